@@ -1,0 +1,40 @@
+# Sourced by bin/test: installs the Debian packages the interop tests drive, when it can
+# (root on Debian). Where it cannot, it says loudly which programs are missing; the tests that
+# need them are then skipped with a line naming the program (and fail instead when CI=true).
+
+# program -> Debian package
+declare -A needed=(
+  [smtp-source]=postfix
+  [smtp-sink]=postfix
+  [swaks]=swaks
+)
+perl_modules=(Net::SSLeay)   # swaks --tls needs libnet-ssleay-perl
+
+missing_packages=()
+for program in "${!needed[@]}"; do
+  command -v "$program" >/dev/null 2>&1 || missing_packages+=("${needed[$program]}")
+done
+perl -MNet::SSLeay -e1 2>/dev/null || missing_packages+=(libnet-ssleay-perl)
+mapfile -t missing_packages < <(printf '%s\n' "${missing_packages[@]}" | sort -u | sed '/^$/d')
+
+if [ ${#missing_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bin/test: installing Debian packages for the interop tests: ${missing_packages[*]}"
+    # Never configure or start the system Postfix: we only want smtp-source and smtp-sink.
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    policy_added=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
+    fi
+    apt-get update -qq || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" \
+      || echo "bin/test: WARNING: apt-get install failed; tests needing these packages will be skipped"
+    [ -n "$policy_added" ] && rm -f /usr/sbin/policy-rc.d
+  fi
+fi
+
+for program in "${!needed[@]}"; do
+  if ! command -v "$program" >/dev/null 2>&1; then
+    echo "bin/test: WARNING: '$program' (Debian package ${needed[$program]}) is missing: its interop tests will be SKIPPED"
+  fi
+done

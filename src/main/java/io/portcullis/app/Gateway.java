@@ -1,0 +1,116 @@
+package io.portcullis.app;
+
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.ListenerConfig;
+import io.portcullis.config.TlsConfig;
+import io.portcullis.listener.Listener;
+import io.portcullis.listener.TlsContexts;
+import io.portcullis.session.SessionContext;
+import io.portcullis.spool.Spool;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: the data directory (locked, so two processes never share a spool), the
+ * recovered spool, and one started {@link Listener} per configured listener.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final Path dataDirectory;
+    private final FileChannel lockChannel;
+    private final Spool spool;
+    private final List<Listener> listeners = new ArrayList<>();
+
+    private Gateway(GatewayConfig config, Path dataDirectory, FileChannel lockChannel, Spool spool) {
+        this.config = config;
+        this.dataDirectory = dataDirectory;
+        this.lockChannel = lockChannel;
+        this.spool = spool;
+    }
+
+    /** Locks the data directory, recovers the spool, then opens every listener (or none). */
+    public static Gateway start(GatewayConfig config, Path dataDirectory) throws IOException {
+        Files.createDirectories(dataDirectory);
+        FileChannel lockChannel = FileChannel.open(dataDirectory.resolve("portcullis.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("data directory " + dataDirectory.toAbsolutePath()
+                    + " is in use by another Portcullis process");
+        }
+        Gateway gateway = null;
+        try {
+            Spool spool = new Spool(dataDirectory.resolve("spool"), config.spool().minFreeSpace());
+            Spool.Recovery recovery = spool.recover();
+            log.info("spool recovered: {} queued, {} incomplete removed, {} moved to corrupt/",
+                    recovery.queued(), recovery.removedIncomplete(), recovery.movedToCorrupt());
+            gateway = new Gateway(config, dataDirectory, lockChannel, spool);
+            for (ListenerConfig listenerConfig : config.listeners()) {
+                SSLContext tls = gateway.tlsContext(listenerConfig);
+                Listener listener = new Listener(new SessionContext(listenerConfig, spool, tls));
+                listener.start();
+                gateway.listeners.add(listener);
+            }
+            return gateway;
+        } catch (IOException | RuntimeException e) {
+            if (gateway != null) {
+                gateway.close();
+            } else {
+                lockChannel.close();
+            }
+            throw e;
+        }
+    }
+
+    private SSLContext tlsContext(ListenerConfig listener) throws IOException {
+        TlsConfig tls = listener.tls();
+        if (tls == null) {
+            return null;
+        }
+        if (tls.selfSigned()) {
+            Path directory = dataDirectory.resolve("tls");
+            TlsContexts.ensureSelfSigned(directory, config.hostname());
+            return TlsContexts.serverContext(directory.resolve("certificate.pem"), directory.resolve("key.pem"));
+        }
+        return TlsContexts.serverContext(tls.certificate(), tls.key());
+    }
+
+    public List<Listener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    public Listener listener(String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no listener named " + name));
+    }
+
+    public Spool spool() {
+        return spool;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        listeners.forEach(Listener::close);
+        try {
+            lockChannel.close();
+        } catch (IOException e) {
+            log.debug("closing the lock: {}", e.toString());
+        }
+    }
+}

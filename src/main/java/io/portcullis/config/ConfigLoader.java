@@ -1,0 +1,250 @@
+package io.portcullis.config;
+
+import io.portcullis.smtp.PathParser;
+import io.portcullis.smtp.SyntaxException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Reads the YAML configuration into {@link GatewayConfig}. The whole file is checked before
+ * anything is returned; all errors are reported together, each naming file, line and key.
+ * Relative paths in the file are relative to the file's own directory.
+ */
+public final class ConfigLoader {
+    public static final String EMBEDDED_DEFAULT = "embedded default";
+    private static final String DEFAULT_RESOURCE = "/io/portcullis/config/default.yaml";
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    private ConfigLoader() {
+    }
+
+    public static GatewayConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot read the configuration file: " + e.getMessage()));
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(file.toString(), text, base);
+    }
+
+    /** The configuration used when no file is given: a loopback-only demo (see default.yaml). */
+    public static GatewayConfig embeddedDefault() throws ConfigException {
+        return parse(EMBEDDED_DEFAULT, embeddedDefaultText(), Path.of("."));
+    }
+
+    public static String embeddedDefaultText() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("the embedded default configuration is missing from the jar", e);
+        }
+    }
+
+    static GatewayConfig parse(String source, String text, Path base) throws ConfigException {
+        ConfigErrors errors = new ConfigErrors(source);
+        Node root;
+        try {
+            root = new Compose(LoadSettings.builder().setLabel(source).build()).composeString(text).orElse(null);
+        } catch (MarkedYamlEngineException e) {
+            String line = e.getProblemMark().map(mark -> ":" + (mark.getLine() + 1)).orElse("");
+            throw new ConfigException(List.of(source + line + ": not valid YAML: " + e.getProblem()));
+        } catch (YamlEngineException e) {
+            throw new ConfigException(List.of(source + ": not valid YAML: " + e.getMessage()));
+        }
+        if (root == null) {
+            throw new ConfigException(List.of(source + ": the configuration is empty"));
+        }
+        YamlMap top = new YamlMap(errors, "", root);
+        String hostname = top.string("hostname", defaultHostname());
+        checkDomain(errors, top, "hostname", hostname);
+        YamlMap spoolMap = top.map("spool");
+        SpoolConfig spool = new SpoolConfig(spoolMap.size("min-free-space", SpoolConfig.DEFAULT_MIN_FREE_SPACE));
+        spoolMap.finish();
+        List<ListenerConfig> listeners = listeners(top, root, hostname, base);
+        top.finish();
+        errors.throwIfAny();
+        return new GatewayConfig(source, hostname, spool, listeners);
+    }
+
+    private static List<ListenerConfig> listeners(YamlMap top, Node root, String hostname, Path base) {
+        ConfigErrors errors = top.errors();
+        List<Node> nodes = top.list("listeners");
+        if (nodes.isEmpty()) {
+            errors.add(top.keyNode("listeners") == null ? root : top.keyNode("listeners"), "listeners",
+                    "at least one listener is required");
+        }
+        List<ListenerConfig> listeners = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<InetSocketAddress> addresses = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            YamlMap map = new YamlMap(errors, "listeners[" + i + "]", nodes.get(i));
+            String name = map.requiredString("name", nodes.get(i));
+            if (name != null && !NAME.matcher(name).matches()) {
+                errors.add(map.node("name"), map.keyPath("name"), "a name is lower-case letters, digits and '-'");
+            } else if (name != null && !names.add(name)) {
+                errors.add(map.node("name"), map.keyPath("name"), "another listener is already named \"" + name + "\"");
+            }
+            String flow = map.string("flow", name);
+            if (flow != null && !NAME.matcher(flow).matches()) {
+                errors.add(map.node("flow"), map.keyPath("flow"), "a flow tag is lower-case letters, digits and '-'");
+            } else if ("local".equals(flow)) {
+                errors.add(map.node("flow"), map.keyPath("flow"), "the flow \"local\" is reserved for mail the gateway generates");
+            }
+            List<InetSocketAddress> bind = new ArrayList<>();
+            List<Node> bindNodes = map.list("bind");
+            if (bindNodes.isEmpty()) {
+                errors.add(nodes.get(i), map.keyPath("bind"), "required key is missing (address:port, e.g. 127.0.0.1:2525)");
+            }
+            List<String> bindTexts = YamlMap.scalars(errors, map.keyPath("bind"), bindNodes);
+            for (int b = 0; b < bindTexts.size(); b++) {
+                InetSocketAddress address = parseBind(bindTexts.get(b), errors, bindNodes.get(b), map.keyPath("bind"));
+                if (address != null) {
+                    if (address.getPort() != 0 && !addresses.add(address)) {
+                        errors.add(bindNodes.get(b), map.keyPath("bind"), "address " + bindTexts.get(b) + " is bound twice");
+                    }
+                    bind.add(address);
+                }
+            }
+            String listenerHostname = map.string("hostname", hostname);
+            checkDomain(errors, map, "hostname", listenerHostname);
+            TlsConfig tls = tls(map, base);
+            ListenerLimits limits = limits(map.map("limits"));
+            map.finish();
+            listeners.add(new ListenerConfig(name, flow, bind, listenerHostname, tls, limits));
+        }
+        return listeners;
+    }
+
+    private static TlsConfig tls(YamlMap listener, Path base) {
+        if (!listener.has("tls")) {
+            listener.map("tls").finish();
+            return null;
+        }
+        YamlMap map = listener.map("tls");
+        boolean selfSigned = map.bool("self-signed", false);
+        String certificate = map.string("certificate", null);
+        String key = map.string("key", null);
+        TlsConfig tls = null;
+        if (selfSigned) {
+            if (certificate != null || key != null) {
+                map.errors().add(map.node("self-signed"), map.keyPath("self-signed"),
+                        "give either self-signed: true or certificate and key, not both");
+            }
+            tls = new TlsConfig(null, null, true);
+        } else if (certificate == null || key == null) {
+            map.errors().add(listener.node("tls"), map.keyPath(certificate == null ? "certificate" : "key"),
+                    "required key is missing (PEM file), or set self-signed: true");
+        } else {
+            Path certificatePath = readableFile(map, "certificate", base.resolve(certificate));
+            Path keyPath = readableFile(map, "key", base.resolve(key));
+            tls = new TlsConfig(certificatePath, keyPath, false);
+        }
+        map.finish();
+        return tls;
+    }
+
+    private static Path readableFile(YamlMap map, String key, Path path) {
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            map.errors().add(map.node(key), map.keyPath(key), "file " + path + " does not exist or is not readable");
+        }
+        return path;
+    }
+
+    private static ListenerLimits limits(YamlMap map) {
+        ListenerLimits d = ListenerLimits.DEFAULTS;
+        ListenerLimits limits = new ListenerLimits(
+                map.integer("max-connections", d.maxConnections(), 1, 1_000_000),
+                map.integer("max-connections-per-ip", d.maxConnectionsPerIp(), 1, 1_000_000),
+                map.size("max-message-size", d.maxMessageSize()),
+                map.integer("max-recipients", d.maxRecipients(), 1, 100_000),
+                map.integer("max-line-length", d.maxLineLength(), 512, 1_000_000),
+                map.integer("max-errors", d.maxErrors(), 1, 1000),
+                map.integer("max-received-headers", d.maxReceivedHeaders(), 1, 1000),
+                map.duration("command-timeout", d.commandTimeout()),
+                map.duration("data-timeout", d.dataTimeout()),
+                map.duration("greeting-delay", d.greetingDelay()));
+        if (limits.maxMessageSize() < 1024) {
+            map.errors().add(map.node("max-message-size"), map.keyPath("max-message-size"), "must be at least 1KB");
+        }
+        for (String key : List.of("command-timeout", "data-timeout")) {
+            if (map.has(key) && map.duration(key, null) != null && map.duration(key, null).toMillis() < 1000) {
+                map.errors().add(map.node(key), map.keyPath(key), "must be at least 1s");
+            }
+        }
+        map.finish();
+        return limits;
+    }
+
+    /** {@code 127.0.0.1:25}, {@code [::1]:25} or {@code *:25}; IP literals only, never a DNS lookup. */
+    private static InetSocketAddress parseBind(String text, ConfigErrors errors, Node node, String key) {
+        int colon = text.lastIndexOf(':');
+        String host = colon < 0 ? "" : text.substring(0, colon);
+        String portText = colon < 0 ? "" : text.substring(colon + 1);
+        int port;
+        try {
+            port = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            errors.add(node, key, "\"" + text + "\" needs a port from 1 to 65535, as in 127.0.0.1:2525 or [::1]:2525");
+            return null;
+        }
+        try {
+            if (host.equals("*")) {
+                return new InetSocketAddress(port);
+            }
+            if (host.startsWith("[") && host.endsWith("]") && host.length() > 2) {
+                return new InetSocketAddress(InetAddress.getByName(host), port);
+            }
+            if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")
+                    && Arrays.stream(host.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255)) {
+                return new InetSocketAddress(InetAddress.getByName(host), port);
+            }
+        } catch (UnknownHostException e) {
+            // reported below
+        }
+        errors.add(node, key, "\"" + text + "\" needs an IP address: 127.0.0.1:2525, [::1]:2525 or *:2525");
+        return null;
+    }
+
+    private static void checkDomain(ConfigErrors errors, YamlMap map, String key, String domain) {
+        if (domain == null) {
+            return;
+        }
+        try {
+            PathParser.parseDomain(domain);
+        } catch (SyntaxException e) {
+            errors.add(map.node(key), map.keyPath(key), "\"" + domain + "\" is not a valid host name: " + e.getMessage());
+        }
+    }
+
+    private static String defaultHostname() {
+        try {
+            String name = InetAddress.getLocalHost().getHostName();
+            PathParser.parseDomain(name);
+            return name;
+        } catch (UnknownHostException | SyntaxException e) {
+            return "localhost";
+        }
+    }
+}

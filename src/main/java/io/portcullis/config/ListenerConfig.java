@@ -1,0 +1,18 @@
+package io.portcullis.config;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * One SMTP virtual server.
+ *
+ * @param flow     the tag every message received here carries (inbound, outbound, ...)
+ * @param hostname the name in the banner, EHLO reply and Received header
+ * @param tls      null when STARTTLS is not offered
+ */
+public record ListenerConfig(String name, String flow, List<InetSocketAddress> bind, String hostname,
+                             TlsConfig tls, ListenerLimits limits) {
+    public ListenerConfig {
+        bind = List.copyOf(bind);
+    }
+}

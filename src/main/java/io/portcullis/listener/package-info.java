@@ -1,0 +1,8 @@
+/**
+ * Listeners: one SMTP virtual server each, bound to its addresses, with its connection limits and
+ * TLS context. A listener accepts connections and hands each to a session on its own virtual thread.
+ *
+ * <p>Place in the flow: between the network and {@code session}. Depends on {@code config},
+ * {@code session}, {@code spool} and {@code smtp}.
+ */
+package io.portcullis.listener;

@@ -1,0 +1,39 @@
+package io.portcullis.session;
+
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+/**
+ * What the session knows about its client, gathered as the conversation goes: address, the name
+ * it gave in EHLO/HELO, and the TLS facts once STARTTLS succeeded. Typed fields, no attribute map.
+ */
+final class ClientConnection {
+    final InetSocketAddress remote;
+    String helo;
+    boolean esmtp;
+    String tlsProtocol;
+    String tlsCipher;
+
+    ClientConnection(InetSocketAddress remote) {
+        this.remote = remote;
+    }
+
+    String address() {
+        return remote.getAddress().getHostAddress();
+    }
+
+    /** The address as an RFC 5321 address literal: [192.0.2.1] or [IPv6:2001:db8::1]. */
+    String addressLiteral() {
+        return remote.getAddress() instanceof Inet6Address ? "[IPv6:" + address() + "]" : "[" + address() + "]";
+    }
+
+    boolean isTls() {
+        return tlsProtocol != null;
+    }
+
+    /** The "with" protocol of the Received header (RFC 3848, RFC 6531 §3.7.3). */
+    String receivedProtocol(boolean smtpUtf8) {
+        String base = !esmtp ? "SMTP" : smtpUtf8 ? "UTF8SMTP" : "ESMTP";
+        return isTls() ? base + "S" : base;
+    }
+}

@@ -1,0 +1,194 @@
+package io.portcullis.session;
+
+import io.portcullis.smtp.DotDataDecoder;
+import io.portcullis.smtp.LineDiscipline;
+import io.portcullis.smtp.MailParameters;
+import io.portcullis.smtp.Replies;
+import io.portcullis.smtp.Reply;
+import io.portcullis.spool.Envelope;
+import io.portcullis.spool.IncomingMessage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Message data into the spool: DATA (RFC 5321 §4.1.1.4) and BDAT (RFC 3030). Content streams to
+ * the spool file as it arrives; the verdict on the whole message (line discipline, size, hop
+ * count) comes after the last octet, and {@code 250} only after the spool has committed it.
+ */
+final class MessageIntake {
+    private static final Logger log = LoggerFactory.getLogger(MessageIntake.class);
+    private static final Pattern BDAT_ARGUMENT = Pattern.compile("(\\d{1,18})( (?i:LAST))?");
+
+    private final SmtpSession session;
+
+    MessageIntake(SmtpSession session) {
+        this.session = session;
+    }
+
+    void data(String argument) throws IOException {
+        if (!argument.isEmpty()) {
+            session.error(Replies.SYNTAX_ERROR_IN_PARAMETERS.withText("DATA takes no argument"));
+            return;
+        }
+        if (!open()) {
+            session.endTransaction();
+            session.state = SessionState.READY;
+            return;
+        }
+        session.send(Replies.START_MAIL_INPUT);
+        session.flush();
+        session.input.startIdleTimeout((int) session.limits.dataTimeout().toMillis());
+        session.input.readData(new DotDataDecoder(session.transaction.receiver));
+        finish();
+    }
+
+    /**
+     * BDAT size [LAST]. The chunk is always read, even when it is refused, because the client sends
+     * it without waiting (RFC 3030 §3); a failed chunk fails the rest of the transaction.
+     */
+    void bdat(String argument) throws IOException {
+        Matcher m = BDAT_ARGUMENT.matcher(argument);
+        if (!m.matches()) {
+            badBdatSyntax();
+            return;
+        }
+        long size = Long.parseLong(m.group(1));
+        boolean last = m.group(2) != null;
+        MailTransaction transaction = session.transaction;
+        if (transaction.bdatFailure == null && transaction.message == null && !open()) {
+            transaction.bdatFailure = Replies.LOCAL_ERROR;
+        }
+        session.state = SessionState.BDAT;
+        session.input.startIdleTimeout((int) session.limits.dataTimeout().toMillis());
+        if (transaction.bdatFailure != null) {
+            session.input.readChunk(size, OutputStream.nullOutputStream());
+            failChunk(transaction.bdatFailure, last);
+            return;
+        }
+        session.input.readChunk(size, transaction.receiver);
+        if (transaction.receiver.isOversized()) {
+            transaction.close();
+            transaction.bdatFailure = Replies.MESSAGE_TOO_BIG;
+            failChunk(Replies.MESSAGE_TOO_BIG, last);
+        } else if (last) {
+            finish();
+        } else {
+            session.send(Replies.CHUNK_RECEIVED.withText(size + " octets received"));
+        }
+    }
+
+    /** Reads and drops the chunk of a BDAT sent in the wrong state, to stay in step. */
+    void skipChunk(String argument) throws IOException {
+        Matcher m = BDAT_ARGUMENT.matcher(argument);
+        if (!m.matches()) {
+            badBdatSyntax();
+            return;
+        }
+        session.input.startIdleTimeout((int) session.limits.dataTimeout().toMillis());
+        session.input.readChunk(Long.parseLong(m.group(1)), OutputStream.nullOutputStream());
+    }
+
+    /** Without a valid size we cannot know where the chunk ends: the only safe move is to close. */
+    private void badBdatSyntax() {
+        session.replyAndClose(Replies.SYNTAX_ERROR_IN_PARAMETERS.withText(
+                "BDAT needs a chunk size and optional LAST, closing connection"));
+    }
+
+    private void failChunk(Reply reply, boolean last) throws IOException {
+        if (last) {
+            session.endTransaction();
+            session.state = SessionState.READY;
+        }
+        session.send(reply);
+    }
+
+    /** Opens the spool file and writes our Received header; on failure replies 451 and says false. */
+    private boolean open() throws IOException {
+        MailTransaction transaction = session.transaction;
+        try {
+            transaction.message = session.context.spool().create();
+            String only = transaction.recipients.size() == 1
+                    ? transaction.recipients.getFirst().mailbox().toString() : null;
+            byte[] received = ReceivedHeader.format(session.client, session.context.listener().hostname(),
+                    session.client.receivedProtocol(transaction.needsSmtpUtf8()), transaction.message.id(), only,
+                    ZonedDateTime.now(ZoneId.systemDefault()));
+            transaction.message.content().write(received);
+            transaction.addedHeaderSize = received.length;
+            transaction.receiver = new MessageReceiver(transaction.message.content(),
+                    session.limits.maxMessageSize(), session.limits.maxLineLength());
+            return true;
+        } catch (IOException e) {
+            log.error("{}: cannot open a spool file: {}", session.context.listener().name(), e.toString());
+            session.send(Replies.LOCAL_ERROR);
+            return false;
+        }
+    }
+
+    /** The verdict on a complete message, then commit and 250, or the refusal. */
+    private void finish() throws IOException {
+        MailTransaction transaction = session.transaction;
+        MessageReceiver receiver = transaction.receiver;
+        LineDiscipline.Violation violation = receiver.finishDiscipline();
+        Reply reply;
+        boolean clientError = false;
+        if (violation != LineDiscipline.Violation.NONE) {
+            reply = switch (violation) {
+                case BARE_LINE_END -> Replies.BARE_LINE_END_IN_DATA;
+                case NUL -> Replies.NUL_IN_DATA;
+                default -> Replies.LINE_TOO_LONG_IN_DATA;
+            };
+            clientError = true;
+        } else if (receiver.isOversized()) {
+            reply = Replies.MESSAGE_TOO_BIG;
+        } else if (receiver.headers().receivedCount() >= session.limits.maxReceivedHeaders()) {
+            reply = Replies.TOO_MANY_HOPS;
+        } else {
+            reply = commit(transaction, receiver);
+        }
+        if (!reply.isPositive()) {
+            log.info("{}: refused message from {}: {}", session.context.listener().name(),
+                    session.client.address(), reply);
+        }
+        session.endTransaction();
+        session.state = SessionState.READY;
+        if (clientError) {
+            session.error(reply);
+        } else {
+            session.send(reply);
+        }
+    }
+
+    private Reply commit(MailTransaction transaction, MessageReceiver receiver) {
+        IncomingMessage message = transaction.message;
+        ClientConnection client = session.client;
+        long storedSize = receiver.size() + transaction.addedHeaderSize;
+        Envelope envelope = new Envelope(Envelope.CURRENT_VERSION, message.id(), session.context.listener().name(),
+                session.context.listener().flow(), Instant.now(),
+                new Envelope.Client(client.address(), client.remote.getPort(), client.helo,
+                        client.receivedProtocol(transaction.needsSmtpUtf8()), client.tlsProtocol, client.tlsCipher, null),
+                transaction.sender == null ? "" : transaction.sender.toString(),
+                transaction.parameters.size(),
+                transaction.parameters.body() == MailParameters.BodyType.EIGHT_BIT_MIME ? "8BITMIME" : "7BIT",
+                transaction.parameters.smtpUtf8(),
+                transaction.parameters.ret() == null ? null : transaction.parameters.ret().name(),
+                transaction.parameters.envelopeId(), transaction.envelopeRecipients(), storedSize,
+                receiver.headers().messageId());
+        try {
+            message.commit(envelope);
+        } catch (IOException e) {
+            log.error("{}: cannot commit message {} to the spool: {}", session.context.listener().name(),
+                    message.id(), e.toString());
+            return Replies.LOCAL_ERROR;
+        }
+        log.info("{}: queued {} from=<{}> rcpts={} size={} client={}", session.context.listener().name(),
+                message.id(), envelope.sender(), envelope.recipients().size(), storedSize, client.address());
+        return Replies.QUEUED.append(message.id());
+    }
+}

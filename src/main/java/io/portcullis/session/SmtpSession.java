@@ -1,0 +1,351 @@
+package io.portcullis.session;
+
+import io.portcullis.config.ListenerLimits;
+import io.portcullis.listener.TlsContexts;
+import io.portcullis.smtp.EsmtpParameters;
+import io.portcullis.smtp.MailParameters;
+import io.portcullis.smtp.Mailbox;
+import io.portcullis.smtp.PathParser;
+import io.portcullis.smtp.RecipientParameters;
+import io.portcullis.smtp.Replies;
+import io.portcullis.smtp.Reply;
+import io.portcullis.smtp.SmtpInput;
+import io.portcullis.smtp.SyntaxException;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SMTP server conversation (RFC 5321 §4), from greeting to close, on its own virtual thread.
+ * Blocking I/O and plain sequential code: read a command, look it up in the {@link Command} table,
+ * check the state, run the handler, reply. Replies are flushed only when no pipelined input is
+ * waiting (RFC 2920 §3.2), so a pipelined group costs one write.
+ */
+public final class SmtpSession implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+
+    final SessionContext context;
+    final ListenerLimits limits;
+    final ClientConnection client;
+    private Socket socket;
+    SmtpInput input;
+    private OutputStream out;
+    SessionState state = SessionState.GREETED;
+    MailTransaction transaction;
+    private int errors;
+    private boolean closing;
+    private final MessageIntake intake;
+
+    public SmtpSession(SessionContext context, Socket socket) {
+        this.context = context;
+        this.limits = context.listener().limits();
+        this.socket = socket;
+        this.client = new ClientConnection((InetSocketAddress) socket.getRemoteSocketAddress());
+        this.intake = new MessageIntake(this);
+    }
+
+    @Override
+    public void run() {
+        try {
+            serve();
+        } catch (SocketTimeoutException e) {
+            log.info("{}: timeout from {} in state {}", context.listener().name(), client.address(), state);
+            replyAndClose(Replies.TIMEOUT);
+        } catch (EOFException e) {
+            log.debug("{}: {} disconnected in state {}", context.listener().name(), client.address(), state);
+        } catch (IOException e) {
+            log.info("{}: connection with {} ended: {}", context.listener().name(), client.address(), e.toString());
+        } finally {
+            endTransaction();
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // nothing left to tell the client
+            }
+        }
+    }
+
+    private void serve() throws IOException {
+        socket.setTcpNoDelay(true);
+        input = new SmtpInput(socket.getInputStream(), millis -> socket.setSoTimeout(millis));
+        out = new BufferedOutputStream(socket.getOutputStream(), 2048);
+        if (talkedBeforeGreeting()) {
+            log.info("{}: {} talked before the greeting", context.listener().name(), client.address());
+            replyAndClose(Replies.TALKED_BEFORE_GREETING);
+            return;
+        }
+        send(new Reply(220, null, context.listener().hostname() + " ESMTP Portcullis"));
+        out.flush();
+        while (!closing) {
+            input.startDeadline(limits.commandTimeout().toMillis());
+            SmtpInput.Line line = input.readLine(limits.maxLineLength());
+            switch (line.status()) {
+                case LINE -> handle(line.text());
+                case TOO_LONG -> error(Replies.LINE_TOO_LONG);
+                case INVALID_UTF8 -> error(Replies.INVALID_UTF8);
+                case BARE_LINE_END -> replyAndClose(Replies.BARE_LINE_END_IN_COMMAND);
+                case NUL -> replyAndClose(Replies.NUL_IN_COMMAND);
+            }
+            if (!closing && !input.hasBufferedInput()) {
+                out.flush();
+            }
+        }
+        out.flush();
+    }
+
+    /** A client that sends before our banner is not waiting for it: a spam engine, not an MTA. */
+    private boolean talkedBeforeGreeting() throws IOException {
+        long delay = limits.greetingDelay().toMillis();
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted during the greeting delay");
+            }
+        }
+        return socket.getInputStream().available() > 0;
+    }
+
+    private void handle(String line) throws IOException {
+        int space = line.indexOf(' ');
+        String verb = space < 0 ? line : line.substring(0, space);
+        String argument = space < 0 ? "" : line.substring(space + 1);
+        Command command = Command.lookup(verb);
+        if (command == null) {
+            error(Replies.COMMAND_UNRECOGNIZED);
+            return;
+        }
+        if (command != Command.QUIT && command != Command.STARTTLS && input.hasBufferedInput()
+                && (command.endsPipelineGroup() || !client.esmtp)) {
+            log.info("{}: {} pipelined after {} without PIPELINING", context.listener().name(), client.address(), command);
+            replyAndClose(Replies.IMPROPER_PIPELINING);
+            return;
+        }
+        if (!command.isAllowedIn(state)) {
+            if (command == Command.BDAT) {
+                intake.skipChunk(argument);
+                if (closing) {
+                    return;
+                }
+            }
+            error(Replies.BAD_SEQUENCE.withText(command.sequenceError(state)));
+            return;
+        }
+        switch (command) {
+            case EHLO -> hello(argument, true);
+            case HELO -> hello(argument, false);
+            case MAIL -> mail(argument);
+            case RCPT -> rcpt(argument);
+            case DATA -> intake.data(argument);
+            case BDAT -> intake.bdat(argument);
+            case RSET -> {
+                endTransaction();
+                state = client.helo == null ? SessionState.GREETED : SessionState.READY;
+                send(Replies.OK);
+            }
+            case NOOP -> send(Replies.OK);
+            case QUIT -> replyAndClose(Replies.CLOSING);
+            case VRFY -> {
+                if (argument.isEmpty()) {
+                    error(Replies.SYNTAX_ERROR_IN_PARAMETERS.withText("VRFY needs an argument"));
+                } else {
+                    send(Replies.CANNOT_VRFY);
+                }
+            }
+            case HELP -> send(Replies.HELP);
+            case STARTTLS -> startTls(argument);
+        }
+    }
+
+    private void hello(String argument, boolean extended) throws IOException {
+        try {
+            PathParser.parseDomainOrLiteral(argument);
+        } catch (SyntaxException e) {
+            error(Replies.SYNTAX_ERROR_IN_PARAMETERS.withText(
+                    (extended ? "EHLO" : "HELO") + " needs a domain name or address literal"));
+            return;
+        }
+        endTransaction();
+        client.helo = argument;
+        client.esmtp = extended;
+        state = SessionState.READY;
+        String hostname = context.listener().hostname();
+        if (!extended) {
+            send(new Reply(250, null, hostname));
+            return;
+        }
+        List<String> lines = new java.util.ArrayList<>(List.of(hostname + " greets " + argument,
+                "PIPELINING", "SIZE " + limits.maxMessageSize(), "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES"));
+        if (context.tls() != null && !client.isTls()) {
+            lines.add("STARTTLS");
+        }
+        lines.addAll(List.of("CHUNKING", "DSN", "HELP"));
+        send(new Reply(250, null, lines));
+    }
+
+    private void mail(String argument) throws IOException {
+        if (!context.spool().hasFreeSpace()) {
+            log.warn("{}: spool disk below its free-space minimum, refusing MAIL", context.listener().name());
+            send(Replies.INSUFFICIENT_STORAGE);
+            return;
+        }
+        PathParser.ParsedPath path;
+        try {
+            path = PathParser.parseMailFrom(argument);
+        } catch (SyntaxException e) {
+            error(Replies.BAD_SENDER_SYNTAX.append("(" + e.getMessage() + ")"));
+            return;
+        }
+        MailParameters parameters = parameters(path.parameterText(), MailParameters::from, MailParameters.NONE);
+        if (parameters == null) {
+            return;
+        }
+        if (parameters.size() != null && parameters.size() > limits.maxMessageSize()) {
+            send(Replies.MESSAGE_TOO_BIG);
+            return;
+        }
+        if (path.mailbox() != null && path.mailbox().needsSmtpUtf8() && !parameters.smtpUtf8()) {
+            error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
+            return;
+        }
+        transaction = new MailTransaction(path.mailbox(), parameters);
+        state = SessionState.MAIL;
+        send(Replies.SENDER_OK);
+    }
+
+    private void rcpt(String argument) throws IOException {
+        if (transaction.recipients.size() >= limits.maxRecipients()) {
+            send(Replies.TOO_MANY_RECIPIENTS);
+            return;
+        }
+        PathParser.ParsedPath path;
+        try {
+            path = PathParser.parseRcptTo(argument);
+        } catch (SyntaxException e) {
+            error(Replies.BAD_RECIPIENT_SYNTAX.append("(" + e.getMessage() + ")"));
+            return;
+        }
+        RecipientParameters parameters = parameters(path.parameterText(), RecipientParameters::from,
+                RecipientParameters.NONE);
+        if (parameters == null) {
+            return;
+        }
+        Mailbox recipient = path.mailbox();
+        if (recipient.needsSmtpUtf8() && !transaction.needsSmtpUtf8()) {
+            error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
+            return;
+        }
+        transaction.recipients.add(new MailTransaction.AcceptedRecipient(recipient, parameters));
+        state = SessionState.RCPT;
+        send(Replies.RECIPIENT_OK);
+    }
+
+    private interface ParameterReader<T> {
+        T read(EsmtpParameters parameters) throws SyntaxException;
+    }
+
+    /** Parses and interprets MAIL/RCPT parameters; replies and returns null when they are bad. */
+    private <T> T parameters(String text, ParameterReader<T> reader, T none) throws IOException {
+        if (text.isEmpty()) {
+            return none;
+        }
+        try {
+            if (!client.esmtp) {
+                throw new SyntaxException(SyntaxException.Kind.UNSUPPORTED, "parameters need EHLO");
+            }
+            return reader.read(EsmtpParameters.parse(text));
+        } catch (SyntaxException e) {
+            Reply reply = e.kind() == SyntaxException.Kind.UNSUPPORTED
+                    ? Replies.UNSUPPORTED_PARAMETER : Replies.SYNTAX_ERROR_IN_PARAMETERS;
+            error(reply.withText(reply.lines().getFirst() + " (" + e.getMessage() + ")"));
+            return null;
+        }
+    }
+
+    /**
+     * STARTTLS (RFC 3207): whatever the client pipelined behind the command was sent in plain text
+     * and is discarded (§4.2), and the session starts over as if just greeted (§4.2: forget EHLO).
+     */
+    private void startTls(String argument) throws IOException {
+        if (context.tls() == null) {
+            error(Replies.COMMAND_NOT_IMPLEMENTED);
+            return;
+        }
+        if (client.isTls()) {
+            error(Replies.BAD_SEQUENCE.withText("TLS is already active"));
+            return;
+        }
+        if (!argument.isEmpty()) {
+            error(Replies.SYNTAX_ERROR_IN_PARAMETERS.withText("STARTTLS takes no argument"));
+            return;
+        }
+        int discarded = input.discardBuffered();
+        if (discarded > 0) {
+            log.info("{}: discarded {} octets {} pipelined after STARTTLS", context.listener().name(), discarded,
+                    client.address());
+        }
+        send(Replies.READY_FOR_TLS);
+        out.flush();
+        SSLSocket tls = (SSLSocket) context.tls().getSocketFactory().createSocket(socket,
+                client.remote.getHostString(), client.remote.getPort(), true);
+        tls.setUseClientMode(false);
+        tls.setEnabledProtocols(TlsContexts.PROTOCOLS);
+        tls.setSoTimeout((int) limits.commandTimeout().toMillis());
+        tls.startHandshake();
+        socket = tls;
+        input.replaceStream(tls.getInputStream());
+        out = new BufferedOutputStream(tls.getOutputStream(), 2048);
+        client.tlsProtocol = tls.getSession().getProtocol();
+        client.tlsCipher = tls.getSession().getCipherSuite();
+        client.helo = null;
+        client.esmtp = false;
+        state = SessionState.GREETED;
+    }
+
+    void endTransaction() {
+        if (transaction != null) {
+            transaction.close();
+            transaction = null;
+        }
+    }
+
+    void send(Reply reply) throws IOException {
+        out.write(reply.toBytes());
+    }
+
+    void flush() throws IOException {
+        out.flush();
+    }
+
+    /** A reply to a client mistake; too many of them end the session (limit max-errors). */
+    void error(Reply reply) throws IOException {
+        send(reply);
+        if (++errors >= limits.maxErrors()) {
+            log.info("{}: {} made {} errors, closing", context.listener().name(), client.address(), errors);
+            replyAndClose(Replies.TOO_MANY_ERRORS);
+        }
+    }
+
+    void replyAndClose(Reply reply) {
+        closing = true;
+        try {
+            send(reply);
+            out.flush();
+        } catch (IOException e) {
+            log.debug("{}: could not send {} to {}: {}", context.listener().name(), reply, client.address(), e.toString());
+        }
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+}

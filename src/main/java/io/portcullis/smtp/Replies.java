@@ -1,0 +1,67 @@
+package io.portcullis.smtp;
+
+/**
+ * The catalogue of every reply the gateway sends: code, enhanced status code (RFC 3463, RFC 5248
+ * registry) and text in one place, so handlers never spell out reply strings themselves.
+ *
+ * <p>Greetings, the EHLO response and 354 carry no enhanced code (RFC 2034 §3).
+ */
+public final class Replies {
+    private Replies() {
+    }
+
+    // 2xx
+    public static final Reply CLOSING = new Reply(221, "2.0.0", "Bye");
+    public static final Reply OK = new Reply(250, "2.0.0", "OK");
+    public static final Reply SENDER_OK = new Reply(250, "2.1.0", "Sender OK");
+    public static final Reply RECIPIENT_OK = new Reply(250, "2.1.5", "Recipient OK");
+    public static final Reply QUEUED = new Reply(250, "2.0.0", "OK queued as");
+    public static final Reply CHUNK_RECEIVED = new Reply(250, "2.0.0", "octets received");
+    public static final Reply CANNOT_VRFY = new Reply(252, "2.5.2",
+            "Cannot VRFY user, but will accept message and attempt delivery");
+    public static final Reply HELP = new Reply(214, "2.0.0",
+            "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS");
+    public static final Reply READY_FOR_TLS = new Reply(220, "2.0.0", "Ready to start TLS");
+    public static final Reply START_MAIL_INPUT = new Reply(354, null, "End data with <CR><LF>.<CR><LF>");
+
+    // 4xx: try again later
+    public static final Reply TOO_MANY_CONNECTIONS = new Reply(421, "4.3.2", "Too many connections, try again later");
+    public static final Reply TOO_MANY_CONNECTIONS_FROM_ADDRESS = new Reply(421, "4.7.0",
+            "Too many connections from your address, try again later");
+    public static final Reply TIMEOUT = new Reply(421, "4.4.2", "Timeout exceeded, closing connection");
+    public static final Reply TOO_MANY_ERRORS = new Reply(421, "4.7.0", "Too many errors, closing connection");
+    public static final Reply SHUTTING_DOWN = new Reply(421, "4.3.2", "Service shutting down, closing connection");
+    public static final Reply LOCAL_ERROR = new Reply(451, "4.3.0",
+            "Local error in processing, message not accepted, try again later");
+    public static final Reply INSUFFICIENT_STORAGE = new Reply(452, "4.3.1", "Insufficient system storage, try again later");
+    public static final Reply TOO_MANY_RECIPIENTS = new Reply(452, "4.5.3", "Too many recipients");
+    public static final Reply TLS_UNAVAILABLE = new Reply(454, "4.7.0", "TLS not available due to temporary reason");
+
+    // 5xx: syntax and sequence
+    public static final Reply COMMAND_UNRECOGNIZED = new Reply(500, "5.5.1", "Command unrecognized");
+    public static final Reply LINE_TOO_LONG = new Reply(500, "5.5.2", "Line too long");
+    public static final Reply BARE_LINE_END_IN_COMMAND = new Reply(500, "5.5.2",
+            "Bare CR or LF in command line, closing connection");
+    public static final Reply NUL_IN_COMMAND = new Reply(500, "5.5.2", "NUL character in command line, closing connection");
+    public static final Reply INVALID_UTF8 = new Reply(500, "5.5.2", "Invalid UTF-8 in command line");
+    public static final Reply SYNTAX_ERROR_IN_PARAMETERS = new Reply(501, "5.5.4", "Syntax error in parameters or arguments");
+    public static final Reply BAD_SENDER_SYNTAX = new Reply(501, "5.1.7", "Bad sender address syntax");
+    public static final Reply BAD_RECIPIENT_SYNTAX = new Reply(501, "5.1.3", "Bad recipient address syntax");
+    public static final Reply COMMAND_NOT_IMPLEMENTED = new Reply(502, "5.5.1", "Command not implemented");
+    public static final Reply BAD_SEQUENCE = new Reply(503, "5.5.1", "Bad sequence of commands");
+    public static final Reply UNSUPPORTED_PARAMETER = new Reply(555, "5.5.4", "Unsupported parameter");
+    public static final Reply NON_ASCII_WITHOUT_SMTPUTF8 = new Reply(553, "5.6.7",
+            "Non-ASCII address requires the SMTPUTF8 parameter");
+
+    // 5xx: policy and content
+    public static final Reply MESSAGE_TOO_BIG = new Reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    public static final Reply TOO_MANY_HOPS = new Reply(554, "5.4.0", "Too many Received headers, possible mail loop");
+    public static final Reply BARE_LINE_END_IN_DATA = new Reply(550, "5.6.0",
+            "Message refused: bare CR or LF in message data");
+    public static final Reply NUL_IN_DATA = new Reply(550, "5.6.0", "Message refused: NUL character in message data");
+    public static final Reply LINE_TOO_LONG_IN_DATA = new Reply(550, "5.6.0", "Message refused: line too long");
+    public static final Reply TALKED_BEFORE_GREETING = new Reply(554, "5.5.0",
+            "Protocol error: client sent data before the greeting, closing connection");
+    public static final Reply IMPROPER_PIPELINING = new Reply(554, "5.5.0",
+            "Protocol error: improper command pipelining, closing connection");
+}

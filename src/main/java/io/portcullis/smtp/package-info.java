@@ -1,0 +1,9 @@
+/**
+ * The SMTP wire protocol shared by server and client: commands, replies and enhanced status codes
+ * (one catalogue, {@link io.portcullis.smtp.Replies}), mailbox and domain syntax (RFC 5321 §4.1.2,
+ * RFC 6531), the strict CRLF reader, and dot-stuffing.
+ *
+ * <p>Place in the flow: the bottom layer. It depends on nothing of ours, starts no threads and holds
+ * no policy; callers hand it streams and decide what a violation means.
+ */
+package io.portcullis.smtp;

@@ -1,0 +1,199 @@
+package io.portcullis.spool;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable queue. A message is in the queue when, and only when, its envelope file is in the
+ * {@code queue} directory; every other state is incomplete and is removed at start-up.
+ *
+ * <h2>Durability protocol</h2>
+ * <ol>
+ *   <li><b>Write.</b> The message streams into {@code incoming/ID.eml} as it arrives (opened with
+ *       CREATE_NEW, so two messages can never share a file).</li>
+ *   <li><b>Fsync.</b> At the end of DATA the message file is forced to disk; then the envelope is
+ *       written to {@code incoming/ID.env} and forced.</li>
+ *   <li><b>Commit.</b> The message file is renamed into {@code queue/}, then the envelope file.
+ *       The rename of the envelope is the commit point: it is atomic, so the envelope is either
+ *       absent or complete.</li>
+ *   <li><b>Directory fsync.</b> The {@code queue} directory is forced, making both renames
+ *       durable. Only now may the session answer {@code 250}.</li>
+ *   <li><b>Recovery.</b> At start-up everything in {@code incoming/} is deleted (no client heard
+ *       250 for it), as is any message file in {@code queue/} without its envelope (a crash between
+ *       the two renames). An envelope without its message cannot arise from this protocol; if one
+ *       is found (disk damage, a hand edit) it is moved to {@code corrupt/} and reported, never
+ *       silently dropped.</li>
+ * </ol>
+ * A failure anywhere before the directory fsync deletes the incoming files and the session answers
+ * {@code 451 4.3.0}.
+ */
+public final class Spool {
+    private static final Logger log = LoggerFactory.getLogger(Spool.class);
+    static final String MESSAGE_SUFFIX = ".eml";
+    static final String ENVELOPE_SUFFIX = ".env";
+
+    private final Path incoming;
+    private final Path queue;
+    private final Path corrupt;
+    private final long minFreeBytes;
+    private final FileStore store;
+    private final ObjectMapper json = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** What recovery found at start-up. */
+    public record Recovery(int queued, int removedIncomplete, int movedToCorrupt) {
+    }
+
+    public Spool(Path directory, long minFreeBytes) throws IOException {
+        this.incoming = Files.createDirectories(directory.resolve("incoming"));
+        this.queue = Files.createDirectories(directory.resolve("queue"));
+        this.corrupt = Files.createDirectories(directory.resolve("corrupt"));
+        this.minFreeBytes = minFreeBytes;
+        this.store = Files.getFileStore(queue);
+    }
+
+    /** Brings the spool to a consistent state; run once at start-up before any listener opens. */
+    public Recovery recover() throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(incoming)) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+                removed++;
+            }
+        }
+        int queued = 0;
+        int movedToCorrupt = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(MESSAGE_SUFFIX) && !Files.exists(sibling(file, ENVELOPE_SUFFIX))) {
+                    Files.deleteIfExists(file);
+                    removed++;
+                } else if (name.endsWith(ENVELOPE_SUFFIX)) {
+                    if (Files.exists(sibling(file, MESSAGE_SUFFIX))) {
+                        queued++;
+                    } else {
+                        log.error("spool: envelope {} has no message file; moved to {}", file, corrupt);
+                        Files.move(file, corrupt.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                        movedToCorrupt++;
+                    }
+                }
+            }
+        }
+        forceDirectory(incoming);
+        forceDirectory(queue);
+        return new Recovery(queued, removed, movedToCorrupt);
+    }
+
+    /** False when the disk holding the queue has less free space than configured. */
+    public boolean hasFreeSpace() {
+        try {
+            return store.getUsableSpace() >= minFreeBytes;
+        } catch (IOException e) {
+            log.warn("spool: cannot read free space: {}", e.toString());
+            return false;
+        }
+    }
+
+    /** Starts a new message with a fresh queue id; the caller must commit or abort it. */
+    public IncomingMessage create() throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            String id = QueueId.next();
+            try {
+                FileChannel channel = FileChannel.open(incoming.resolve(id + MESSAGE_SUFFIX),
+                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                return new IncomingMessage(this, id, channel);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Steps 2 to 4 of the protocol for a message whose content is already written and forced. */
+    void commit(String id, Envelope envelope) throws IOException {
+        Path envelopeFile = incoming.resolve(id + ENVELOPE_SUFFIX);
+        try (FileChannel channel = FileChannel.open(envelopeFile, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(json.writeValueAsBytes(envelope)));
+            channel.force(true);
+        }
+        Files.move(incoming.resolve(id + MESSAGE_SUFFIX), queue.resolve(id + MESSAGE_SUFFIX),
+                StandardCopyOption.ATOMIC_MOVE);
+        Files.move(envelopeFile, queue.resolve(id + ENVELOPE_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(queue);
+    }
+
+    /** Removes whatever an unfinished message left in {@code incoming/} or {@code queue/}. */
+    void discard(String id) {
+        for (Path file : List.of(incoming.resolve(id + MESSAGE_SUFFIX), incoming.resolve(id + ENVELOPE_SUFFIX),
+                queue.resolve(id + MESSAGE_SUFFIX))) {
+            try {
+                if (!Files.exists(queue.resolve(id + ENVELOPE_SUFFIX))) {
+                    Files.deleteIfExists(file);
+                }
+            } catch (IOException e) {
+                log.warn("spool: cannot remove {}: {} (recovery will)", file, e.toString());
+            }
+        }
+    }
+
+    /** Ids of all committed messages, oldest first. */
+    public List<String> queuedIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*" + ENVELOPE_SUFFIX)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                ids.add(name.substring(0, name.length() - ENVELOPE_SUFFIX.length()));
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    public Envelope readEnvelope(String id) throws IOException {
+        return json.readValue(queuedFile(id, ENVELOPE_SUFFIX).toFile(), Envelope.class);
+    }
+
+    /** The committed message file: exactly the octets that will be delivered. */
+    public Path messageFile(String id) throws IOException {
+        return queuedFile(id, MESSAGE_SUFFIX);
+    }
+
+    private Path queuedFile(String id, String suffix) throws IOException {
+        if (!QueueId.isValid(id)) {
+            throw new NoSuchFileException("not a queue id: " + id);
+        }
+        return queue.resolve(id + suffix);
+    }
+
+    private static Path sibling(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        return file.resolveSibling(name.substring(0, name.lastIndexOf('.')) + suffix);
+    }
+
+    private static void forceDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * The durable queue between receiving and delivering: queue ids, the envelope format, the write →
+ * fsync → commit → directory fsync protocol, and recovery at start-up (see {@link
+ * io.portcullis.spool.Spool}).
+ *
+ * <p>Place in the flow: the session writes accepted messages here; delivery reads them. Depends on
+ * {@code smtp} only (for the DSN parameter types).
+ */
+package io.portcullis.spool;
