@@ -1,0 +1,144 @@
+package io.portcullis.testing;
+
+import io.portcullis.app.Gateway;
+import io.portcullis.config.ConfigException;
+import io.portcullis.config.ConfigLoader;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.listener.TlsContexts;
+import io.portcullis.spool.Envelope;
+import io.portcullis.spool.Spool;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A real gateway in the test JVM, on ephemeral loopback ports, with its own data directory.
+ * Listeners are "inbound" and "outbound" unless the test writes its own YAML. {@link #close()}
+ * stops it and deletes the directory.
+ */
+public final class TestGateway implements AutoCloseable {
+    private static Path sharedTls;
+
+    private final Gateway gateway;
+    private final Path dataDirectory;
+
+    private TestGateway(Gateway gateway, Path dataDirectory) {
+        this.gateway = gateway;
+        this.dataDirectory = dataDirectory;
+    }
+
+    /** Two listeners on 127.0.0.1:0 with STARTTLS; {@code limits} is YAML inserted under each. */
+    public static TestGateway start(String inboundLimits) throws IOException {
+        return startYaml(defaultYaml(inboundLimits));
+    }
+
+    public static String defaultYaml(String inboundLimits) throws IOException {
+        Path tls = sharedTls();
+        return """
+                hostname: gateway.test
+                listeners:
+                  - name: inbound
+                    flow: inbound
+                    bind: 127.0.0.1:0
+                    tls:
+                      certificate: %s
+                      key: %s
+                    limits:
+                %s
+                  - name: outbound
+                    bind: 127.0.0.1:0
+                """.formatted(tls.resolve("certificate.pem"), tls.resolve("key.pem"),
+                inboundLimits.isBlank() ? "      max-errors: 10" : inboundLimits.stripTrailing().indent(6).stripTrailing());
+    }
+
+    public static TestGateway startYaml(String yaml) throws IOException {
+        Path dataDirectory = Files.createTempDirectory("portcullis-test");
+        Path configFile = dataDirectory.resolve("test.yaml");
+        Files.writeString(configFile, yaml);
+        GatewayConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("test config rejected:\n" + e.getMessage(), e);
+        }
+        return new TestGateway(Gateway.start(config, dataDirectory.resolve("data")), dataDirectory);
+    }
+
+    /** One self-signed certificate for every test gateway in this JVM. */
+    public static synchronized Path sharedTls() throws IOException {
+        if (sharedTls == null) {
+            sharedTls = Files.createTempDirectory("portcullis-test-tls");
+            TlsContexts.ensureSelfSigned(sharedTls, "gateway.test");
+        }
+        return sharedTls;
+    }
+
+    public int port(String listener) {
+        return gateway.listener(listener).boundAddresses().getFirst().getPort();
+    }
+
+    public int inboundPort() {
+        return port("inbound");
+    }
+
+    public SmtpScript connect() throws IOException {
+        return SmtpScript.connect(inboundPort());
+    }
+
+    public Spool spool() {
+        return gateway.spool();
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory.resolve("data");
+    }
+
+    public List<String> queued() {
+        try {
+            return spool().queuedIds();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Envelope envelope(String id) throws IOException {
+        return spool().readEnvelope(id);
+    }
+
+    public byte[] message(String id) throws IOException {
+        return Files.readAllBytes(spool().messageFile(id));
+    }
+
+    /** The stored message without the Received header we prepended (its folded lines included). */
+    public String messageWithoutOurReceived(String id) throws IOException {
+        String stored = new String(message(id), java.nio.charset.StandardCharsets.UTF_8);
+        int end = 0;
+        do {
+            end = stored.indexOf("\r\n", end) + 2;
+        } while (stored.charAt(end) == '\t' || stored.charAt(end) == ' ');
+        return stored.substring(end);
+    }
+
+    /** Files left anywhere in the spool's incoming directory. */
+    public List<Path> incomingFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dataDirectory().resolve("spool/incoming"))) {
+            return files.toList();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        gateway.close();
+        try (Stream<Path> walk = Files.walk(dataDirectory)) {
+            List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
+            for (Path path : paths) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
