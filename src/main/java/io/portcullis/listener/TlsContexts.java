@@ -103,7 +103,7 @@ public final class TlsContexts {
 
     /**
      * Makes sure {@code directory} holds {@code certificate.pem} and {@code key.pem}, generating a
-     * self-signed RSA certificate for {@code hostname} when they are missing.
+     * self-signed RSA certificate for {@code hostname} (and the loopback names) when they are missing.
      */
     public static void ensureSelfSigned(Path directory, String hostname) throws IOException {
         Path certificate = directory.resolve("certificate.pem");
@@ -121,8 +121,10 @@ public final class TlsContexts {
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
                     new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofDays(1))),
                     Date.from(now.plus(Duration.ofDays(3650))), subject, pair.getPublic());
-            builder.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.dNSName, hostname)));
+            // The embedded default listens on loopback, so clients may reach it by any of these names.
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                new GeneralName(GeneralName.dNSName, hostname), new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.iPAddress, "::1")}));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));

@@ -82,6 +82,10 @@ public final class TestGateway implements AutoCloseable {
         return gateway.listener(listener).boundAddresses().getFirst().getPort();
     }
 
+    public int activeConnections(String listener) {
+        return gateway.listener(listener).activeConnections();
+    }
+
     public int inboundPort() {
         return port("inbound");
     }

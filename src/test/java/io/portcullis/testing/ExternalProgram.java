@@ -1,0 +1,73 @@
+package io.portcullis.testing;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Programs that no one here wrote (swaks, Postfix's smtp-source), run as real peers. A missing
+ * program skips its test with a loud line naming it and its Debian package; under CI (CI=true)
+ * it fails instead, because bin/test installs them there.
+ */
+public final class ExternalProgram {
+    private static final List<String> EXTRA_DIRECTORIES = List.of("/usr/sbin", "/sbin", "/usr/local/sbin");
+
+    private ExternalProgram() {
+    }
+
+    /** What a finished program printed and returned. */
+    public record Result(int exitCode, String output) {
+    }
+
+    /** The program's path; skips (or, in CI, fails) the calling test when it is not installed. */
+    public static String require(String program, String debianPackage) {
+        List<String> directories = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        directories.addAll(EXTRA_DIRECTORIES);
+        for (String directory : directories) {
+            Path candidate = Path.of(directory.isEmpty() ? "." : directory, program);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        String message = "'" + program + "' is not installed (Debian package " + debianPackage
+                + "; bin/test installs it when run as root)";
+        if (isCi()) {
+            fail("CI must run every interop test, but " + message);
+        }
+        System.err.println("SKIPPED: " + message);
+        Assumptions.abort(message);
+        return null;
+    }
+
+    public static boolean isCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI")) || "true".equalsIgnoreCase(System.getProperty("portcullis.ci"));
+    }
+
+    /** Runs a command to completion, or kills it after {@code timeout} and fails the test. */
+    public static Result run(Duration timeout, String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        byte[][] output = new byte[1][];
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                output[0] = process.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                output[0] = new byte[0];
+            }
+        });
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            fail(String.join(" ", command) + " did not finish within " + timeout);
+        }
+        reader.join();
+        return new Result(process.exitValue(), new String(output[0], StandardCharsets.UTF_8));
+    }
+}
