@@ -1,0 +1,83 @@
+package io.portcullis.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway as a separate JVM, started with this test's class path, so a test can kill it with
+ * SIGKILL and start it again on the same data directory. {@link #close()} always kills it.
+ */
+public final class GatewayProcess implements AutoCloseable {
+    private static final Pattern LISTENER = Pattern.compile("listener (\\S+) on \\[/127\\.0\\.0\\.1:(\\d+)]");
+
+    private final Process process;
+    private final BlockingQueue<String> output = new LinkedBlockingQueue<>();
+    private final int inboundPort;
+
+    private GatewayProcess(Path config, Path dataDirectory) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                "io.portcullis.app.Main", "run", "--config", config.toString(), "--data-dir", dataDirectory.toString()))
+                .redirectErrorStream(true).start();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    output.add(line);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        });
+        inboundPort = awaitInboundPort();
+    }
+
+    public static GatewayProcess start(Path config, Path dataDirectory) throws IOException, InterruptedException {
+        return new GatewayProcess(config, dataDirectory);
+    }
+
+    private int awaitInboundPort() throws InterruptedException {
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String line = output.poll(100, TimeUnit.MILLISECONDS);
+            if (line == null) {
+                if (!process.isAlive()) {
+                    break;
+                }
+                continue;
+            }
+            seen.append(line).append('\n');
+            Matcher m = LISTENER.matcher(line);
+            if (m.find() && m.group(1).equals("inbound")) {
+                return Integer.parseInt(m.group(2));
+            }
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("gateway process did not start; it printed:\n" + seen);
+    }
+
+    public int inboundPort() {
+        return inboundPort;
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no chance to tidy up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
