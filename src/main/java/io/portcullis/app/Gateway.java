@@ -3,11 +3,15 @@ package io.portcullis.app;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.TlsConfig;
+import io.portcullis.delivery.Connector;
+import io.portcullis.delivery.Connectors;
+import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.listener.Listener;
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.session.SessionContext;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -15,13 +19,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running gateway: the data directory (locked, so two processes never share a spool), the
- * recovered spool, and one started {@link Listener} per configured listener.
+ * recovered spool, the delivery scheduler working it, and one started {@link Listener} per
+ * configured listener. Start-up order is spool, delivery, listeners; close is the reverse.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
@@ -31,6 +37,7 @@ public final class Gateway implements AutoCloseable {
     private final FileChannel lockChannel;
     private final Spool spool;
     private final List<Listener> listeners = new ArrayList<>();
+    private DeliveryScheduler scheduler;
 
     private Gateway(GatewayConfig config, Path dataDirectory, FileChannel lockChannel, Spool spool) {
         this.config = config;
@@ -57,9 +64,14 @@ public final class Gateway implements AutoCloseable {
             log.info("spool recovered: {} queued, {} incomplete removed, {} moved to corrupt/",
                     recovery.queued(), recovery.removedIncomplete(), recovery.movedToCorrupt());
             gateway = new Gateway(config, dataDirectory, lockChannel, spool);
+            Gateway started = gateway;
+            Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses);
+            gateway.scheduler = new DeliveryScheduler(spool, config.routes(), config.delivery(), connectors,
+                    config.hostname());
+            gateway.scheduler.start();
             for (ListenerConfig listenerConfig : config.listeners()) {
                 SSLContext tls = gateway.tlsContext(listenerConfig);
-                Listener listener = new Listener(new SessionContext(listenerConfig, spool, tls));
+                Listener listener = new Listener(new SessionContext(listenerConfig, config.routes(), spool, tls));
                 listener.start();
                 gateway.listeners.add(listener);
             }
@@ -96,6 +108,15 @@ public final class Gateway implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no listener named " + name));
     }
 
+    /** Every address a listener is bound to; delivery uses it to recognise a next hop that is us. */
+    public List<InetSocketAddress> boundAddresses() {
+        return listeners.stream().flatMap(listener -> listener.boundAddresses().stream()).toList();
+    }
+
+    public DeliveryScheduler scheduler() {
+        return scheduler;
+    }
+
     public Spool spool() {
         return spool;
     }
@@ -107,6 +128,9 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         listeners.forEach(Listener::close);
+        if (scheduler != null) {
+            scheduler.close();
+        }
         try {
             lockChannel.close();
         } catch (IOException e) {

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -80,9 +79,14 @@ public final class ConfigLoader {
         SpoolConfig spool = new SpoolConfig(spoolMap.size("min-free-space", SpoolConfig.DEFAULT_MIN_FREE_SPACE));
         spoolMap.finish();
         List<ListenerConfig> listeners = listeners(top, root, hostname, base);
+        DeliveryConfigReader delivery = new DeliveryConfigReader(top, base);
+        List<String> domains = delivery.domains();
+        List<ConnectorConfig> connectors = delivery.connectors();
+        RouteTable routes = new RouteTable(domains, delivery.routes(connectors, listeners));
+        DeliveryConfig deliveryConfig = delivery.delivery();
         top.finish();
         errors.throwIfAny();
-        return new GatewayConfig(source, hostname, spool, listeners);
+        return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig);
     }
 
     private static List<ListenerConfig> listeners(YamlMap top, Node root, String hostname, Path base) {
@@ -209,19 +213,12 @@ public final class ConfigLoader {
             errors.add(node, key, "\"" + text + "\" needs a port from 1 to 65535, as in 127.0.0.1:2525 or [::1]:2525");
             return null;
         }
-        try {
-            if (host.equals("*")) {
-                return new InetSocketAddress(port);
-            }
-            if (host.startsWith("[") && host.endsWith("]") && host.length() > 2) {
-                return new InetSocketAddress(InetAddress.getByName(host), port);
-            }
-            if (host.matches("\\d{1,3}(\\.\\d{1,3}){3}")
-                    && Arrays.stream(host.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255)) {
-                return new InetSocketAddress(InetAddress.getByName(host), port);
-            }
-        } catch (UnknownHostException e) {
-            // reported below
+        if (host.equals("*")) {
+            return new InetSocketAddress(port);
+        }
+        InetAddress address = IpLiteral.parse(host);
+        if (address != null) {
+            return new InetSocketAddress(address, port);
         }
         errors.add(node, key, "\"" + text + "\" needs an IP address: 127.0.0.1:2525, [::1]:2525 or *:2525");
         return null;

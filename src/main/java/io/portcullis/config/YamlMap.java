@@ -154,19 +154,28 @@ final class YamlMap {
         if (text == null) {
             return defaultValue;
         }
-        Matcher m = DURATION.matcher(text.trim());
-        if (m.matches() && m.group(1).length() < 10) {
-            long value = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(value);
-                case "s" -> Duration.ofSeconds(value);
-                case "m" -> Duration.ofMinutes(value);
-                case "h" -> Duration.ofHours(value);
-                default -> Duration.ofDays(value);
-            };
+        Duration parsed = parseDuration(text);
+        if (parsed != null) {
+            return parsed;
         }
         errors.add(node(key), keyPath(key), "expected a duration such as 30s, 5m or 2h, got \"" + text + "\"");
         return defaultValue;
+    }
+
+    /** "30s" to a Duration, or null when the text is not a duration with a unit. */
+    static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches() || m.group(1).length() >= 10) {
+            return null;
+        }
+        long value = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(value);
+            case "s" -> Duration.ofSeconds(value);
+            case "m" -> Duration.ofMinutes(value);
+            case "h" -> Duration.ofHours(value);
+            default -> Duration.ofDays(value);
+        };
     }
 
     /** A nested mapping; an absent key gives an empty one, so defaults apply throughout. */

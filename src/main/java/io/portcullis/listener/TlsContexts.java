@@ -42,11 +42,9 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 
 /**
  * Server TLS contexts from PEM files, and the self-signed certificate the embedded default
- * generates on first start. TLS 1.2 and 1.3 only.
+ * generates on first start.
  */
 public final class TlsContexts {
-    public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
-
     private TlsContexts() {
     }
 

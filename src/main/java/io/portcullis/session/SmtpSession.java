@@ -1,7 +1,6 @@
 package io.portcullis.session;
 
 import io.portcullis.config.ListenerLimits;
-import io.portcullis.listener.TlsContexts;
 import io.portcullis.smtp.EsmtpParameters;
 import io.portcullis.smtp.MailParameters;
 import io.portcullis.smtp.Mailbox;
@@ -244,6 +243,12 @@ public final class SmtpSession implements Runnable {
             error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
             return;
         }
+        if (context.routes().find(context.listener().flow(), recipient.canonicalDomain()).isEmpty()) {
+            log.info("{}: no route for <{}> from flow {}, client {}", context.listener().name(), recipient,
+                    context.listener().flow(), client.address());
+            error(Replies.RELAY_DENIED);
+            return;
+        }
         transaction.recipients.add(new MailTransaction.AcceptedRecipient(recipient, parameters));
         state = SessionState.RCPT;
         send(Replies.RECIPIENT_OK);
@@ -298,7 +303,7 @@ public final class SmtpSession implements Runnable {
         SSLSocket tls = (SSLSocket) context.tls().getSocketFactory().createSocket(socket,
                 client.remote.getHostString(), client.remote.getPort(), true);
         tls.setUseClientMode(false);
-        tls.setEnabledProtocols(TlsContexts.PROTOCOLS);
+        tls.setEnabledProtocols(SessionContext.TLS_PROTOCOLS);
         tls.setSoTimeout((int) limits.commandTimeout().toMillis());
         tls.startHandshake();
         socket = tls;

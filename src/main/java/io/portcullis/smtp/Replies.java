@@ -55,6 +55,7 @@ public final class Replies {
 
     // 5xx: policy and content
     public static final Reply MESSAGE_TOO_BIG = new Reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    public static final Reply RELAY_DENIED = new Reply(554, "5.7.1", "Relay access denied");
     public static final Reply TOO_MANY_HOPS = new Reply(554, "5.4.0", "Too many Received headers, possible mail loop");
     public static final Reply BARE_LINE_END_IN_DATA = new Reply(550, "5.6.0",
             "Message refused: bare CR or LF in message data");

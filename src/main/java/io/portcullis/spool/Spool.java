@@ -34,9 +34,13 @@ import org.slf4j.LoggerFactory;
  *       absent or complete.</li>
  *   <li><b>Directory fsync.</b> The {@code queue} directory is forced, making both renames
  *       durable. Only now may the session answer {@code 250}.</li>
+ *   <li><b>Delivery journal.</b> What becomes of each recipient is appended to {@code queue/ID.dlv}
+ *       and forced before the scheduler acts on it (see {@link DeliveryRecord}). A message whose
+ *       recipients are all final is removed envelope first, so a crash mid-removal leaves either a
+ *       queued message whose journal says it is done (removed again) or stray files recovery removes.</li>
  *   <li><b>Recovery.</b> At start-up everything in {@code incoming/} is deleted (no client heard
  *       250 for it), as is any message file in {@code queue/} without its envelope (a crash between
- *       the two renames). An envelope without its message cannot arise from this protocol; if one
+ *       the two renames) or journal without its envelope (a crash during removal). An envelope without its message cannot arise from this protocol; if one
  *       is found (disk damage, a hand edit) it is moved to {@code corrupt/} and reported, never
  *       silently dropped.</li>
  * </ol>
@@ -47,12 +51,14 @@ public final class Spool {
     private static final Logger log = LoggerFactory.getLogger(Spool.class);
     static final String MESSAGE_SUFFIX = ".eml";
     static final String ENVELOPE_SUFFIX = ".env";
+    static final String JOURNAL_SUFFIX = ".dlv";
 
     private final Path incoming;
     private final Path queue;
     private final Path corrupt;
     private final long minFreeBytes;
     private final FileStore store;
+    private volatile java.util.function.Consumer<Envelope> commitListener = envelope -> { };
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -84,7 +90,8 @@ public final class Spool {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                if (name.endsWith(MESSAGE_SUFFIX) && !Files.exists(sibling(file, ENVELOPE_SUFFIX))) {
+                if ((name.endsWith(MESSAGE_SUFFIX) || name.endsWith(JOURNAL_SUFFIX))
+                        && !Files.exists(sibling(file, ENVELOPE_SUFFIX))) {
                     Files.deleteIfExists(file);
                     removed++;
                 } else if (name.endsWith(ENVELOPE_SUFFIX)) {
@@ -141,6 +148,12 @@ public final class Spool {
                 StandardCopyOption.ATOMIC_MOVE);
         Files.move(envelopeFile, queue.resolve(id + ENVELOPE_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         forceDirectory(queue);
+        try {
+            commitListener.accept(envelope);
+        } catch (RuntimeException e) {
+            // The message is committed and stays queued; the scheduler finds it on its next scan.
+            log.error("spool: hand-off of {} to delivery failed: {}", id, e.toString());
+        }
     }
 
     /** Removes whatever an unfinished message left in {@code incoming/} or {@code queue/}. */
@@ -155,6 +168,58 @@ public final class Spool {
                 log.warn("spool: cannot remove {}: {} (recovery will)", file, e.toString());
             }
         }
+    }
+
+    /** Appends records to the message's delivery journal and forces them to disk. */
+    public void appendJournal(String id, List<DeliveryRecord> records) throws IOException {
+        if (records.isEmpty()) {
+            return;
+        }
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        for (DeliveryRecord record : records) {
+            lines.write(json.writeValueAsBytes(record));
+            lines.write('\n');
+        }
+        try (FileChannel channel = FileChannel.open(queuedFile(id, JOURNAL_SUFFIX), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            channel.write(java.nio.ByteBuffer.wrap(lines.toByteArray()));
+            channel.force(false);
+        }
+    }
+
+    /**
+     * The journal so far. A last line cut short by a crash is ignored: its fsync never returned,
+     * so nothing was acted on because of it.
+     */
+    public List<DeliveryRecord> readJournal(String id) throws IOException {
+        Path file = queuedFile(id, JOURNAL_SUFFIX);
+        List<DeliveryRecord> records = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return records;
+        }
+        for (String line : Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                records.add(json.readValue(line, DeliveryRecord.class));
+            } catch (IOException e) {
+                log.warn("spool: ignoring an incomplete journal line of {}", id);
+            }
+        }
+        return records;
+    }
+
+    /** Removes a finished message: envelope first (it is the commit marker), then the rest. */
+    public void remove(String id) throws IOException {
+        Files.deleteIfExists(queuedFile(id, ENVELOPE_SUFFIX));
+        Files.deleteIfExists(queuedFile(id, MESSAGE_SUFFIX));
+        Files.deleteIfExists(queuedFile(id, JOURNAL_SUFFIX));
+    }
+
+    /** Called after every commit, with the committed envelope: the in-memory hand-off to delivery. */
+    public void onCommit(java.util.function.Consumer<Envelope> listener) {
+        this.commitListener = listener;
     }
 
     /** Ids of all committed messages, oldest first. */

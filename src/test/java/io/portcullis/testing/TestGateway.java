@@ -32,7 +32,11 @@ public final class TestGateway implements AutoCloseable {
         this.dataDirectory = dataDirectory;
     }
 
-    /** Two listeners on 127.0.0.1:0 with STARTTLS; {@code limits} is YAML inserted under each. */
+    /**
+     * Two listeners on 127.0.0.1:0 (inbound with STARTTLS), {@code limits} inserted under the inbound
+     * one; routes as in the embedded default. Delivery is queue-only, so tests of the receiving side
+     * find every accepted message in the spool.
+     */
     public static TestGateway start(String inboundLimits) throws IOException {
         return startYaml(defaultYaml(inboundLimits));
     }
@@ -52,6 +56,22 @@ public final class TestGateway implements AutoCloseable {
                 %s
                   - name: outbound
                     bind: 127.0.0.1:0
+                domains: [example.test]
+                connectors:
+                  - name: internal
+                    type: drop
+                    folder: drop/inbound
+                  - name: internet
+                    type: drop
+                    folder: drop/outbound
+                routes:
+                  - domains: [example.test, "*.example.test"]
+                    connector: internal
+                  - domains: ["*"]
+                    connector: internet
+                    flows: [outbound, local]
+                delivery:
+                  queue-only: true
                 """.formatted(tls.resolve("certificate.pem"), tls.resolve("key.pem"),
                 inboundLimits.isBlank() ? "      max-errors: 10" : inboundLimits.stripTrailing().indent(6).stripTrailing());
     }

@@ -1,0 +1,35 @@
+package io.portcullis.config;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The routes in configuration order, with the organisation's own domains. The first route that
+ * matches the recipient's domain for the message's flow wins; no match means the flow may not
+ * send there at all (refused at RCPT, so the gateway never accepts what it could not deliver).
+ */
+public record RouteTable(List<String> localDomains, List<RouteConfig> routes) {
+    public RouteTable {
+        localDomains = localDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        routes = List.copyOf(routes);
+    }
+
+    /** {@code domain} may be null for the bare {@code <postmaster>}: it routes as the first local domain. */
+    public Optional<RouteConfig> find(String flow, String domain) {
+        String key = domain == null ? postmasterDomain() : domain.toLowerCase(Locale.ROOT);
+        if (key == null) {
+            return Optional.empty();
+        }
+        return routes.stream().filter(route -> route.matches(flow, key)).findFirst();
+    }
+
+    public boolean isLocal(String domain) {
+        return domain != null && localDomains.contains(domain.toLowerCase(Locale.ROOT));
+    }
+
+    /** Where mail for the bare {@code <postmaster>} goes. */
+    public String postmasterDomain() {
+        return localDomains.isEmpty() ? null : localDomains.getFirst();
+    }
+}

@@ -1,0 +1,63 @@
+package io.portcullis.delivery;
+
+import io.portcullis.config.ConnectorConfig;
+import io.portcullis.config.GatewayConfig;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/** Builds the configured connectors. */
+public final class Connectors {
+    private Connectors() {
+    }
+
+    /**
+     * @param dataDirectory   drop folders are relative to it
+     * @param ownAddresses    the addresses our listeners are bound to, to recognise a next hop that is us
+     */
+    public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
+                                                Supplier<List<InetSocketAddress>> ownAddresses) throws IOException {
+        MxResolver resolver = new MxResolver(config.delivery().resolver());
+        Predicate<NextHop> isThisGateway = hop -> isOwn(hop, ownAddresses.get());
+        Map<String, Connector> connectors = new LinkedHashMap<>();
+        for (ConnectorConfig connector : config.connectors()) {
+            connectors.put(connector.name(), switch (connector) {
+                case ConnectorConfig.Drop drop -> new DropConnector(drop.name(), dataDirectory.resolve(drop.folder()));
+                case ConnectorConfig.Smarthost smarthost ->
+                        new SmtpConnector(smarthost, smarthost.options(), config.hostname(), resolver, isThisGateway);
+                case ConnectorConfig.Mx mx -> new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway);
+            });
+        }
+        return connectors;
+    }
+
+    /** Is this next hop one of our own listeners (a mail loop, RFC 5321 §5.1)? */
+    static boolean isOwn(NextHop hop, List<InetSocketAddress> own) {
+        for (InetSocketAddress listener : own) {
+            if (listener.getPort() != hop.port()) {
+                continue;
+            }
+            InetAddress bound = listener.getAddress();
+            if (bound.equals(hop.address()) || (bound.isAnyLocalAddress() && isLocal(hop.address()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isLocal(InetAddress address) {
+        try {
+            return address.isLoopbackAddress() || NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package io.portcullis.delivery;
+
+import io.portcullis.config.DeliveryConfig;
+import io.portcullis.config.RouteConfig;
+import io.portcullis.config.RouteTable;
+import io.portcullis.spool.DeliveryRecord;
+import io.portcullis.spool.Envelope;
+import io.portcullis.spool.Spool;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.DelayQueue;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Works the queue. Every committed message is handed over in memory the moment the spool commits
+ * it; at start-up the queue is rebuilt from the spool. One dispatcher thread takes messages as they
+ * fall due and starts each attempt on a virtual thread (at most {@code max-deliveries} at once).
+ *
+ * <p>An attempt routes every open recipient to its connector, delivers, and then, in this order:
+ * queues the DSNs the results call for, appends the results to the journal (fsync), and removes
+ * the message when no recipient is open. So a crash can repeat a delivery or a DSN whose record was
+ * not yet written, never lose one. Open recipients are retried on the configured schedule until
+ * the queue lifetime ends; then they expire with a DSN.
+ */
+public final class DeliveryScheduler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
+
+    private final Spool spool;
+    private final RouteTable routes;
+    private final DeliveryConfig config;
+    private final Map<String, Connector> connectors;
+    private final Notifications notifications;
+    private final ConcurrentHashMap<String, QueuedMessage> messages = new ConcurrentHashMap<>();
+    private final DelayQueue<Due> due = new DelayQueue<>();
+    private final Semaphore slots;
+    private Thread dispatcher;
+    private volatile boolean closed;
+
+    public DeliveryScheduler(Spool spool, RouteTable routes, DeliveryConfig config, Map<String, Connector> connectors,
+                             String hostname) {
+        this.spool = spool;
+        this.routes = routes;
+        this.config = config;
+        this.connectors = Map.copyOf(connectors);
+        this.notifications = new Notifications(spool, hostname, config.bounceContentLimit());
+        this.slots = new Semaphore(config.maxDeliveries());
+    }
+
+    /** Loads the queue from the spool and starts working it; new commits are handed over from now on. */
+    public void start() throws IOException {
+        spool.onCommit(this::accept);
+        for (String id : spool.queuedIds()) {
+            try {
+                QueuedMessage message = new QueuedMessage(spool.readEnvelope(id), spool.readJournal(id));
+                messages.put(id, message);
+                due.add(new Due(id, message.nextAttempt(), false));
+            } catch (IOException e) {
+                log.error("queue: cannot load {}: {} (left in the spool)", id, e.toString());
+            }
+        }
+        log.info("queue: {} messages to deliver", messages.size());
+        dispatcher = Thread.ofPlatform().name("delivery-dispatcher").daemon().start(this::dispatch);
+    }
+
+    private void accept(Envelope envelope) {
+        QueuedMessage message = new QueuedMessage(envelope, List.of());
+        messages.put(envelope.queueId(), message);
+        due.add(new Due(envelope.queueId(), message.nextAttempt(), false));
+    }
+
+    private void dispatch() {
+        long lastHousekeeping = System.nanoTime();
+        while (!closed) {
+            try {
+                Due next = due.poll(200, TimeUnit.MILLISECONDS);
+                if (System.nanoTime() - lastHousekeeping > TimeUnit.SECONDS.toNanos(1)) {
+                    connectors.values().forEach(Connector::closeIdleConnections);
+                    lastHousekeeping = System.nanoTime();
+                }
+                if (next == null) {
+                    continue;
+                }
+                QueuedMessage message = messages.get(next.id);
+                if (message == null || (config.queueOnly() && !next.forced) || !message.claim(next.at)) {
+                    continue;
+                }
+                slots.acquire();
+                Thread.ofVirtual().name("delivery-" + next.id).start(() -> {
+                    try {
+                        attempt(message);
+                    } catch (RuntimeException e) {
+                        log.error("queue: attempt for {} failed unexpectedly", message.id(), e);
+                        reschedule(message, Instant.now().plus(config.retryAfter(1)), false);
+                    } finally {
+                        message.finishAttempt();
+                        slots.release();
+                    }
+                });
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void attempt(QueuedMessage message) {
+        Envelope envelope = message.envelope;
+        Path file;
+        try {
+            file = spool.messageFile(message.id());
+        } catch (IOException e) {
+            log.error("queue: message file of {} is unreadable: {}", message.id(), e.toString());
+            reschedule(message, Instant.now().plus(config.retryAfter(1)), false);
+            return;
+        }
+        List<RecipientResult> results = new ArrayList<>();
+        Map<String, List<Envelope.Recipient>> byConnector = new LinkedHashMap<>();
+        for (Envelope.Recipient recipient : message.openRecipients()) {
+            Optional<RouteConfig> route = routes.find(envelope.flow(), domainOf(recipient.address()));
+            if (route.isEmpty() || !connectors.containsKey(route.get().connector())) {
+                results.add(RecipientResult.of(recipient.address(), DeliveryReplies.NO_ROUTE, null));
+            } else {
+                byConnector.computeIfAbsent(route.get().connector(), c -> new ArrayList<>()).add(recipient);
+            }
+        }
+        Map<String, String> connectorOf = new LinkedHashMap<>();
+        for (var group : byConnector.entrySet()) {
+            Connector connector = connectors.get(group.getKey());
+            group.getValue().forEach(r -> connectorOf.put(r.address(), connector.name()));
+            results.addAll(connector.deliver(new DeliveryJob(envelope, file, group.getValue())));
+        }
+        record(message, results, connectorOf);
+    }
+
+    /** Acts on an attempt's results: DSNs first, then the journal, then removal or the next attempt. */
+    private void record(QueuedMessage message, List<RecipientResult> results, Map<String, String> connectorOf) {
+        Envelope envelope = message.envelope;
+        Map<String, Envelope.Recipient> byAddress = new LinkedHashMap<>();
+        envelope.recipients().forEach(r -> byAddress.putIfAbsent(r.address(), r));
+        Instant now = Instant.now();
+        try {
+            notifications.afterAttempt(envelope, spool.messageFile(message.id()), results, byAddress);
+            List<DeliveryRecord> records = new ArrayList<>();
+            for (RecipientResult result : results) {
+                DeliveryRecord.Type type = switch (result.outcome()) {
+                    case DELIVERED -> DeliveryRecord.Type.DELIVERED;
+                    case FAILED -> DeliveryRecord.Type.BOUNCED;
+                    case DEFERRED -> DeliveryRecord.Type.DEFERRED;
+                };
+                records.add(new DeliveryRecord(type, now, result.recipient(), result.replyText(), result.remoteHost(),
+                        connectorOf.get(result.recipient()), null));
+                log.info("{}: to=<{}> connector={} relay={} status={} ({})", message.id(), result.recipient(),
+                        connectorOf.getOrDefault(result.recipient(), "none"), result.remoteHost(),
+                        type.name().toLowerCase(), result.replyText());
+            }
+            spool.appendJournal(message.id(), records);
+            for (RecipientResult result : results) {
+                if (result.outcome() == RecipientResult.Outcome.DEFERRED) {
+                    message.deferred(result.recipient(), result.replyText());
+                } else {
+                    message.close(result.recipient());
+                }
+            }
+            if (message.isDone()) {
+                finish(message);
+                return;
+            }
+            Duration age = Duration.between(envelope.arrival(), now);
+            if (age.compareTo(config.maxQueueLifetime()) >= 0) {
+                expire(message, byAddress);
+                return;
+            }
+            if (config.delayWarning() != null && age.compareTo(config.delayWarning()) >= 0 && !message.warned()) {
+                notifications.delayed(envelope, spool.messageFile(message.id()), message.openRecipients(), results);
+                spool.appendJournal(message.id(), List.of(DeliveryRecord.of(DeliveryRecord.Type.WARNED, null, null)));
+                message.setWarned();
+            }
+            reschedule(message, now.plus(config.retryAfter(message.attempts() + 1)), true);
+        } catch (IOException e) {
+            log.error("queue: cannot record the results for {}: {}; retrying later", message.id(), e.toString());
+            reschedule(message, now.plus(config.retryAfter(1)), false);
+        }
+    }
+
+    private void expire(QueuedMessage message, Map<String, Envelope.Recipient> byAddress) throws IOException {
+        List<RecipientResult> expired = new ArrayList<>();
+        for (Envelope.Recipient recipient : message.openRecipients()) {
+            expired.add(new RecipientResult(recipient.address(), RecipientResult.Outcome.FAILED, DeliveryReplies.EXPIRED,
+                    null, false));
+        }
+        notifications.afterAttempt(message.envelope, spool.messageFile(message.id()), expired, byAddress);
+        List<DeliveryRecord> records = new ArrayList<>();
+        for (RecipientResult result : expired) {
+            records.add(DeliveryRecord.of(DeliveryRecord.Type.EXPIRED, result.recipient(), result.replyText()));
+            message.close(result.recipient());
+            log.info("{}: to=<{}> status=expired ({})", message.id(), result.recipient(), result.replyText());
+        }
+        spool.appendJournal(message.id(), records);
+        finish(message);
+    }
+
+    private void finish(QueuedMessage message) throws IOException {
+        message.markRemoved();
+        messages.remove(message.id());
+        spool.remove(message.id());
+        log.info("{}: removed", message.id());
+    }
+
+    private void reschedule(QueuedMessage message, Instant next, boolean countAttempt) {
+        if (countAttempt) {
+            try {
+                spool.appendJournal(message.id(), List.of(new DeliveryRecord(DeliveryRecord.Type.SCHEDULED, Instant.now(),
+                        null, null, null, null, next)));
+            } catch (IOException e) {
+                log.error("queue: cannot journal the next attempt of {}: {}", message.id(), e.toString());
+            }
+        }
+        due.add(new Due(message.id(), message.scheduleNext(next, countAttempt), false));
+    }
+
+    /** The domain a recipient routes by; null for the bare postmaster. */
+    static String domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? null : address.substring(at + 1);
+    }
+
+    Collection<QueuedMessage> messages() {
+        return messages.values();
+    }
+
+    QueuedMessage message(String id) {
+        return messages.get(id);
+    }
+
+    /** Makes a message due now (queue retry); false when it is not in the queue. */
+    boolean retryNow(String id) {
+        QueuedMessage message = messages.get(id);
+        if (message == null) {
+            return false;
+        }
+        due.add(new Due(id, message.scheduleNext(Instant.now(), false), true));
+        return true;
+    }
+
+    Spool spool() {
+        return spool;
+    }
+
+    Notifications notifications() {
+        return notifications;
+    }
+
+    void forget(QueuedMessage message) throws IOException {
+        finish(message);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (dispatcher != null) {
+            dispatcher.interrupt();
+        }
+        connectors.values().forEach(Connector::close);
+    }
+
+    /**
+     * An entry in the timetable; stale entries (the message was rescheduled since) are skipped.
+     * {@code forced} entries come from {@code queue retry} and run even with queue-only.
+     */
+    private record Due(String id, Instant at, boolean forced) implements Delayed {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return unit.convert(Duration.between(Instant.now(), at));
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return at.compareTo(((Due) other).at);
+        }
+    }
+}

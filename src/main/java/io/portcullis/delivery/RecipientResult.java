@@ -1,0 +1,25 @@
+package io.portcullis.delivery;
+
+import io.portcullis.smtp.Reply;
+
+/**
+ * What one delivery attempt did for one recipient. Every recipient handed to a connector gets
+ * exactly one result, whatever went wrong.
+ *
+ * @param remoteHost the host that gave the reply ("mx1.example.org[192.0.2.1]:25"), or null
+ * @param dsnHandled true when the next hop accepted the DSN request, so we must not send a
+ *                   success notification ourselves (RFC 3461 §4.1)
+ */
+public record RecipientResult(String recipient, Outcome outcome, Reply reply, String remoteHost, boolean dsnHandled) {
+
+    public enum Outcome { DELIVERED, DEFERRED, FAILED }
+
+    public static RecipientResult of(String recipient, Reply reply, String remoteHost) {
+        Outcome outcome = reply.isPositive() ? Outcome.DELIVERED : reply.isTransient() ? Outcome.DEFERRED : Outcome.FAILED;
+        return new RecipientResult(recipient, outcome, reply, remoteHost, false);
+    }
+
+    public String replyText() {
+        return reply.toString();
+    }
+}

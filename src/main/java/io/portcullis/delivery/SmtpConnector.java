@@ -1,0 +1,256 @@
+package io.portcullis.delivery;
+
+import io.portcullis.config.ConnectorConfig;
+import io.portcullis.smtp.Reply;
+import io.portcullis.spool.Envelope;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivery over SMTP to a smarthost set or to each recipient domain's MX hosts. Hosts are tried in
+ * order (priority or MX preference) until one takes the transaction; connections are reused
+ * through the {@link ConnectionCache}; TLS and AUTH follow the connector's options.
+ */
+final class SmtpConnector implements Connector {
+    private static final Logger log = LoggerFactory.getLogger(SmtpConnector.class);
+
+    private final String name;
+    private final ConnectorConfig config;
+    private final ConnectorConfig.SmtpOptions options;
+    private final String heloName;
+    private final MxResolver resolver;
+    private final Predicate<NextHop> isThisGateway;
+    private final SSLContext tls;
+    private final ConnectionCache cache = new ConnectionCache();
+    private final DestinationLimits limits;
+
+    SmtpConnector(ConnectorConfig config, ConnectorConfig.SmtpOptions options, String heloName, MxResolver resolver,
+                  Predicate<NextHop> isThisGateway) throws IOException {
+        this.name = config.name();
+        this.config = config;
+        this.options = options;
+        this.heloName = heloName;
+        this.resolver = resolver;
+        this.isThisGateway = isThisGateway;
+        this.tls = clientTlsContext(options);
+        this.limits = new DestinationLimits(options.maxConnectionsPerDestination(), options.messagesPerMinutePerDestination());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<RecipientResult> deliver(DeliveryJob job) {
+        if (config instanceof ConnectorConfig.Smarthost smarthost) {
+            return deliverTo(name, smarthostHops(smarthost), job);
+        }
+        // MX: one transaction per recipient domain.
+        Map<String, List<Envelope.Recipient>> byDomain = new LinkedHashMap<>();
+        for (Envelope.Recipient recipient : job.recipients()) {
+            String address = recipient.address();
+            byDomain.computeIfAbsent(address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT),
+                    d -> new ArrayList<>()).add(recipient);
+        }
+        List<RecipientResult> results = new ArrayList<>();
+        for (var entry : byDomain.entrySet()) {
+            DeliveryJob domainJob = new DeliveryJob(job.envelope(), job.messageFile(), entry.getValue());
+            MxResolver.Result resolved = resolver.resolve(entry.getKey());
+            if (resolved instanceof MxResolver.Failure failure) {
+                results.addAll(allGet(domainJob, failure.reply(), null));
+            } else if (resolved instanceof MxResolver.Hosts hosts) {
+                int port = ((ConnectorConfig.Mx) config).port();
+                List<NextHop> hops = new ArrayList<>();
+                hosts.hosts().forEach(host -> host.addresses().forEach(a -> hops.add(new NextHop(host.name(), a, port))));
+                results.addAll(deliverTo(entry.getKey(), hops, domainJob));
+            }
+        }
+        return results;
+    }
+
+    private List<NextHop> smarthostHops(ConnectorConfig.Smarthost smarthost) {
+        List<NextHop> hops = new ArrayList<>();
+        smarthost.hosts().stream().sorted(Comparator.comparingInt(ConnectorConfig.Host::priority)).forEach(host -> {
+            for (InetAddress address : resolver.hostAddresses(host.host())) {
+                hops.add(new NextHop(host.host(), address, host.port()));
+            }
+        });
+        return hops;
+    }
+
+    private List<RecipientResult> deliverTo(String destination, List<NextHop> hops, DeliveryJob job) {
+        List<NextHop> candidates = hops.stream().filter(isThisGateway.negate()).toList();
+        if (candidates.isEmpty()) {
+            return allGet(job, hops.isEmpty() ? DeliveryReplies.CONNECTION_FAILED.append("(no address for " + destination + ")")
+                    : DeliveryReplies.MAIL_LOOPS, null);
+        }
+        try {
+            limits.acquire(destination);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return allGet(job, DeliveryReplies.LOCAL_ERROR, null);
+        }
+        try {
+            Reply lastFailure = DeliveryReplies.CONNECTION_FAILED;
+            String lastHost = null;
+            for (NextHop hop : candidates) {
+                SmtpClient client = cache.take(hop);
+                try {
+                    if (client == null) {
+                        client = open(hop);
+                    }
+                } catch (IOException e) {
+                    lastFailure = DeliveryReplies.CONNECTION_FAILED.append("(" + hop + ": " + e.getMessage() + ")");
+                    lastHost = hop.toString();
+                    continue;
+                } catch (NextHopException e) {
+                    lastFailure = e.reply();
+                    lastHost = hop.toString();
+                    continue;
+                }
+                if (SmtpClient.needsSmtpUtf8(job.envelope()) && !client.offers("SMTPUTF8")) {
+                    cache.put(client);
+                    return allGet(job, DeliveryReplies.NEEDS_SMTPUTF8, hop.toString());
+                }
+                try {
+                    List<RecipientResult> results = client.send(job);
+                    cache.put(client);
+                    return results;
+                } catch (IOException e) {
+                    client.close();
+                    log.info("{}: connection to {} lost during delivery of {}: {}", name, hop, job.envelope().queueId(),
+                            e.toString());
+                    return allGet(job, DeliveryReplies.CONNECTION_LOST.append("(" + hop + ": " + e.getMessage() + ")"),
+                            hop.toString());
+                }
+            }
+            return allGet(job, lastFailure, lastHost);
+        } finally {
+            limits.release(destination);
+        }
+    }
+
+    /** Connects and secures a connection as the TLS policy and credentials demand. */
+    private SmtpClient open(NextHop hop) throws IOException, NextHopException {
+        SmtpClient client = SmtpClient.connect(hop, options, heloName);
+        try {
+            boolean offered = client.offers("STARTTLS");
+            switch (options.tls()) {
+                case REQUIRED -> {
+                    if (!offered) {
+                        throw new NextHopException(DeliveryReplies.TLS_REQUIRED.append("(" + hop + " does not offer STARTTLS)"));
+                    }
+                    try {
+                        client.startTls(tls, true);
+                    } catch (IOException e) {
+                        throw new NextHopException(DeliveryReplies.TLS_REQUIRED.append("(" + hop + ": " + e.getMessage() + ")"));
+                    }
+                }
+                case OPPORTUNISTIC -> {
+                    if (offered) {
+                        try {
+                            client.startTls(tls, false);
+                        } catch (IOException e) {
+                            // As Postfix does at "may": without a working TLS, plain text beats no mail.
+                            log.info("{}: TLS with {} failed ({}), retrying without TLS", name, hop, e.getMessage());
+                            client.close();
+                            client = SmtpClient.connect(hop, options, heloName);
+                        }
+                    }
+                }
+                case NONE -> {
+                }
+            }
+            if (options.username() != null) {
+                if (!client.isTls()) {
+                    throw new NextHopException(DeliveryReplies.AUTH_NEEDS_TLS);
+                }
+                if (!client.authenticate(options.username(), options.password())) {
+                    throw new NextHopException(DeliveryReplies.AUTH_FAILED);
+                }
+            }
+            return client;
+        } catch (IOException | NextHopException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    private static List<RecipientResult> allGet(DeliveryJob job, Reply reply, String host) {
+        return job.recipients().stream().map(r -> RecipientResult.of(r.address(), reply, host)).toList();
+    }
+
+    @Override
+    public void closeIdleConnections() {
+        cache.sweep();
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+
+    /**
+     * Opportunistic TLS accepts any certificate (encryption without authentication, as Postfix's
+     * "may"); required TLS verifies against the configured CA file or the JDK's trust store.
+     */
+    private static SSLContext clientTlsContext(ConnectorConfig.SmtpOptions options) throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            if (options.tls() != ConnectorConfig.TlsPolicy.REQUIRED) {
+                context.init(null, new TrustManager[] {new AcceptAnyCertificate()}, null);
+                return context;
+            }
+            KeyStore trust = null;
+            if (options.tlsTrust() != null) {
+                trust = KeyStore.getInstance(KeyStore.getDefaultType());
+                trust.load(null, null);
+                try (var in = java.nio.file.Files.newInputStream(options.tlsTrust())) {
+                    int i = 0;
+                    for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                        trust.setCertificateEntry("ca" + i++, certificate);
+                    }
+                }
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot set up TLS for a connector: " + e.getMessage(), e);
+        }
+    }
+
+    private static final class AcceptAnyCertificate implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
