@@ -76,6 +76,15 @@ public final class TestGateway implements AutoCloseable {
                 inboundLimits.isBlank() ? "      max-errors: 10" : inboundLimits.stripTrailing().indent(6).stripTrailing());
     }
 
+    /**
+     * Listeners as in {@link #defaultYaml}, with the given domains, connectors, routes and delivery
+     * sections instead of the default ones, and delivery running.
+     */
+    public static String deliveringYaml(String deliverySections) throws IOException {
+        String yaml = defaultYaml("");
+        return yaml.substring(0, yaml.indexOf("domains:")) + deliverySections.stripIndent();
+    }
+
     public static TestGateway startYaml(String yaml) throws IOException {
         Path dataDirectory = Files.createTempDirectory("portcullis-test");
         Path configFile = dataDirectory.resolve("test.yaml");
@@ -96,6 +105,35 @@ public final class TestGateway implements AutoCloseable {
             TlsContexts.ensureSelfSigned(sharedTls, "gateway.test");
         }
         return sharedTls;
+    }
+
+    /** The gateway's delivery scheduler, for tests that drive the queue. */
+    public io.portcullis.delivery.DeliveryScheduler scheduler() {
+        return gateway.scheduler();
+    }
+
+    /** Waits until the queue is empty; true when it became empty in time. */
+    public boolean awaitEmptyQueue(long timeoutSeconds) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (!queued().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return queued().isEmpty();
+    }
+
+    /** Polls the journal of {@code id} until a record of {@code type} appears. */
+    public java.util.List<io.portcullis.spool.DeliveryRecord> awaitJournal(String id, io.portcullis.spool.DeliveryRecord.Type type,
+                                                                        long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (System.nanoTime() < deadline) {
+            var journal = spool().readJournal(id);
+            if (journal.stream().anyMatch(r -> r.type() == type)) {
+                return journal;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + type + " record for " + id + " within " + timeoutSeconds + " s: "
+                + spool().readJournal(id));
     }
 
     public int port(String listener) {

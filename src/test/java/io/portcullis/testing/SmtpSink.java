@@ -1,0 +1,98 @@
+package io.portcullis.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Postfix's smtp-sink as a next hop: a real SMTP server no one here wrote, which can also fail
+ * on demand (soft and hard errors, 421, disconnects). Every transaction it accepts is dumped to
+ * a file of its own, so a test can count deliveries. {@link #close()} kills it.
+ */
+public final class SmtpSink implements AutoCloseable {
+    private final Process process;
+    private final Path dumps;
+    private final int port;
+
+    private SmtpSink(int port, Path dumps, List<String> options) throws IOException, InterruptedException {
+        this.port = port;
+        this.dumps = dumps;
+        List<String> command = new ArrayList<>(List.of(ExternalProgram.require("smtp-sink", "postfix")));
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("-u", "nobody")); // smtp-sink refuses to run as root
+        }
+        command.addAll(List.of("-d", dumps + "/%M."));
+        command.addAll(options);
+        command.addAll(List.of("127.0.0.1:" + port, "256"));
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dumps.resolveSibling(dumps.getFileName() + ".log").toFile()).start();
+        awaitListening();
+    }
+
+    /** Starts smtp-sink on {@code port} (0: a free one) with extra options such as {@code -r RCPT}. */
+    public static SmtpSink start(int port, String... options) throws IOException, InterruptedException {
+        Path dumps = Files.createTempDirectory("smtp-sink");
+        Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx"));
+        return new SmtpSink(port == 0 ? freePort() : port, dumps, List.of(options));
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private void awaitListening() throws InterruptedException, IOException {
+        for (int i = 0; i < 100; i++) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                if (!process.isAlive()) {
+                    throw new IOException("smtp-sink exited: " + Files.readString(dumps.resolveSibling(dumps.getFileName() + ".log")));
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new IOException("smtp-sink did not start listening on " + port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The dumped transactions so far, each as text. */
+    public List<String> transactions() throws IOException {
+        List<String> transactions = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dumps)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                transactions.add(Files.readString(file, StandardCharsets.ISO_8859_1));
+            }
+        }
+        return transactions;
+    }
+
+    /** Waits until at least {@code count} transactions are dumped; returns them. */
+    public List<String> awaitTransactions(int count, long timeoutSeconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        List<String> seen = transactions();
+        while (seen.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            seen = transactions();
+        }
+        return seen;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+}
