@@ -6,17 +6,14 @@ import io.portcullis.config.TlsConfig;
 import io.portcullis.delivery.Connector;
 import io.portcullis.delivery.Connectors;
 import io.portcullis.delivery.DeliveryScheduler;
+import io.portcullis.delivery.QueueService;
 import io.portcullis.listener.Listener;
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.session.SessionContext;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,26 +31,23 @@ public final class Gateway implements AutoCloseable {
 
     private final GatewayConfig config;
     private final Path dataDirectory;
-    private final FileChannel lockChannel;
+    private final DataDirectoryLock lock;
     private final Spool spool;
     private final List<Listener> listeners = new ArrayList<>();
     private DeliveryScheduler scheduler;
+    private ControlServer control;
 
-    private Gateway(GatewayConfig config, Path dataDirectory, FileChannel lockChannel, Spool spool) {
+    private Gateway(GatewayConfig config, Path dataDirectory, DataDirectoryLock lock, Spool spool) {
         this.config = config;
         this.dataDirectory = dataDirectory;
-        this.lockChannel = lockChannel;
+        this.lock = lock;
         this.spool = spool;
     }
 
     /** Locks the data directory, recovers the spool, then opens every listener (or none). */
     public static Gateway start(GatewayConfig config, Path dataDirectory) throws IOException {
-        Files.createDirectories(dataDirectory);
-        FileChannel lockChannel = FileChannel.open(dataDirectory.resolve("portcullis.lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.tryLock();
+        DataDirectoryLock lock = DataDirectoryLock.tryLock(dataDirectory);
         if (lock == null) {
-            lockChannel.close();
             throw new IOException("data directory " + dataDirectory.toAbsolutePath()
                     + " is in use by another Portcullis process");
         }
@@ -63,12 +57,14 @@ public final class Gateway implements AutoCloseable {
             Spool.Recovery recovery = spool.recover();
             log.info("spool recovered: {} queued, {} incomplete removed, {} moved to corrupt/",
                     recovery.queued(), recovery.removedIncomplete(), recovery.movedToCorrupt());
-            gateway = new Gateway(config, dataDirectory, lockChannel, spool);
+            gateway = new Gateway(config, dataDirectory, lock, spool);
             Gateway started = gateway;
             Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses);
             gateway.scheduler = new DeliveryScheduler(spool, config.routes(), config.delivery(), connectors,
                     config.hostname());
             gateway.scheduler.start();
+            gateway.control = new ControlServer(dataDirectory, new QueueCommands(new QueueService(gateway.scheduler)));
+            gateway.control.start();
             for (ListenerConfig listenerConfig : config.listeners()) {
                 SSLContext tls = gateway.tlsContext(listenerConfig);
                 Listener listener = new Listener(new SessionContext(listenerConfig, config.routes(), spool, tls));
@@ -80,7 +76,7 @@ public final class Gateway implements AutoCloseable {
             if (gateway != null) {
                 gateway.close();
             } else {
-                lockChannel.close();
+                lock.close();
             }
             throw e;
         }
@@ -132,9 +128,12 @@ public final class Gateway implements AutoCloseable {
             scheduler.close();
         }
         try {
-            lockChannel.close();
+            if (control != null) {
+                control.close();
+            }
+            lock.close();
         } catch (IOException e) {
-            log.debug("closing the lock: {}", e.toString());
+            log.debug("closing the control socket and lock: {}", e.toString());
         }
     }
 }

@@ -61,6 +61,15 @@ public final class DeliveryScheduler implements AutoCloseable {
 
     /** Loads the queue from the spool and starts working it; new commits are handed over from now on. */
     public void start() throws IOException {
+        load();
+        dispatcher = Thread.ofPlatform().name("delivery-dispatcher").daemon().start(this::dispatch);
+    }
+
+    /**
+     * Loads the queue without working it: what {@code portcullis queue} does when no gateway is
+     * running, so queue commands act on the same state through the same code.
+     */
+    public void load() throws IOException {
         spool.onCommit(this::accept);
         for (String id : spool.queuedIds()) {
             try {
@@ -72,7 +81,6 @@ public final class DeliveryScheduler implements AutoCloseable {
             }
         }
         log.info("queue: {} messages to deliver", messages.size());
-        dispatcher = Thread.ofPlatform().name("delivery-dispatcher").daemon().start(this::dispatch);
     }
 
     private void accept(Envelope envelope) {
@@ -244,14 +252,15 @@ public final class DeliveryScheduler implements AutoCloseable {
         return messages.get(id);
     }
 
-    /** Makes a message due now (queue retry); false when it is not in the queue. */
-    boolean retryNow(String id) {
-        QueuedMessage message = messages.get(id);
-        if (message == null) {
-            return false;
-        }
-        due.add(new Due(id, message.scheduleNext(Instant.now(), false), true));
-        return true;
+    /**
+     * Makes a message due now; {@code forced} (queue retry) runs it even with queue-only. The new
+     * time is journaled, so a retry asked for while no gateway runs happens at its next start.
+     */
+    void dueNow(QueuedMessage message, boolean forced) throws IOException {
+        Instant now = Instant.now();
+        spool.appendJournal(message.id(), List.of(new DeliveryRecord(DeliveryRecord.Type.SCHEDULED, now, null, null,
+                null, null, now)));
+        due.add(new Due(message.id(), message.scheduleNext(now, false), forced));
     }
 
     Spool spool() {
@@ -264,6 +273,12 @@ public final class DeliveryScheduler implements AutoCloseable {
 
     void forget(QueuedMessage message) throws IOException {
         finish(message);
+    }
+
+    Map<String, Envelope.Recipient> recipientsByAddress(Envelope envelope) {
+        Map<String, Envelope.Recipient> byAddress = new LinkedHashMap<>();
+        envelope.recipients().forEach(r -> byAddress.putIfAbsent(r.address(), r));
+        return byAddress;
     }
 
     @Override

@@ -1,0 +1,238 @@
+package io.portcullis.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portcullis.config.ConfigException;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.delivery.DeliveryScheduler;
+import io.portcullis.delivery.QueueService;
+import io.portcullis.spool.Spool;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code portcullis queue ...}: talks to the running gateway over its control socket; when none
+ * runs, takes the data directory lock and applies the same commands to the spool directly.
+ */
+@Command(name = "queue", description = "List and steer the queue (works whether or not the gateway runs).",
+        subcommands = {QueueCli.ListQueue.class, QueueCli.Show.class, QueueCli.Retry.class, QueueCli.Hold.class,
+                QueueCli.Release.class, QueueCli.Delete.class, QueueCli.Bounce.class})
+final class QueueCli {
+
+    abstract static class QueueCommand implements Callable<Integer> {
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "portcullis-data",
+                description = "The gateway's data directory (default: ${DEFAULT-VALUE}).")
+        Path dataDirectory;
+
+        @CommandLine.Mixin
+        Main.ConfigOption config = new Main.ConfigOption();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        abstract String command();
+
+        String id() {
+            return null;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode answer = execute(QueueCommands.request(command(), id()));
+            PrintWriter out = spec.commandLine().getOut();
+            if (!answer.path("ok").asBoolean()) {
+                spec.commandLine().getErr().println("portcullis queue: " + answer.path("error").asText());
+                return 1;
+            }
+            JsonNode result = answer.path("result");
+            if (result.path("done").isBoolean() && !result.path("done").asBoolean()) {
+                spec.commandLine().getErr().println(result.path("id").asText() + ": " + result.path("message").asText());
+                return 1;
+            }
+            print(result, out);
+            out.flush();
+            return 0;
+        }
+
+        void print(JsonNode result, PrintWriter out) {
+            for (JsonNode one : result.isArray() ? result : java.util.List.of(result)) {
+                out.println(one.path("id").asText() + ": " + one.path("message").asText());
+            }
+        }
+
+        private JsonNode execute(JsonNode request) throws IOException, ConfigException {
+            Path socket = dataDirectory.resolve(ControlServer.SOCKET);
+            if (Files.exists(socket)) {
+                try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                    channel.connect(UnixDomainSocketAddress.of(socket));
+                    Channels.newOutputStream(channel).write((QueueCommands.JSON.writeValueAsString(request) + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                    String line = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
+                            StandardCharsets.UTF_8)).readLine();
+                    return QueueCommands.JSON.readTree(line);
+                } catch (IOException e) {
+                    // a socket file left by a dead gateway: fall through to the direct path
+                }
+            }
+            try (DataDirectoryLock lock = DataDirectoryLock.tryLock(dataDirectory)) {
+                if (lock == null) {
+                    throw new IOException("a gateway holds " + dataDirectory + " but its control socket does not answer");
+                }
+                GatewayConfig loaded = config.load();
+                Spool spool = new Spool(dataDirectory.resolve("spool"), 0);
+                spool.recover();
+                DeliveryScheduler scheduler = new DeliveryScheduler(spool, loaded.routes(), loaded.delivery(), Map.of(),
+                        loaded.hostname());
+                scheduler.load();
+                return new QueueCommands(new QueueService(scheduler)).execute(request);
+            }
+        }
+    }
+
+    @Command(name = "list", description = "One line per queued message: id, age, size, flow, state, sender, open recipients.")
+    static final class ListQueue extends QueueCommand {
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Override
+        String command() {
+            return "list";
+        }
+
+        @Override
+        void print(JsonNode result, PrintWriter out) {
+            if (json) {
+                out.println(result.toPrettyString());
+                return;
+            }
+            out.printf("%-12s %6s %9s %-9s %-8s %s%n", "ID", "AGE", "SIZE", "FLOW", "STATE", "SENDER / RECIPIENTS");
+            for (JsonNode entry : result) {
+                String state = entry.path("held").asBoolean() ? "held" : entry.path("inProgress").asBoolean() ? "sending"
+                        : "next " + until(Instant.parse(entry.path("nextAttempt").asText()));
+                String sender = entry.path("sender").asText();
+                out.printf("%-12s %6s %9d %-9s %-8s <%s>%n", entry.path("id").asText(), age(entry.path("ageSeconds").asLong()),
+                        entry.path("size").asLong(), entry.path("flow").asText(), state, sender);
+                for (JsonNode recipient : entry.path("recipients")) {
+                    out.printf("%48s -> <%s>%n", "", recipient.asText());
+                }
+                if (!entry.path("lastError").isNull() && !entry.path("lastError").isMissingNode()) {
+                    out.printf("%48s (%s, %d attempts)%n", "", entry.path("lastError").asText(), entry.path("attempts").asInt());
+                }
+            }
+            out.println("-- " + result.size() + " message" + (result.size() == 1 ? "" : "s"));
+        }
+
+        private static String until(Instant next) {
+            long seconds = Duration.between(Instant.now(), next).toSeconds();
+            return seconds <= 0 ? "now" : age(seconds);
+        }
+
+        private static String age(long seconds) {
+            return seconds < 120 ? seconds + "s" : seconds < 7200 ? seconds / 60 + "m" : seconds < 172800 ? seconds / 3600 + "h"
+                    : seconds / 86400 + "d";
+        }
+    }
+
+    abstract static class OneMessage extends QueueCommand {
+        @Parameters(paramLabel = "ID", description = "The queue id.")
+        String id;
+
+        @Override
+        String id() {
+            return id;
+        }
+    }
+
+    @Command(name = "show", description = "Everything about one message: envelope and delivery journal.")
+    static final class Show extends OneMessage {
+        @Override
+        String command() {
+            return "show";
+        }
+
+        @Override
+        void print(JsonNode result, PrintWriter out) {
+            if (result.isNull()) {
+                out.println(id + ": no such message in the queue");
+            } else {
+                out.println(result.toPrettyString());
+            }
+        }
+    }
+
+    @Command(name = "retry", description = "Attempt delivery now: one message, or --all.")
+    static final class Retry extends QueueCommand {
+        @Parameters(paramLabel = "ID", arity = "0..1", description = "The queue id.")
+        String id;
+
+        @Option(names = "--all", description = "Every queued message that is not held.")
+        boolean all;
+
+        @Override
+        String command() {
+            return "retry";
+        }
+
+        @Override
+        String id() {
+            return id;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if ((id == null) == !all) {
+                spec.commandLine().getErr().println("portcullis queue retry: give a queue id or --all");
+                return 2;
+            }
+            return super.call();
+        }
+    }
+
+    @Command(name = "hold", description = "Stop delivery attempts for a message until it is released.")
+    static final class Hold extends OneMessage {
+        @Override
+        String command() {
+            return "hold";
+        }
+    }
+
+    @Command(name = "release", description = "Let a held message be delivered again.")
+    static final class Release extends OneMessage {
+        @Override
+        String command() {
+            return "release";
+        }
+    }
+
+    @Command(name = "delete", description = "Remove a message without telling its sender.")
+    static final class Delete extends OneMessage {
+        @Override
+        String command() {
+            return "delete";
+        }
+    }
+
+    @Command(name = "bounce", description = "Return a message to its sender with a DSN, then remove it.")
+    static final class Bounce extends OneMessage {
+        @Override
+        String command() {
+            return "bounce";
+        }
+    }
+}
