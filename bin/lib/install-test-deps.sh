@@ -7,6 +7,7 @@ declare -A needed=(
   [smtp-source]=postfix
   [smtp-sink]=postfix
   [swaks]=swaks
+  [dnsmasq]=dnsmasq-base   # the binary only: no system DNS service is configured or started
 )
 perl_modules=(Net::SSLeay)   # swaks --tls needs libnet-ssleay-perl
 

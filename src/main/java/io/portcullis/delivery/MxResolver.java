@@ -145,7 +145,6 @@ final class MxResolver {
         Lookup lookup = new Lookup(name, type);
         lookup.setResolver(resolver);
         lookup.setCache(cache);
-        lookup.setSearchPath((Name[]) null);
         return lookup;
     }
 

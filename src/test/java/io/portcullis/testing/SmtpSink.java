@@ -50,6 +50,12 @@ public final class SmtpSink implements AutoCloseable {
         }
     }
 
+    public static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     private void awaitListening() throws InterruptedException, IOException {
         for (int i = 0; i < 100; i++) {
             try (Socket probe = new Socket("127.0.0.1", port)) {

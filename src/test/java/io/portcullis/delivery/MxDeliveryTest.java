@@ -1,0 +1,141 @@
+package io.portcullis.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.spool.DeliveryRecord;
+import io.portcullis.testing.Dnsmasq;
+import io.portcullis.testing.SmtpScript;
+import io.portcullis.testing.SmtpSink;
+import io.portcullis.testing.TestGateway;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MX delivery with answers from a real DNS server (dnsmasq on loopback): preference order and
+ * failover, the implicit MX, null MX, a non-existent domain, a failing DNS server, and an MX that
+ * points back at this gateway.
+ */
+class MxDeliveryTest {
+    private static Dnsmasq dns;
+    private static SmtpSink sink;
+    private static TestGateway gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sink = SmtpSink.start(0);
+        dns = Dnsmasq.start(
+                "--mx-host=failover.test,mx1.failover.test,10", "--mx-host=failover.test,mx2.failover.test,20",
+                "--host-record=mx1.failover.test,127.0.0.2", "--host-record=mx2.failover.test,127.0.0.1",
+                "--host-record=implicit.test,127.0.0.1",
+                "--dns-rr=nullmx.test,15,000000",
+                "--server=/broken.test/#",
+                "--mx-host=loop.test,mx.loop.test,10", "--host-record=mx.loop.test,127.0.0.1");
+        int ownPort = SmtpSink.freePort();
+        String yaml = TestGateway.deliveringYaml("""
+                domains: [example.test]
+                connectors:
+                  - name: internet
+                    type: mx
+                    port: %d
+                    tls: none
+                  - name: loopy
+                    type: mx
+                    port: %d
+                    tls: none
+                  - name: bounces
+                    type: drop
+                    folder: drop/bounces
+                routes:
+                  - domains: [loop.test]
+                    connector: loopy
+                    flows: [outbound]
+                  - domains: ["*"]
+                    connector: internet
+                    flows: [outbound]
+                  - domains: ["*"]
+                    connector: bounces
+                    flows: [local]
+                delivery:
+                  retry: [1m]
+                  dns-resolver: 127.0.0.1:%d
+                """.formatted(sink.port(), ownPort, dns.port()));
+        gateway = TestGateway.startYaml(yaml.replace("  - name: outbound\n    bind: 127.0.0.1:0",
+                "  - name: outbound\n    bind: 127.0.0.1:" + ownPort));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.close();
+        dns.close();
+        sink.close();
+    }
+
+    private static String send(String recipient) throws Exception {
+        try (SmtpScript smtp = SmtpScript.connect(gateway.port("outbound"))) {
+            smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
+            return smtp.sendMessage("sender@example.test", recipient, "Subject: via MX\r\n\r\nx\r\n");
+        }
+    }
+
+    private static List<DeliveryRecord> finalRecords(String id) throws Exception {
+        for (int i = 0; i < 200 && gateway.queued().contains(id); i++) {
+            Thread.sleep(25);
+        }
+        assertThat(gateway.queued()).doesNotContain(id);
+        return List.of();
+    }
+
+    @Test
+    void triesMxHostsInPreferenceOrderAndFailsOver() throws Exception {
+        int before = sink.transactions().size();
+        String id = send("user@failover.test");
+        finalRecords(id);
+        assertThat(sink.awaitTransactions(before + 1, 5)).anySatisfy(t -> assertThat(t).contains("X-Rcpt-Args: <user@failover.test>"));
+    }
+
+    @Test
+    void domainWithoutMxIsItsOwnMailServer() throws Exception {
+        int before = sink.transactions().size();
+        String id = send("user@implicit.test");
+        finalRecords(id);
+        assertThat(sink.awaitTransactions(before + 1, 5)).anySatisfy(t -> assertThat(t).contains("X-Rcpt-Args: <user@implicit.test>"));
+    }
+
+    @Test
+    void nullMxNonexistentDomainAndMailLoopBounce() throws Exception {
+        for (String[] testCase : new String[][] {{"user@nullmx.test", "5.1.10"}, {"user@nowhere.test", "5.1.2"},
+                {"user@loop.test", "5.4.6"}}) {
+            String id = send(testCase[0]);
+            finalRecords(id);
+            assertThat(awaitBounceFor(testCase[0])).contains("Action: failed", "Status: " + testCase[1]);
+        }
+    }
+
+    @Test
+    void failingDnsDefersInsteadOfBouncing() throws Exception {
+        String id = send("user@broken.test");
+        List<DeliveryRecord> journal = gateway.awaitJournal(id, DeliveryRecord.Type.DEFERRED, 15);
+        assertThat(journal).anySatisfy(r -> assertThat(r.reply()).startsWith("451 4.4.3"));
+        assertThat(gateway.queued()).contains(id);
+    }
+
+    private static String awaitBounceFor(String recipient) throws Exception {
+        java.nio.file.Path bounces = gateway.dataDirectory().resolve("drop/bounces");
+        for (int i = 0; i < 400; i++) {
+            if (java.nio.file.Files.exists(bounces)) {
+                try (var files = java.nio.file.Files.list(bounces)) {
+                    for (var file : files.filter(p -> p.toString().endsWith(".eml")).toList()) {
+                        String text = java.nio.file.Files.readString(file);
+                        if (text.contains("Final-Recipient: rfc822; " + recipient)) {
+                            return text;
+                        }
+                    }
+                }
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("no bounce for " + recipient);
+    }
+}

@@ -1,0 +1,76 @@
+package io.portcullis.testing;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real DNS server for delivery tests: Debian's dnsmasq on a free loopback port, authoritative
+ * for {@code .test} (anything not configured there is NXDOMAIN) and with no upstream servers.
+ * Records come as dnsmasq options: {@code --mx-host=...}, {@code --host-record=...},
+ * {@code --dns-rr=...}, {@code --server=/domain/#} (answers REFUSED: a DNS failure that is not
+ * "no such domain"). {@link #close()} kills it.
+ */
+public final class Dnsmasq implements AutoCloseable {
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private Dnsmasq(int port, List<String> records) throws IOException, InterruptedException {
+        this.port = port;
+        this.log = Files.createTempFile("dnsmasq", ".log");
+        List<String> command = new ArrayList<>(List.of(ExternalProgram.require("dnsmasq", "dnsmasq-base"),
+                "--keep-in-foreground", "--conf-file=/dev/null", "--port=" + port, "--listen-address=127.0.0.1",
+                "--bind-interfaces", "--no-resolv", "--no-hosts", "--no-negcache", "--local=/test/", "--log-queries",
+                "--log-facility=-", "--pid-file="));
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.add("--user=root");
+        }
+        command.addAll(records);
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        awaitAnswering();
+    }
+
+    public static Dnsmasq start(String... records) throws IOException, InterruptedException {
+        return new Dnsmasq(SmtpSink.freeUdpPort(), List.of(records));
+    }
+
+    private void awaitAnswering() throws IOException, InterruptedException {
+        // A query for the root SOA: any answer at all means dnsmasq is up.
+        byte[] query = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1};
+        for (int i = 0; i < 50; i++) {
+            if (!process.isAlive()) {
+                throw new IOException("dnsmasq exited: " + Files.readString(log));
+            }
+            try (DatagramSocket socket = new DatagramSocket()) {
+                socket.setSoTimeout(100);
+                socket.send(new DatagramPacket(query, query.length, new InetSocketAddress("127.0.0.1", port)));
+                socket.receive(new DatagramPacket(new byte[512], 512));
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IOException("dnsmasq does not answer on port " + port + ": " + Files.readString(log));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String queries() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+}
