@@ -23,6 +23,8 @@ final class DeliveryReplies {
     static final Reply AUTH_FAILED = new Reply(451, "4.7.0", "Authentication to the smarthost failed");
     static final Reply NEEDS_SMTPUTF8 = new Reply(553, "5.6.7",
             "The next hop does not support SMTPUTF8, which this message's addresses need");
+    static final Reply CANNOT_CONVERT = new Reply(554, "5.6.3",
+            "The next hop lacks 8BITMIME and the message has 8-bit headers that cannot be converted");
     static final Reply EXPIRED = new Reply(554, "4.4.7", "Delivery time expired");
     static final Reply DELETED_BY_ADMIN = new Reply(554, "5.0.0", "Message deleted by the administrator");
     static final Reply BOUNCED_BY_ADMIN = new Reply(554, "5.0.0", "Message returned by the administrator");

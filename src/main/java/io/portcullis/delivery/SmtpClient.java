@@ -29,8 +29,9 @@ import javax.net.ssl.SSLSocket;
 /**
  * One SMTP client connection to a next hop (RFC 5321 §3, §4): greeting, EHLO with fallback to
  * HELO, STARTTLS (RFC 3207), AUTH PLAIN/LOGIN (RFC 4954), and mail transactions with PIPELINING
- * (RFC 2920), SIZE, 8BITMIME, SMTPUTF8 and DSN parameters. A connection that ends a transaction
- * cleanly can carry the next message.
+ * (RFC 2920), SIZE, 8BITMIME, SMTPUTF8 and DSN parameters. An 8-bit message for a server without
+ * 8BITMIME is converted to 7 bit first ({@link SevenBitConverter}). A connection that ends a
+ * transaction cleanly can carry the next message.
  */
 final class SmtpClient implements Closeable {
     private final NextHop hop;
@@ -168,12 +169,19 @@ final class SmtpClient implements Closeable {
      * each. An {@link IOException} means the connection broke: the caller defers what is open.
      */
     List<RecipientResult> send(DeliveryJob job) throws IOException {
+        byte[] converted = null;
+        if (!offers("8BITMIME") && SevenBitConverter.isEightBit(job.messageFile())) {
+            converted = SevenBitConverter.convert(job.messageFile());
+            if (converted == null) {
+                return allGet(job.recipients(), DeliveryReplies.CANNOT_CONVERT);
+            }
+        }
         Envelope envelope = job.envelope();
         List<Envelope.Recipient> recipients = job.recipients();
         boolean dsn = offers("DSN");
         StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.sender()).append('>');
         if (offers("SIZE")) {
-            mail.append(" SIZE=").append(envelope.size());
+            mail.append(" SIZE=").append(converted == null ? envelope.size() : converted.length);
         }
         if ("8BITMIME".equals(envelope.body()) && offers("8BITMIME")) {
             mail.append(" BODY=8BITMIME");
@@ -254,7 +262,12 @@ final class SmtpClient implements Closeable {
             results.addAll(allGet(accepted, dataReply));
             return results;
         }
+        byte[] sevenBit = converted;
         endData(stream -> {
+            if (sevenBit != null) {
+                stream.write(sevenBit);
+                return;
+            }
             try (InputStream message = Files.newInputStream(job.messageFile())) {
                 message.transferTo(stream);
             }

@@ -89,11 +89,12 @@ public final class SmtpSink implements AutoCloseable {
     public List<String> awaitTransactions(int count, long timeoutSeconds) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         List<String> seen = transactions();
-        while (seen.size() < count && System.nanoTime() < deadline) {
+        while ((seen.size() < count || seen.stream().anyMatch(String::isEmpty)) && System.nanoTime() < deadline) {
             Thread.sleep(50);
             seen = transactions();
         }
-        return seen;
+        Thread.sleep(200); // smtp-sink may still be writing the last dump
+        return transactions();
     }
 
     @Override

@@ -1,0 +1,47 @@
+package io.portcullis.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SevenBitConverterTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void convertsEightBitPartsAndLeavesSevenBitOnesAlone() throws Exception {
+        Path file = Files.writeString(directory.resolve("m.eml"), """
+                Subject: x\r
+                MIME-Version: 1.0\r
+                Content-Type: multipart/mixed; boundary="B"\r
+                \r
+                --B\r
+                Content-Type: text/plain; charset=us-ascii\r
+                \r
+                plain ascii\r
+                --B\r
+                Content-Type: text/plain; charset=utf-8\r
+                Content-Transfer-Encoding: 8bit\r
+                \r
+                Grüße\r
+                --B--\r
+                """, StandardCharsets.UTF_8);
+        assertThat(SevenBitConverter.isEightBit(file)).isTrue();
+        byte[] converted = SevenBitConverter.convert(file);
+        assertThat(converted).isNotNull();
+        String text = new String(converted, StandardCharsets.US_ASCII);
+        assertThat(text).startsWith("Subject: x\r\nMIME-Version: 1.0\r\n").doesNotContain("Message-ID", "Date:")
+                .contains("--B\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nplain ascii\r\n",
+                        "Content-Transfer-Encoding: base64\r\n\r\nR3LDvMOfZQ==");
+    }
+
+    @Test
+    void refusesMessagesWithEightBitHeaders() throws Exception {
+        Path file = Files.writeString(directory.resolve("h.eml"), "Subject: Grüße\r\n\r\nbody\r\n", StandardCharsets.UTF_8);
+        assertThat(SevenBitConverter.convert(file)).isNull();
+    }
+}
