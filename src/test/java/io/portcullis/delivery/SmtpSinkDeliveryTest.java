@@ -143,6 +143,31 @@ class SmtpSinkDeliveryTest {
     }
 
     @Test
+    void undeliverableMailGetsADelayWarningThenExpiresWithADsn() throws Exception {
+        try (TestGateway gateway = gatewayTo(SmtpSink.freePort(), "  delay-warning: 1s\n  max-queue-lifetime: 3s\n")) {
+            String id = send(gateway, "sender@example.org", "a@example.test");
+            assertThat(gateway.awaitEmptyQueue(20)).isTrue();
+            Path bounces = gateway.dataDirectory().resolve("drop/bounces");
+            List<String> reports = new java.util.ArrayList<>();
+            for (int i = 0; i < 200 && reports.size() < 2; i++) {
+                Thread.sleep(25);
+                reports.clear();
+                if (Files.exists(bounces)) {
+                    try (Stream<Path> files = Files.list(bounces)) {
+                        for (Path file : files.filter(p -> p.toString().endsWith(".eml")).toList()) {
+                            reports.add(Files.readString(file));
+                        }
+                    }
+                }
+            }
+            assertThat(reports).hasSize(2);
+            assertThat(reports).anySatisfy(r -> assertThat(r).contains("Action: delayed", "Status: 4.4.1", id));
+            assertThat(reports).anySatisfy(r -> assertThat(r).contains("Action: failed", "Status: 4.4.7",
+                    "Delivery time expired", id));
+        }
+    }
+
+    @Test
     void noDsnForTheNullSender() throws Exception {
         try (SmtpSink hard = SmtpSink.start(0, "-f", "RCPT"); TestGateway gateway = gatewayTo(hard.port(), "")) {
             send(gateway, "", "a@example.test");
