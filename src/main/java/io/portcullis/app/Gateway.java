@@ -1,7 +1,11 @@
 package io.portcullis.app;
 
+import io.portcullis.auth.AuthThrottle;
+import io.portcullis.auth.UserStore;
+import io.portcullis.config.Directory;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ListenerConfig;
+import io.portcullis.config.ListenerPolicy;
 import io.portcullis.config.TlsConfig;
 import io.portcullis.delivery.Connector;
 import io.portcullis.delivery.Connectors;
@@ -9,6 +13,9 @@ import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.delivery.QueueService;
 import io.portcullis.listener.Listener;
 import io.portcullis.listener.TlsContexts;
+import io.portcullis.policy.KnownRecipients;
+import io.portcullis.policy.RecipientCheck;
+import io.portcullis.policy.SenderCheck;
 import io.portcullis.session.SessionContext;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
@@ -65,9 +72,16 @@ public final class Gateway implements AutoCloseable {
             gateway.scheduler.start();
             gateway.control = new ControlServer(dataDirectory, new QueueCommands(new QueueService(gateway.scheduler)));
             gateway.control.start();
+            Directory directory = config.directory();
+            UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()));
+            AuthThrottle throttle = AuthThrottle.defaults();
+            KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile());
             for (ListenerConfig listenerConfig : config.listeners()) {
                 SSLContext tls = gateway.tlsContext(listenerConfig);
-                Listener listener = new Listener(new SessionContext(listenerConfig, config.routes(), spool, tls));
+                ListenerPolicy policy = listenerConfig.policy();
+                Listener listener = new Listener(new SessionContext(listenerConfig, config.routes(), spool, tls,
+                        new SenderCheck(policy, config.routes(), directory.protectedSenders()),
+                        new RecipientCheck(policy, config.routes(), known), users, throttle));
                 listener.start();
                 gateway.listeners.add(listener);
             }

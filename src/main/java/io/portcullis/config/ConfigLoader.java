@@ -84,9 +84,10 @@ public final class ConfigLoader {
         List<ConnectorConfig> connectors = delivery.connectors();
         RouteTable routes = new RouteTable(domains, delivery.routes(connectors, listeners));
         DeliveryConfig deliveryConfig = delivery.delivery();
+        Directory directory = PolicyConfigReader.directory(top, base);
         top.finish();
         errors.throwIfAny();
-        return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig);
+        return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory);
     }
 
     private static List<ListenerConfig> listeners(YamlMap top, Node root, String hostname, Path base) {
@@ -132,8 +133,9 @@ public final class ConfigLoader {
             checkDomain(errors, map, "hostname", listenerHostname);
             TlsConfig tls = tls(map, base);
             ListenerLimits limits = limits(map.map("limits"));
+            ListenerPolicy policy = PolicyConfigReader.listenerPolicy(map);
             map.finish();
-            listeners.add(new ListenerConfig(name, flow, bind, listenerHostname, tls, limits));
+            listeners.add(new ListenerConfig(name, flow, bind, listenerHostname, tls, limits, policy));
         }
         return listeners;
     }

@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param hostname this gateway's name: banner and Received header default, bounce sender domain
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
-                            RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery) {
+                            RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
+                            Directory directory) {
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);

@@ -9,9 +9,10 @@ import java.util.List;
  * @param flow     the tag every message received here carries (inbound, outbound, ...)
  * @param hostname the name in the banner, EHLO reply and Received header
  * @param tls      null when STARTTLS is not offered
+ * @param policy   who may connect, authenticate, relay and send as whom
  */
 public record ListenerConfig(String name, String flow, List<InetSocketAddress> bind, String hostname,
-                             TlsConfig tls, ListenerLimits limits) {
+                             TlsConfig tls, ListenerLimits limits, ListenerPolicy policy) {
     public ListenerConfig {
         bind = List.copyOf(bind);
     }

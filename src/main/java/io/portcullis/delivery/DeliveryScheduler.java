@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.smtp.Replies;
 import io.portcullis.config.DeliveryConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.config.RouteTable;
@@ -138,7 +139,7 @@ public final class DeliveryScheduler implements AutoCloseable {
         for (Envelope.Recipient recipient : message.openRecipients()) {
             Optional<RouteConfig> route = routes.find(envelope.flow(), domainOf(recipient.address()));
             if (route.isEmpty() || !connectors.containsKey(route.get().connector())) {
-                results.add(RecipientResult.of(recipient.address(), DeliveryReplies.NO_ROUTE, null));
+                results.add(RecipientResult.of(recipient.address(), Replies.NO_ROUTE, null));
             } else {
                 byConnector.computeIfAbsent(route.get().connector(), c -> new ArrayList<>()).add(recipient);
             }
@@ -205,7 +206,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     private void expire(QueuedMessage message, Map<String, Envelope.Recipient> byAddress) throws IOException {
         List<RecipientResult> expired = new ArrayList<>();
         for (Envelope.Recipient recipient : message.openRecipients()) {
-            expired.add(new RecipientResult(recipient.address(), RecipientResult.Outcome.FAILED, DeliveryReplies.EXPIRED,
+            expired.add(new RecipientResult(recipient.address(), RecipientResult.Outcome.FAILED, Replies.EXPIRED,
                     null, false));
         }
         notifications.afterAttempt(message.envelope, spool.messageFile(message.id()), expired, byAddress);

@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.smtp.Replies;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -67,7 +68,7 @@ final class DropConnector implements Connector {
             reply = DELIVERED;
         } catch (IOException e) {
             log.error("{}: cannot write {} to {}: {}", name, id, folder, e.toString());
-            reply = DeliveryReplies.LOCAL_ERROR.append("(drop folder: " + e.getMessage() + ")");
+            reply = Replies.DELIVERY_LOCAL_ERROR.append("(drop folder: " + e.getMessage() + ")");
         }
         Reply result = reply;
         return job.recipients().stream().map(r -> RecipientResult.of(r.address(), result, "drop:" + folder)).toList();

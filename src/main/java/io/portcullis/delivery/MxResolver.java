@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.smtp.Replies;
 import io.portcullis.smtp.Reply;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -63,7 +64,7 @@ final class MxResolver {
         try {
             name = Name.fromString(domain.endsWith(".") ? domain : domain + ".");
         } catch (TextParseException e) {
-            return new Failure(DeliveryReplies.DOMAIN_NOT_FOUND);
+            return new Failure(Replies.DOMAIN_NOT_FOUND);
         }
         Lookup mx = lookup(name, Type.MX);
         Record[] records = mx.run();
@@ -72,7 +73,7 @@ final class MxResolver {
                 return mxHosts(records);
             }
             case Lookup.HOST_NOT_FOUND -> {
-                return new Failure(DeliveryReplies.DOMAIN_NOT_FOUND);
+                return new Failure(Replies.DOMAIN_NOT_FOUND);
             }
             case Lookup.TYPE_NOT_FOUND -> {
                 // No MX: the domain itself is the implicit MX (RFC 5321 §5.1).
@@ -81,11 +82,11 @@ final class MxResolver {
                 if (failure != null) {
                     return failure;
                 }
-                return addresses.isEmpty() ? new Failure(DeliveryReplies.NO_ADDRESS)
+                return addresses.isEmpty() ? new Failure(Replies.NO_ADDRESS)
                         : new Hosts(List.of(new Host(domain, addresses)));
             }
             default -> {
-                return new Failure(DeliveryReplies.DNS_TEMPORARY.append("(" + mx.getErrorString() + ")"));
+                return new Failure(Replies.DNS_TEMPORARY.append("(" + mx.getErrorString() + ")"));
             }
         }
     }
@@ -98,7 +99,7 @@ final class MxResolver {
             }
         }
         if (mxs.size() == 1 && mxs.getFirst().getTarget().equals(Name.root)) {
-            return new Failure(DeliveryReplies.NULL_MX);
+            return new Failure(Replies.NULL_MX);
         }
         mxs.removeIf(record -> record.getTarget().equals(Name.root));
         // Equal preferences in random order, so load spreads as RFC 5321 §5.1 asks.
@@ -115,7 +116,7 @@ final class MxResolver {
             }
         }
         if (hosts.isEmpty()) {
-            return new Failure(temporaryFailure ? DeliveryReplies.DNS_TEMPORARY : DeliveryReplies.NO_ADDRESS);
+            return new Failure(temporaryFailure ? Replies.DNS_TEMPORARY : Replies.NO_ADDRESS);
         }
         return new Hosts(hosts);
     }
@@ -138,7 +139,7 @@ final class MxResolver {
                 temporary = true;
             }
         }
-        return temporary && into.isEmpty() ? new Failure(DeliveryReplies.DNS_TEMPORARY) : null;
+        return temporary && into.isEmpty() ? new Failure(Replies.DNS_TEMPORARY) : null;
     }
 
     private Lookup lookup(Name name, int type) {

@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.smtp.Replies;
 import io.portcullis.smtp.Reply;
 import io.portcullis.spool.DeliveryRecord;
 import io.portcullis.spool.Envelope;
@@ -97,12 +98,12 @@ public final class QueueService {
 
     /** Removes the message without telling the sender. */
     public Result delete(String id) throws IOException {
-        return end(id, DeliveryRecord.Type.DELETED, DeliveryReplies.DELETED_BY_ADMIN, false);
+        return end(id, DeliveryRecord.Type.DELETED, Replies.DELETED_BY_ADMIN, false);
     }
 
     /** Returns the message to its sender with a DSN for every open recipient, then removes it. */
     public Result bounce(String id) throws IOException {
-        return end(id, DeliveryRecord.Type.BOUNCED, DeliveryReplies.BOUNCED_BY_ADMIN, true);
+        return end(id, DeliveryRecord.Type.BOUNCED, Replies.BOUNCED_BY_ADMIN, true);
     }
 
     private Result end(String id, DeliveryRecord.Type type, Reply reply, boolean notify) throws IOException {

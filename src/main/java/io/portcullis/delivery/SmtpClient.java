@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.smtp.Replies;
 import io.portcullis.config.ConnectorConfig;
 import io.portcullis.smtp.DotStuffingOutputStream;
 import io.portcullis.smtp.Reply;
@@ -159,7 +160,7 @@ final class SmtpClient implements Closeable {
                 reply = command(base64.encodeToString(password.getBytes(StandardCharsets.UTF_8)));
             }
         } else {
-            throw new NextHopException(DeliveryReplies.AUTH_FAILED.withText("The smarthost offers neither AUTH PLAIN nor LOGIN"));
+            throw new NextHopException(Replies.NEXT_HOP_AUTH_FAILED.withText("The smarthost offers neither AUTH PLAIN nor LOGIN"));
         }
         return reply.code() == 235;
     }
@@ -173,7 +174,7 @@ final class SmtpClient implements Closeable {
         if (!offers("8BITMIME") && SevenBitConverter.isEightBit(job.messageFile())) {
             converted = SevenBitConverter.convert(job.messageFile());
             if (converted == null) {
-                return allGet(job.recipients(), DeliveryReplies.CANNOT_CONVERT);
+                return allGet(job.recipients(), Replies.CANNOT_CONVERT);
             }
         }
         Envelope envelope = job.envelope();

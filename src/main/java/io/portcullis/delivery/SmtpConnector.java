@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.smtp.Replies;
 import io.portcullis.config.ConnectorConfig;
 import io.portcullis.smtp.Reply;
 import io.portcullis.spool.Envelope;
@@ -99,17 +100,17 @@ final class SmtpConnector implements Connector {
     private List<RecipientResult> deliverTo(String destination, List<NextHop> hops, DeliveryJob job) {
         List<NextHop> candidates = hops.stream().filter(isThisGateway.negate()).toList();
         if (candidates.isEmpty()) {
-            return allGet(job, hops.isEmpty() ? DeliveryReplies.CONNECTION_FAILED.append("(no address for " + destination + ")")
-                    : DeliveryReplies.MAIL_LOOPS, null);
+            return allGet(job, hops.isEmpty() ? Replies.CONNECTION_FAILED.append("(no address for " + destination + ")")
+                    : Replies.MAIL_LOOPS, null);
         }
         try {
             limits.acquire(destination);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return allGet(job, DeliveryReplies.LOCAL_ERROR, null);
+            return allGet(job, Replies.DELIVERY_LOCAL_ERROR, null);
         }
         try {
-            Reply lastFailure = DeliveryReplies.CONNECTION_FAILED;
+            Reply lastFailure = Replies.CONNECTION_FAILED;
             String lastHost = null;
             for (NextHop hop : candidates) {
                 SmtpClient client = cache.take(hop);
@@ -118,7 +119,7 @@ final class SmtpConnector implements Connector {
                         client = open(hop);
                     }
                 } catch (IOException e) {
-                    lastFailure = DeliveryReplies.CONNECTION_FAILED.append("(" + hop + ": " + e.getMessage() + ")");
+                    lastFailure = Replies.CONNECTION_FAILED.append("(" + hop + ": " + e.getMessage() + ")");
                     lastHost = hop.toString();
                     continue;
                 } catch (NextHopException e) {
@@ -128,7 +129,7 @@ final class SmtpConnector implements Connector {
                 }
                 if (SmtpClient.needsSmtpUtf8(job.envelope()) && !client.offers("SMTPUTF8")) {
                     cache.put(client);
-                    return allGet(job, DeliveryReplies.NEEDS_SMTPUTF8, hop.toString());
+                    return allGet(job, Replies.NEEDS_SMTPUTF8, hop.toString());
                 }
                 try {
                     List<RecipientResult> results = client.send(job);
@@ -138,7 +139,7 @@ final class SmtpConnector implements Connector {
                     client.close();
                     log.info("{}: connection to {} lost during delivery of {}: {}", name, hop, job.envelope().queueId(),
                             e.toString());
-                    return allGet(job, DeliveryReplies.CONNECTION_LOST.append("(" + hop + ": " + e.getMessage() + ")"),
+                    return allGet(job, Replies.CONNECTION_LOST.append("(" + hop + ": " + e.getMessage() + ")"),
                             hop.toString());
                 }
             }
@@ -156,12 +157,12 @@ final class SmtpConnector implements Connector {
             switch (options.tls()) {
                 case REQUIRED -> {
                     if (!offered) {
-                        throw new NextHopException(DeliveryReplies.TLS_REQUIRED.append("(" + hop + " does not offer STARTTLS)"));
+                        throw new NextHopException(Replies.TLS_REQUIRED.append("(" + hop + " does not offer STARTTLS)"));
                     }
                     try {
                         client.startTls(tls, true);
                     } catch (IOException e) {
-                        throw new NextHopException(DeliveryReplies.TLS_REQUIRED.append("(" + hop + ": " + e.getMessage() + ")"));
+                        throw new NextHopException(Replies.TLS_REQUIRED.append("(" + hop + ": " + e.getMessage() + ")"));
                     }
                 }
                 case OPPORTUNISTIC -> {
@@ -181,10 +182,10 @@ final class SmtpConnector implements Connector {
             }
             if (options.username() != null) {
                 if (!client.isTls()) {
-                    throw new NextHopException(DeliveryReplies.AUTH_NEEDS_TLS);
+                    throw new NextHopException(Replies.NEXT_HOP_AUTH_NEEDS_TLS);
                 }
                 if (!client.authenticate(options.username(), options.password())) {
-                    throw new NextHopException(DeliveryReplies.AUTH_FAILED);
+                    throw new NextHopException(Replies.NEXT_HOP_AUTH_FAILED);
                 }
             }
             return client;

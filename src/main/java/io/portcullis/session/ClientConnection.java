@@ -1,5 +1,7 @@
 package io.portcullis.session;
 
+import io.portcullis.config.Directory;
+import io.portcullis.policy.ClientFacts;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
@@ -13,6 +15,8 @@ final class ClientConnection {
     boolean esmtp;
     String tlsProtocol;
     String tlsCipher;
+    /** The authenticated user, or null. */
+    Directory.User user;
 
     ClientConnection(InetSocketAddress remote) {
         this.remote = remote;
@@ -27,6 +31,10 @@ final class ClientConnection {
         return remote.getAddress() instanceof Inet6Address ? "[IPv6:" + address() + "]" : "[" + address() + "]";
     }
 
+    ClientFacts facts() {
+        return new ClientFacts(remote.getAddress(), user);
+    }
+
     boolean isTls() {
         return tlsProtocol != null;
     }
@@ -34,6 +42,7 @@ final class ClientConnection {
     /** The "with" protocol of the Received header (RFC 3848, RFC 6531 §3.7.3). */
     String receivedProtocol(boolean smtpUtf8) {
         String base = !esmtp ? "SMTP" : smtpUtf8 ? "UTF8SMTP" : "ESMTP";
-        return isTls() ? base + "S" : base;
+        String secured = isTls() ? base + "S" : base;
+        return user != null ? secured + "A" : secured;
     }
 }

@@ -22,7 +22,8 @@ public enum Command {
     QUIT(EnumSet.allOf(SessionState.class), true),
     VRFY(EnumSet.allOf(SessionState.class), false),
     HELP(EnumSet.allOf(SessionState.class), false),
-    STARTTLS(EnumSet.of(SessionState.READY), true);
+    STARTTLS(EnumSet.of(SessionState.READY), true),
+    AUTH(EnumSet.of(SessionState.READY), false);
 
     private final Set<SessionState> allowedIn;
     private final boolean endsPipelineGroup;
@@ -56,7 +57,7 @@ public enum Command {
 
     /** The reply text for this command sent in the wrong state. */
     String sequenceError(SessionState state) {
-        if (state == SessionState.GREETED && this != STARTTLS) {
+        if (state == SessionState.GREETED && this != STARTTLS && this != AUTH) {
             return "Send EHLO or HELO first";
         }
         return switch (this) {
@@ -65,7 +66,8 @@ public enum Command {
             case DATA -> state == SessionState.MAIL ? "Need RCPT command first"
                     : state == SessionState.BDAT ? "DATA is not allowed after BDAT" : "Need MAIL and RCPT commands first";
             case BDAT -> state == SessionState.MAIL ? "Need RCPT command first" : "Need MAIL and RCPT commands first";
-            case STARTTLS -> state == SessionState.GREETED ? "Send EHLO first" : "STARTTLS is not allowed in a mail transaction";
+            case STARTTLS, AUTH -> state == SessionState.GREETED ? "Send EHLO first" : name() + " is not allowed in a mail transaction";
+
             default -> "Bad sequence of commands";
         };
     }

@@ -1,6 +1,13 @@
 package io.portcullis.session;
 
+import io.portcullis.config.ListenerPolicy;
+import io.portcullis.policy.Verdict;
 import io.portcullis.smtp.DotDataDecoder;
+import io.portcullis.smtp.Mailbox;
+import io.portcullis.smtp.PathParser;
+import io.portcullis.smtp.SyntaxException;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 import io.portcullis.smtp.LineDiscipline;
 import io.portcullis.smtp.MailParameters;
 import io.portcullis.smtp.Replies;
@@ -121,8 +128,13 @@ final class MessageIntake {
                     ZonedDateTime.now(ZoneId.systemDefault()));
             transaction.message.content().write(received);
             transaction.addedHeaderSize = received.length;
-            transaction.receiver = new MessageReceiver(transaction.message.content(),
-                    session.limits.maxMessageSize(), session.limits.maxLineLength());
+            ListenerPolicy policy = session.context.listener().policy();
+            OutputStream target = transaction.message.content();
+            if (!policy.removeHeaders().isEmpty() || policy.removeReceived()) {
+                target = new HeaderFilter(target, policy::removesHeader);
+            }
+            transaction.receiver = new MessageReceiver(target, session.limits.maxMessageSize(),
+                    session.limits.maxLineLength());
             return true;
         } catch (IOException e) {
             log.error("{}: cannot open a spool file: {}", session.context.listener().name(), e.toString());
@@ -149,6 +161,8 @@ final class MessageIntake {
             reply = Replies.MESSAGE_TOO_BIG;
         } else if (receiver.headers().receivedCount() >= session.limits.maxReceivedHeaders()) {
             reply = Replies.TOO_MANY_HOPS;
+        } else if (headerFrom(receiver.headers().from()) instanceof Verdict.Reject reject) {
+            reply = reject.reply();
         } else {
             reply = commit(transaction, receiver);
         }
@@ -165,6 +179,32 @@ final class MessageIntake {
         }
     }
 
+    /**
+     * The sender rules applied to every address of the header From:, where the listener asks for
+     * it. A From: that cannot be parsed cannot be vouched for, so it is refused like a foreign one.
+     */
+    private Verdict headerFrom(String from) {
+        ListenerPolicy policy = session.context.listener().policy();
+        if (from == null || !policy.checkHeaderFrom() || !(policy.enforceSendAs() || policy.rejectSpoofedSenders())) {
+            return Verdict.ACCEPT;
+        }
+        Reply unparseable = policy.enforceSendAs() ? Replies.SEND_AS_DENIED : Replies.SPOOFED_SENDER;
+        try {
+            for (InternetAddress address : InternetAddress.parseHeader(from, false)) {
+                Mailbox mailbox = PathParser.parseMailbox(address.getAddress());
+                Verdict verdict = session.context.senders().check(session.client.facts(), mailbox);
+                if (verdict instanceof Verdict.Reject) {
+                    log.info("{}: refused header From: <{}> from {}", session.context.listener().name(), mailbox,
+                            session.client.address());
+                    return verdict;
+                }
+            }
+            return Verdict.ACCEPT;
+        } catch (AddressException | SyntaxException | RuntimeException e) {
+            return Verdict.reject(unparseable, "header-from");
+        }
+    }
+
     private Reply commit(MailTransaction transaction, MessageReceiver receiver) {
         IncomingMessage message = transaction.message;
         ClientConnection client = session.client;
@@ -172,7 +212,8 @@ final class MessageIntake {
         Envelope envelope = new Envelope(Envelope.CURRENT_VERSION, message.id(), session.context.listener().name(),
                 session.context.listener().flow(), Instant.now(),
                 new Envelope.Client(client.address(), client.remote.getPort(), client.helo,
-                        client.receivedProtocol(transaction.needsSmtpUtf8()), client.tlsProtocol, client.tlsCipher, null),
+                        client.receivedProtocol(transaction.needsSmtpUtf8()), client.tlsProtocol, client.tlsCipher,
+                        client.user == null ? null : client.user.name()),
                 transaction.sender == null ? "" : transaction.sender.toString(),
                 transaction.parameters.size(),
                 transaction.parameters.body() == MailParameters.BodyType.EIGHT_BIT_MIME ? "8BITMIME" : "7BIT",
@@ -181,6 +222,7 @@ final class MessageIntake {
                 transaction.parameters.envelopeId(), transaction.envelopeRecipients(), storedSize,
                 receiver.headers().messageId());
         try {
+            receiver.flushHeld();
             message.commit(envelope);
         } catch (IOException e) {
             log.error("{}: cannot commit message {} to the spool: {}", session.context.listener().name(),

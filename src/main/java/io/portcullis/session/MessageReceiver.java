@@ -41,6 +41,11 @@ final class MessageReceiver extends OutputStream {
         write(new byte[] {(byte) b}, 0, 1);
     }
 
+    /** Writes out anything a filter on the way to the spool still holds (the header firewall). */
+    void flushHeld() throws IOException {
+        spoolFile.flush();
+    }
+
     long size() {
         return size;
     }

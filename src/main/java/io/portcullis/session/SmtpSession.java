@@ -1,6 +1,9 @@
 package io.portcullis.session;
 
 import io.portcullis.config.ListenerLimits;
+import io.portcullis.config.ListenerPolicy;
+import io.portcullis.policy.ConnectionCheck;
+import io.portcullis.policy.Verdict;
 import io.portcullis.smtp.EsmtpParameters;
 import io.portcullis.smtp.MailParameters;
 import io.portcullis.smtp.Mailbox;
@@ -42,6 +45,7 @@ public final class SmtpSession implements Runnable {
     private int errors;
     private boolean closing;
     private final MessageIntake intake;
+    private final AuthExchange auth;
 
     public SmtpSession(SessionContext context, Socket socket) {
         this.context = context;
@@ -49,6 +53,7 @@ public final class SmtpSession implements Runnable {
         this.socket = socket;
         this.client = new ClientConnection((InetSocketAddress) socket.getRemoteSocketAddress());
         this.intake = new MessageIntake(this);
+        this.auth = new AuthExchange(this);
     }
 
     @Override
@@ -76,6 +81,12 @@ public final class SmtpSession implements Runnable {
         socket.setTcpNoDelay(true);
         input = new SmtpInput(socket.getInputStream(), millis -> socket.setSoTimeout(millis));
         out = new BufferedOutputStream(socket.getOutputStream(), 2048);
+        Verdict access = ConnectionCheck.check(context.listener().policy(), client.remote.getAddress());
+        if (access instanceof Verdict.Reject reject) {
+            log.info("{}: refused connection from {} ({})", context.listener().name(), client.address(), reject.reason());
+            replyAndClose(reject.reply());
+            return;
+        }
         if (talkedBeforeGreeting()) {
             log.info("{}: {} talked before the greeting", context.listener().name(), client.address());
             replyAndClose(Replies.TALKED_BEFORE_GREETING);
@@ -162,6 +173,7 @@ public final class SmtpSession implements Runnable {
             }
             case HELP -> send(Replies.HELP);
             case STARTTLS -> startTls(argument);
+            case AUTH -> auth.handle(argument);
         }
     }
 
@@ -187,11 +199,20 @@ public final class SmtpSession implements Runnable {
         if (context.tls() != null && !client.isTls()) {
             lines.add("STARTTLS");
         }
+        if (auth.isOffered()) {
+            lines.add(auth.ehloLine());
+        }
         lines.addAll(List.of("CHUNKING", "DSN", "HELP"));
         send(new Reply(250, null, lines));
     }
 
     private void mail(String argument) throws IOException {
+        ListenerPolicy.AuthPolicy authPolicy = context.listener().policy().auth();
+        if (authPolicy != null && authPolicy.required() && client.user == null
+                && !context.listener().policy().isRelayNetwork(client.remote.getAddress())) {
+            error(Replies.AUTH_REQUIRED);
+            return;
+        }
         if (!context.spool().hasFreeSpace()) {
             log.warn("{}: spool disk below its free-space minimum, refusing MAIL", context.listener().name());
             send(Replies.INSUFFICIENT_STORAGE);
@@ -214,6 +235,9 @@ public final class SmtpSession implements Runnable {
         }
         if (path.mailbox() != null && path.mailbox().needsSmtpUtf8() && !parameters.smtpUtf8()) {
             error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
+            return;
+        }
+        if (refused(context.senders().check(client.facts(), path.mailbox()), "sender <" + path.mailbox() + ">")) {
             return;
         }
         transaction = new MailTransaction(path.mailbox(), parameters);
@@ -243,6 +267,9 @@ public final class SmtpSession implements Runnable {
             error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
             return;
         }
+        if (refused(context.recipients().check(client.facts(), recipient), "recipient <" + recipient + ">")) {
+            return;
+        }
         if (context.routes().find(context.listener().flow(), recipient.canonicalDomain()).isEmpty()) {
             log.info("{}: no route for <{}> from flow {}, client {}", context.listener().name(), recipient,
                     context.listener().flow(), client.address());
@@ -252,6 +279,16 @@ public final class SmtpSession implements Runnable {
         transaction.recipients.add(new MailTransaction.AcceptedRecipient(recipient, parameters));
         state = SessionState.RCPT;
         send(Replies.RECIPIENT_OK);
+    }
+
+    /** Replies and logs when a check refused; true when it did. */
+    boolean refused(Verdict verdict, String what) throws IOException {
+        if (verdict instanceof Verdict.Reject reject) {
+            log.info("{}: refused {} from {} ({})", context.listener().name(), what, client.address(), reject.reason());
+            error(reject.reply());
+            return true;
+        }
+        return false;
     }
 
     private interface ParameterReader<T> {
@@ -267,7 +304,11 @@ public final class SmtpSession implements Runnable {
             if (!client.esmtp) {
                 throw new SyntaxException(SyntaxException.Kind.UNSUPPORTED, "parameters need EHLO");
             }
-            return reader.read(EsmtpParameters.parse(text));
+            EsmtpParameters parsed = EsmtpParameters.parse(text);
+            if (parsed.has("AUTH") && auth.isOffered()) {
+                parsed = parsed.without("AUTH"); // RFC 4954 §5: accepted; we do not trust what it claims
+            }
+            return reader.read(parsed);
         } catch (SyntaxException e) {
             Reply reply = e.kind() == SyntaxException.Kind.UNSUPPORTED
                     ? Replies.UNSUPPORTED_PARAMETER : Replies.SYNTAX_ERROR_IN_PARAMETERS;
@@ -313,6 +354,7 @@ public final class SmtpSession implements Runnable {
         client.tlsCipher = tls.getSession().getCipherSuite();
         client.helo = null;
         client.esmtp = false;
+        client.user = null;
         state = SessionState.GREETED;
     }
 

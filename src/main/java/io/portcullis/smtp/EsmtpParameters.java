@@ -41,6 +41,13 @@ public record EsmtpParameters(Map<String, String> values) {
         return new EsmtpParameters(values);
     }
 
+    /** The same parameters without {@code keyword}. */
+    public EsmtpParameters without(String keyword) {
+        Map<String, String> copy = new LinkedHashMap<>(values);
+        copy.remove(keyword);
+        return new EsmtpParameters(copy);
+    }
+
     public boolean isEmpty() {
         return values.isEmpty();
     }

@@ -53,9 +53,23 @@ public final class Replies {
     public static final Reply NON_ASCII_WITHOUT_SMTPUTF8 = new Reply(553, "5.6.7",
             "Non-ASCII address requires the SMTPUTF8 parameter");
 
+    // AUTH (RFC 4954)
+    public static final Reply AUTH_SUCCEEDED = new Reply(235, "2.7.0", "Authentication successful");
+    public static final Reply AUTH_NOT_AVAILABLE = new Reply(503, "5.5.1", "AUTH is not available on this service");
+    public static final Reply ALREADY_AUTHENTICATED = new Reply(503, "5.5.1", "Already authenticated");
+    public static final Reply AUTH_NEEDS_TLS = new Reply(530, "5.7.0", "Must issue a STARTTLS command first");
+    public static final Reply AUTH_REQUIRED = new Reply(530, "5.7.0", "Authentication required");
+    public static final Reply AUTH_MECHANISM_UNKNOWN = new Reply(504, "5.5.4", "Unrecognized authentication type");
+    public static final Reply AUTH_CANCELLED = new Reply(501, "5.0.0", "Authentication cancelled");
+    public static final Reply AUTH_BAD_BASE64 = new Reply(501, "5.5.2", "Cannot decode the response (invalid base64)");
+    public static final Reply AUTH_LINE_TOO_LONG = new Reply(500, "5.5.6", "Authentication exchange line is too long");
+    public static final Reply AUTH_FAILED = new Reply(535, "5.7.8", "Authentication credentials invalid");
+    public static final Reply AUTH_TEMPORARILY_LOCKED = new Reply(454, "4.7.0",
+            "Temporary authentication failure, try again later");
+    public static final Reply TOO_MANY_AUTH_FAILURES = new Reply(421, "4.7.0", "Too many authentication failures, closing connection");
+
     // 5xx: policy and content
     public static final Reply MESSAGE_TOO_BIG = new Reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
-    public static final Reply RELAY_DENIED = new Reply(554, "5.7.1", "Relay access denied");
     public static final Reply TOO_MANY_HOPS = new Reply(554, "5.4.0", "Too many Received headers, possible mail loop");
     public static final Reply BARE_LINE_END_IN_DATA = new Reply(550, "5.6.0",
             "Message refused: bare CR or LF in message data");
@@ -65,4 +79,35 @@ public final class Replies {
             "Protocol error: client sent data before the greeting, closing connection");
     public static final Reply IMPROPER_PIPELINING = new Reply(554, "5.5.0",
             "Protocol error: improper command pipelining, closing connection");
+
+    // Policy refusals (listener policy checks)
+    public static final Reply ACCESS_DENIED = new Reply(554, "5.7.1", "Access denied");
+    public static final Reply RELAY_DENIED = new Reply(554, "5.7.1", "Relay access denied");
+    public static final Reply UNKNOWN_RECIPIENT = new Reply(550, "5.1.1", "Recipient address rejected: user unknown");
+    public static final Reply SPOOFED_SENDER = new Reply(550, "5.7.1",
+            "Sender address rejected: mail from the Internet may not use this organisation's addresses");
+    public static final Reply SEND_AS_DENIED = new Reply(553, "5.7.1", "Sender address rejected: not owned by the user");
+    public static final Reply SEND_AS_NOT_LOCAL = new Reply(553, "5.7.1",
+            "Sender address rejected: internal servers may only send as this organisation's addresses");
+
+    // Delivery outcomes the gateway records itself, when no next hop replied (journal, queue list, DSNs)
+    public static final Reply NO_ROUTE = new Reply(554, "5.4.4", "No route for this recipient and flow");
+    public static final Reply DNS_TEMPORARY = new Reply(451, "4.4.3", "Temporary DNS failure looking up the destination");
+    public static final Reply DOMAIN_NOT_FOUND = new Reply(550, "5.1.2", "Recipient domain does not exist");
+    public static final Reply NULL_MX = new Reply(556, "5.1.10", "Recipient domain does not accept mail (null MX)");
+    public static final Reply NO_ADDRESS = new Reply(550, "5.1.2", "Recipient domain has no mail server address");
+    public static final Reply MAIL_LOOPS = new Reply(554, "5.4.6", "Mail for this domain loops back to this gateway");
+    public static final Reply CONNECTION_FAILED = new Reply(451, "4.4.1", "Could not connect to any next hop");
+    public static final Reply CONNECTION_LOST = new Reply(451, "4.4.2", "Connection to the next hop was lost");
+    public static final Reply TLS_REQUIRED = new Reply(451, "4.7.5", "TLS is required but could not be established");
+    public static final Reply NEXT_HOP_AUTH_NEEDS_TLS = new Reply(451, "4.7.0", "Refusing to send credentials without TLS");
+    public static final Reply NEXT_HOP_AUTH_FAILED = new Reply(451, "4.7.0", "Authentication to the smarthost failed");
+    public static final Reply NEEDS_SMTPUTF8 = new Reply(553, "5.6.7",
+            "The next hop does not support SMTPUTF8, which this message's addresses need");
+    public static final Reply CANNOT_CONVERT = new Reply(554, "5.6.3",
+            "The next hop lacks 8BITMIME and the message has 8-bit headers that cannot be converted");
+    public static final Reply EXPIRED = new Reply(554, "4.4.7", "Delivery time expired");
+    public static final Reply DELETED_BY_ADMIN = new Reply(554, "5.0.0", "Message deleted by the administrator");
+    public static final Reply BOUNCED_BY_ADMIN = new Reply(554, "5.0.0", "Message returned by the administrator");
+    public static final Reply DELIVERY_LOCAL_ERROR = new Reply(451, "4.3.0", "Local error during delivery");
 }

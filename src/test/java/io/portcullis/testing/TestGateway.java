@@ -56,6 +56,8 @@ public final class TestGateway implements AutoCloseable {
                 %s
                   - name: outbound
                     bind: 127.0.0.1:0
+                    relay: networks
+                    relay-networks: [127.0.0.0/8]
                 domains: [example.test]
                 connectors:
                   - name: internal

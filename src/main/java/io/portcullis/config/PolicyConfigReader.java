@@ -1,0 +1,148 @@
+package io.portcullis.config;
+
+import io.portcullis.smtp.PathParser;
+import io.portcullis.smtp.SyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/** Reads a listener's policy keys and the global {@code users}, {@code recipients} and {@code protected-senders}. */
+final class PolicyConfigReader {
+    private static final List<String> MECHANISMS = List.of("PLAIN", "LOGIN");
+
+    private PolicyConfigReader() {
+    }
+
+    static ListenerPolicy listenerPolicy(YamlMap listener) {
+        ConfigErrors errors = listener.errors();
+        YamlMap access = listener.map("access");
+        List<Cidr> allow = networks(access, "allow");
+        List<Cidr> deny = networks(access, "deny");
+        access.finish();
+        ListenerPolicy.AuthPolicy auth = null;
+        if (listener.has("auth")) {
+            YamlMap map = listener.map("auth");
+            List<Node> mechanismNodes = map.list("mechanisms");
+            List<String> mechanisms = new ArrayList<>();
+            for (String mechanism : YamlMap.scalars(errors, map.keyPath("mechanisms"), mechanismNodes)) {
+                String upper = mechanism.toUpperCase(Locale.ROOT);
+                if (!MECHANISMS.contains(upper)) {
+                    errors.add(map.node("mechanisms"), map.keyPath("mechanisms"),
+                            "unknown mechanism \"" + mechanism + "\" (known: PLAIN, LOGIN)");
+                }
+                mechanisms.add(upper);
+            }
+            auth = new ListenerPolicy.AuthPolicy(map.bool("required", false), map.bool("require-tls", true),
+                    mechanisms.isEmpty() ? MECHANISMS : mechanisms);
+            map.finish();
+        }
+        String relayText = listener.string("relay", "never");
+        ListenerPolicy.RelayMode relay;
+        try {
+            relay = ListenerPolicy.RelayMode.valueOf(relayText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            errors.add(listener.node("relay"), listener.keyPath("relay"),
+                    "expected never, authenticated or networks, got \"" + relayText + "\"");
+            relay = ListenerPolicy.RelayMode.NEVER;
+        }
+        List<Cidr> relayNetworks = networks(listener, "relay-networks");
+        if (relay == ListenerPolicy.RelayMode.NETWORKS && relayNetworks.isEmpty()) {
+            errors.add(listener.node("relay"), listener.keyPath("relay-networks"), "relay: networks needs relay-networks");
+        }
+        if (relay == ListenerPolicy.RelayMode.AUTHENTICATED && auth == null) {
+            errors.add(listener.node("relay"), listener.keyPath("relay"), "relay: authenticated needs an auth section");
+        }
+        boolean sendAs = listener.bool("send-as", false);
+        if (sendAs && auth == null && relayNetworks.isEmpty()) {
+            errors.add(listener.node("send-as"), listener.keyPath("send-as"), "send-as needs auth or relay-networks");
+        }
+        List<String> removeHeaders = YamlMap.scalars(errors, listener.keyPath("remove-headers"), listener.list("remove-headers"));
+        return new ListenerPolicy(allow, deny, auth, relay, relayNetworks, listener.bool("verify-recipients", false),
+                listener.bool("anti-spoofing", false), listener.bool("check-header-from", false), sendAs, removeHeaders,
+                listener.bool("remove-received", false));
+    }
+
+    private static List<Cidr> networks(YamlMap map, String key) {
+        List<Node> nodes = map.list(key);
+        List<String> texts = YamlMap.scalars(map.errors(), map.keyPath(key), nodes);
+        List<Cidr> networks = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            Cidr cidr = Cidr.parse(texts.get(i));
+            if (cidr == null) {
+                map.errors().add(nodes.get(i), map.keyPath(key), "\"" + texts.get(i)
+                        + "\" is not a network such as 192.0.2.0/24, 2001:db8::/32 or 192.0.2.7");
+            } else {
+                networks.add(cidr);
+            }
+        }
+        return networks;
+    }
+
+    static Directory directory(YamlMap top, Path base) {
+        ConfigErrors errors = top.errors();
+        YamlMap users = top.map("users");
+        String file = users.string("file", "users.yaml");
+        List<Directory.User> inline = new ArrayList<>();
+        List<Node> nodes = users.list("inline");
+        for (int i = 0; i < nodes.size(); i++) {
+            YamlMap user = new YamlMap(errors, users.keyPath("inline") + "[" + i + "]", nodes.get(i));
+            String name = user.requiredString("name", nodes.get(i));
+            String hash = user.requiredString("password-hash", nodes.get(i));
+            if (hash != null && !hash.matches("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
+                errors.add(user.node("password-hash"), user.keyPath("password-hash"),
+                        "expected a bcrypt hash ($2y$...); make one with: portcullis user hash");
+            }
+            List<String> sendAs = sendAsList(user);
+            inline.add(new Directory.User(name, hash, sendAs.isEmpty() && name != null && name.contains("@")
+                    ? List.of(name) : sendAs));
+            user.finish();
+        }
+        users.finish();
+        YamlMap recipients = top.map("recipients");
+        List<Node> addressNodes = recipients.list("addresses");
+        List<String> addresses = YamlMap.scalars(errors, recipients.keyPath("addresses"), addressNodes);
+        checkAddresses(errors, recipients.keyPath("addresses"), addressNodes, addresses);
+        String recipientsFile = recipients.string("file", null);
+        Path recipientsPath = recipientsFile == null ? null : base.resolve(recipientsFile);
+        if (recipientsPath != null && !Files.isReadable(recipientsPath)) {
+            errors.add(recipients.node("file"), recipients.keyPath("file"), "file " + recipientsPath + " does not exist or is not readable");
+        }
+        recipients.finish();
+        List<Node> protectedNodes = top.list("protected-senders");
+        List<String> protectedSenders = YamlMap.scalars(errors, "protected-senders", protectedNodes);
+        checkAddresses(errors, "protected-senders", protectedNodes, protectedSenders);
+        return new Directory(Path.of(file), inline, addresses, recipientsPath, protectedSenders);
+    }
+
+    static List<String> sendAsList(YamlMap user) {
+        List<Node> nodes = user.list("send-as");
+        List<String> sendAs = YamlMap.scalars(user.errors(), user.keyPath("send-as"), nodes);
+        for (int i = 0; i < sendAs.size(); i++) {
+            String entry = sendAs.get(i);
+            try {
+                if (entry.startsWith("@")) {
+                    PathParser.parseDomain(entry.substring(1));
+                } else {
+                    PathParser.parseMailbox(entry);
+                }
+            } catch (SyntaxException e) {
+                user.errors().add(nodes.get(i), user.keyPath("send-as"),
+                        "\"" + entry + "\" is neither an address nor @domain: " + e.getMessage());
+            }
+        }
+        return sendAs;
+    }
+
+    private static void checkAddresses(ConfigErrors errors, String path, List<Node> nodes, List<String> addresses) {
+        for (int i = 0; i < addresses.size(); i++) {
+            try {
+                PathParser.parseMailbox(addresses.get(i));
+            } catch (SyntaxException e) {
+                errors.add(nodes.get(i), path + "[" + i + "]", "\"" + addresses.get(i) + "\" is not an address: " + e.getMessage());
+            }
+        }
+    }
+}
