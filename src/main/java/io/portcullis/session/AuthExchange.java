@@ -98,14 +98,15 @@ final class AuthExchange {
             failSyntax();
             return null;
         }
+        String authorizationId = new String(payload, 0, first, StandardCharsets.UTF_8);
+        String user = new String(payload, first + 1, second - first - 1, StandardCharsets.UTF_8);
         char[] password = utf8(payload, second + 1, payload.length - second - 1);
         Arrays.fill(payload, (byte) 0);
         if (password == null) {
             failSyntax();
             return null;
         }
-        return new Credentials(new String(payload, 0, first, StandardCharsets.UTF_8),
-                new String(payload, first + 1, second - first - 1, StandardCharsets.UTF_8), password);
+        return new Credentials(authorizationId, user, password);
     }
 
     /** LOGIN: the user name, then the password, each answering a base64 prompt. */
