@@ -23,8 +23,6 @@ final class MailTransaction implements AutoCloseable {
     final List<AcceptedRecipient> recipients = new ArrayList<>();
     IncomingMessage message;
     MessageReceiver receiver;
-    /** Octets we wrote before the client's content: our Received header. */
-    int addedHeaderSize;
     /** A failed BDAT chunk poisons the rest of the transaction; this is the reply its chunks get. */
     Reply bdatFailure;
 

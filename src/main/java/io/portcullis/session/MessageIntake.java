@@ -127,7 +127,6 @@ final class MessageIntake {
                     session.client.receivedProtocol(transaction.needsSmtpUtf8()), transaction.message.id(), only,
                     ZonedDateTime.now(ZoneId.systemDefault()));
             transaction.message.content().write(received);
-            transaction.addedHeaderSize = received.length;
             ListenerPolicy policy = session.context.listener().policy();
             OutputStream target = transaction.message.content();
             if (!policy.removeHeaders().isEmpty() || policy.removeReceived()) {
@@ -207,8 +206,15 @@ final class MessageIntake {
 
     private Reply commit(MailTransaction transaction, MessageReceiver receiver) {
         IncomingMessage message = transaction.message;
+        try {
+            receiver.flushHeld();
+        } catch (IOException e) {
+            log.error("{}: cannot write message {} to the spool: {}", session.context.listener().name(), message.id(),
+                    e.toString());
+            return Replies.LOCAL_ERROR;
+        }
+        long storedSize = message.size();
         ClientConnection client = session.client;
-        long storedSize = receiver.size() + transaction.addedHeaderSize;
         Envelope envelope = new Envelope(Envelope.CURRENT_VERSION, message.id(), session.context.listener().name(),
                 session.context.listener().flow(), Instant.now(),
                 new Envelope.Client(client.address(), client.remote.getPort(), client.helo,
@@ -222,7 +228,6 @@ final class MessageIntake {
                 transaction.parameters.envelopeId(), transaction.envelopeRecipients(), storedSize,
                 receiver.headers().messageId());
         try {
-            receiver.flushHeld();
             message.commit(envelope);
         } catch (IOException e) {
             log.error("{}: cannot commit message {} to the spool: {}", session.context.listener().name(),

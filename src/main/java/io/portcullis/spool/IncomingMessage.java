@@ -1,6 +1,7 @@
 package io.portcullis.spool;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -18,17 +19,36 @@ public final class IncomingMessage implements AutoCloseable {
     private final String id;
     private final FileChannel channel;
     private final OutputStream content;
+    private long size;
     private boolean finished;
 
     IncomingMessage(Spool spool, String id, FileChannel channel) {
         this.spool = spool;
         this.id = id;
         this.channel = channel;
-        this.content = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_SIZE);
+        OutputStream file = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_SIZE);
+        this.content = new FilterOutputStream(file) {
+            @Override
+            public void write(int b) throws IOException {
+                out.write(b);
+                size++;
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                out.write(bytes, offset, length);
+                size += length;
+            }
+        };
     }
 
     public String id() {
         return id;
+    }
+
+    /** Octets written so far: the size of the stored message. */
+    public long size() {
+        return size;
     }
 
     /** The message file, written in order; not closed by the caller. */
