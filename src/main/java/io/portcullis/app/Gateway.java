@@ -1,9 +1,11 @@
 package io.portcullis.app;
 
 import io.portcullis.auth.AuthThrottle;
+import io.portcullis.auth.LdapDirectory;
 import io.portcullis.auth.UserStore;
 import io.portcullis.config.Directory;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.LdapConfig;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.ListenerPolicy;
 import io.portcullis.config.TlsConfig;
@@ -43,6 +45,7 @@ public final class Gateway implements AutoCloseable {
     private final List<Listener> listeners = new ArrayList<>();
     private DeliveryScheduler scheduler;
     private ControlServer control;
+    private LdapDirectory ldap;
 
     private Gateway(GatewayConfig config, Path dataDirectory, DataDirectoryLock lock, Spool spool) {
         this.config = config;
@@ -73,9 +76,10 @@ public final class Gateway implements AutoCloseable {
             gateway.control = new ControlServer(dataDirectory, new QueueCommands(new QueueService(gateway.scheduler)));
             gateway.control.start();
             Directory directory = config.directory();
-            UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()));
+            gateway.ldap = directory.ldap() == null ? null : ldap(directory.ldap());
+            UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), gateway.ldap);
             AuthThrottle throttle = AuthThrottle.defaults();
-            KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile());
+            KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), gateway.ldap);
             for (ListenerConfig listenerConfig : config.listeners()) {
                 SSLContext tls = gateway.tlsContext(listenerConfig);
                 ListenerPolicy policy = listenerConfig.policy();
@@ -93,6 +97,14 @@ public final class Gateway implements AutoCloseable {
                 lock.close();
             }
             throw e;
+        }
+    }
+
+    private static LdapDirectory ldap(LdapConfig config) throws IOException {
+        try {
+            return new LdapDirectory(config);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot set up TLS for LDAP: " + e.getMessage(), e);
         }
     }
 
@@ -140,6 +152,9 @@ public final class Gateway implements AutoCloseable {
         listeners.forEach(Listener::close);
         if (scheduler != null) {
             scheduler.close();
+        }
+        if (ldap != null) {
+            ldap.close();
         }
         try {
             if (control != null) {

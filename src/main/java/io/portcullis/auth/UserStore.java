@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Users who may authenticate: those written in the configuration, then those in the users file,
- * which is re-read when it changes, so {@code portcullis user add} takes effect at once. Names
- * compare without case.
+ * which is re-read when it changes, so {@code portcullis user add} takes effect at once, then the
+ * LDAP directory when one is configured. Names compare without case.
  */
 public final class UserStore {
     private static final Logger log = LoggerFactory.getLogger(UserStore.class);
@@ -27,16 +27,27 @@ public final class UserStore {
     private static final FileTime NO_FILE = FileTime.fromMillis(0);
     private volatile FileTime loadedVersion;
 
-    public UserStore(List<Directory.User> inline, Path file) {
+    private final LdapDirectory ldap;
+
+    /** @param ldap consulted for names the local users do not have; null for none */
+    public UserStore(List<Directory.User> inline, Path file, LdapDirectory ldap) {
         this.inline = List.copyOf(inline);
         this.file = file;
+        this.ldap = ldap;
         reloadIfChanged();
     }
 
-    /** The user when name and password match; empty otherwise, after the same bcrypt work either way. */
-    public Optional<Directory.User> authenticate(String name, char[] password) {
+    /**
+     * The user when name and password match; empty otherwise, after the same bcrypt work either
+     * way. Names the local users lack are tried against LDAP, when there is one.
+     */
+    public Optional<Directory.User> authenticate(String name, char[] password)
+            throws LdapDirectory.DirectoryUnavailableException {
         reloadIfChanged();
         Directory.User user = users.get(name.toLowerCase(Locale.ROOT));
+        if (user == null && ldap != null) {
+            return ldap.authenticate(name, password);
+        }
         boolean valid = PasswordHashes.verify(user == null ? null : user.passwordHash(), password);
         return valid ? Optional.of(user) : Optional.empty();
     }

@@ -13,9 +13,10 @@ import java.util.List;
  * @param recipients       known recipients of our domains
  * @param recipientsFile   a file with one known recipient per line, or null
  * @param protectedSenders addresses outside our domains that the Internet may not use as sender
+ * @param ldap             an LDAP directory of users and recipients, or null
  */
 public record Directory(Path usersFile, List<User> inlineUsers, List<String> recipients, Path recipientsFile,
-                        List<String> protectedSenders) {
+                        List<String> protectedSenders, LdapConfig ldap) {
 
     /**
      * @param passwordHash bcrypt ($2a$/$2b$/$2y$)

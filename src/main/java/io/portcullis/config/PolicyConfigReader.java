@@ -114,7 +114,44 @@ final class PolicyConfigReader {
         List<Node> protectedNodes = top.list("protected-senders");
         List<String> protectedSenders = YamlMap.scalars(errors, "protected-senders", protectedNodes);
         checkAddresses(errors, "protected-senders", protectedNodes, protectedSenders);
-        return new Directory(Path.of(file), inline, addresses, recipientsPath, protectedSenders);
+        return new Directory(Path.of(file), inline, addresses, recipientsPath, protectedSenders, ldap(top));
+    }
+
+    private static LdapConfig ldap(YamlMap top) {
+        if (!top.has("ldap")) {
+            top.map("ldap").finish();
+            return null;
+        }
+        YamlMap map = top.map("ldap");
+        String url = map.requiredString("url", top.node("ldap"));
+        java.util.regex.Matcher m = url == null ? null
+                : java.util.regex.Pattern.compile("(ldaps?)://([^:/]+|\\[[0-9a-fA-F:.]+])(?::(\\d{1,5}))?/?").matcher(url);
+        String host = null;
+        int port = 0;
+        boolean ldaps = false;
+        if (m != null && m.matches()) {
+            ldaps = m.group(1).equals("ldaps");
+            host = m.group(2).replace("[", "").replace("]", "");
+            port = m.group(3) == null ? (ldaps ? 636 : 389) : Integer.parseInt(m.group(3));
+        } else if (url != null) {
+            map.errors().add(map.node("url"), map.keyPath("url"), "expected ldap://host[:port] or ldaps://host[:port], got \"" + url + "\"");
+        }
+        String bindDn = map.string("bind-dn", null);
+        String bindPassword = map.string("bind-password", null);
+        if ((bindDn == null) != (bindPassword == null)) {
+            map.errors().add(top.node("ldap"), map.keyPath("bind-dn"), "give both bind-dn and bind-password, or neither");
+        }
+        LdapConfig ldap = new LdapConfig(host, port, ldaps, bindDn, bindPassword, map.requiredString("base-dn", top.node("ldap")),
+                map.string("user-filter", "(mail={0})"), map.string("recipient-filter", "(mail={0})"),
+                map.string("send-as-attribute", "mail"), map.duration("timeout", java.time.Duration.ofSeconds(5)));
+        for (String key : java.util.List.of("user-filter", "recipient-filter")) {
+            String filter = map.string(key, "{0}");
+            if (!filter.contains("{0}")) {
+                map.errors().add(map.node(key), map.keyPath(key), "the filter needs {0} where the address goes");
+            }
+        }
+        map.finish();
+        return ldap;
     }
 
     static List<String> sendAsList(YamlMap user) {

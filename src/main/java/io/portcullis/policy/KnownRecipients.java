@@ -1,5 +1,6 @@
 package io.portcullis.policy;
 
+import io.portcullis.auth.LdapDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The valid recipients of our domains: a list from the configuration plus a file of one address
- * per line ({@code #} comments), re-read when the file changes. Addresses compare without case.
+ * The valid recipients of our domains: a list from the configuration, a file of one address per
+ * line ({@code #} comments, re-read when it changes) and the LDAP directory when there is one.
+ * Addresses compare without case.
  */
 public final class KnownRecipients {
     private static final Logger log = LoggerFactory.getLogger(KnownRecipients.class);
@@ -24,16 +26,20 @@ public final class KnownRecipients {
     private volatile Set<String> fromFile = Set.of();
     private volatile FileTime loadedVersion;
 
-    public KnownRecipients(List<String> addresses, Path file) {
+    private final LdapDirectory ldap;
+
+    /** @param ldap asked about addresses neither list has; null for none */
+    public KnownRecipients(List<String> addresses, Path file, LdapDirectory ldap) {
+        this.ldap = ldap;
         Set<String> lower = new HashSet<>();
         addresses.forEach(a -> lower.add(a.toLowerCase(Locale.ROOT)));
         this.configured = Set.copyOf(lower);
         this.file = file;
     }
 
-    public boolean contains(String address) {
+    public boolean contains(String address) throws LdapDirectory.DirectoryUnavailableException {
         String key = address.toLowerCase(Locale.ROOT);
-        return configured.contains(key) || fileAddresses().contains(key);
+        return configured.contains(key) || fileAddresses().contains(key) || (ldap != null && ldap.recipientExists(key));
     }
 
     private Set<String> fileAddresses() {

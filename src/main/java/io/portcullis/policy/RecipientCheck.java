@@ -1,6 +1,7 @@
 package io.portcullis.policy;
 
 import io.portcullis.smtp.Replies;
+import io.portcullis.auth.LdapDirectory;
 import io.portcullis.config.ListenerPolicy;
 import io.portcullis.config.RouteTable;
 import io.portcullis.smtp.Mailbox;
@@ -25,9 +26,14 @@ public final class RecipientCheck {
     public Verdict check(ClientFacts client, Mailbox recipient) {
         String domain = recipient.domain() == null ? routes.postmasterDomain() : recipient.canonicalDomain();
         if (!recipient.isAddressLiteral() && routes.isLocal(domain)) {
-            if (policy.verifyRecipients() && recipient.domain() != null && !isPostmaster(recipient)
-                    && !known.contains(recipient.unquotedLocalPart() + "@" + domain)) {
-                return Verdict.reject(Replies.UNKNOWN_RECIPIENT, "recipient-unknown");
+            if (policy.verifyRecipients() && recipient.domain() != null && !isPostmaster(recipient)) {
+                try {
+                    if (!known.contains(recipient.unquotedLocalPart() + "@" + domain)) {
+                        return Verdict.reject(Replies.UNKNOWN_RECIPIENT, "recipient-unknown");
+                    }
+                } catch (LdapDirectory.DirectoryUnavailableException e) {
+                    return Verdict.reject(Replies.RECIPIENT_LOOKUP_FAILED, "directory");
+                }
             }
             return Verdict.ACCEPT;
         }

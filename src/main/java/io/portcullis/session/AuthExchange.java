@@ -1,5 +1,6 @@
 package io.portcullis.session;
 
+import io.portcullis.auth.LdapDirectory;
 import io.portcullis.config.Directory;
 import io.portcullis.config.ListenerPolicy;
 import io.portcullis.smtp.Replies;
@@ -176,7 +177,13 @@ final class AuthExchange {
             session.send(Replies.AUTH_TEMPORARILY_LOCKED);
             return;
         }
-        Optional<Directory.User> user = session.context.users().authenticate(credentials.user, credentials.password);
+        Optional<Directory.User> user;
+        try {
+            user = session.context.users().authenticate(credentials.user, credentials.password);
+        } catch (LdapDirectory.DirectoryUnavailableException e) {
+            session.send(Replies.AUTH_TEMPORARILY_LOCKED);
+            return;
+        }
         boolean impersonating = !credentials.authorizationId.isEmpty()
                 && !credentials.authorizationId.equalsIgnoreCase(credentials.user);
         if (user.isPresent() && !impersonating) {

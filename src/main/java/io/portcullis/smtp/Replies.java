@@ -90,6 +90,9 @@ public final class Replies {
     public static final Reply SEND_AS_NOT_LOCAL = new Reply(553, "5.7.1",
             "Sender address rejected: internal servers may only send as this organisation's addresses");
 
+    public static final Reply RECIPIENT_LOOKUP_FAILED = new Reply(451, "4.3.0",
+            "Recipient address lookup failed, try again later");
+
     // Delivery outcomes the gateway records itself, when no next hop replied (journal, queue list, DSNs)
     public static final Reply NO_ROUTE = new Reply(554, "5.4.4", "No route for this recipient and flow");
     public static final Reply DNS_TEMPORARY = new Reply(451, "4.4.3", "Temporary DNS failure looking up the destination");
