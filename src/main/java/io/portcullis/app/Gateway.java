@@ -16,6 +16,7 @@ import io.portcullis.delivery.QueueService;
 import io.portcullis.listener.Listener;
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.policy.KnownRecipients;
+import io.portcullis.policy.RateLimits;
 import io.portcullis.policy.RecipientCheck;
 import io.portcullis.policy.SenderCheck;
 import io.portcullis.session.SessionContext;
@@ -85,7 +86,8 @@ public final class Gateway implements AutoCloseable {
                 ListenerPolicy policy = listenerConfig.policy();
                 Listener listener = new Listener(new SessionContext(listenerConfig, config.routes(), spool, tls,
                         new SenderCheck(policy, config.routes(), directory.protectedSenders()),
-                        new RecipientCheck(policy, config.routes(), known), users, throttle));
+                        new RecipientCheck(policy, config.routes(), known), new RateLimits(policy.rateLimits()), users,
+                        throttle));
                 listener.start();
                 gateway.listeners.add(listener);
             }

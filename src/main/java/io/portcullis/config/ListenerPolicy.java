@@ -17,11 +17,13 @@ import java.util.Locale;
  * @param enforceSendAs      an authenticated user may send only as its mapped addresses (553 5.7.1)
  * @param removeHeaders      header names to strip from received mail; a trailing * matches a prefix
  * @param removeReceived     strip the message's Received: headers (internal topology) before ours
+ * @param rateLimits         connection, message and recipient rates per client address and user
+ * @param proxyProtocol      expect a PROXY protocol v1/v2 header first, from these proxies only; empty: off
  */
 public record ListenerPolicy(List<Cidr> allow, List<Cidr> deny, AuthPolicy auth, RelayMode relay,
                              List<Cidr> relayNetworks, boolean verifyRecipients, boolean rejectSpoofedSenders,
                              boolean checkHeaderFrom, boolean enforceSendAs, List<String> removeHeaders,
-                             boolean removeReceived) {
+                             boolean removeReceived, RateLimitConfig rateLimits, List<Cidr> proxyProtocol) {
 
     public enum RelayMode { NEVER, AUTHENTICATED, NETWORKS }
 
@@ -37,12 +39,13 @@ public record ListenerPolicy(List<Cidr> allow, List<Cidr> deny, AuthPolicy auth,
     }
 
     public static final ListenerPolicy OPEN = new ListenerPolicy(List.of(), List.of(), null, RelayMode.NEVER, List.of(),
-            false, false, false, false, List.of(), false);
+            false, false, false, false, List.of(), false, RateLimitConfig.NONE, List.of());
 
     public ListenerPolicy {
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);
         relayNetworks = List.copyOf(relayNetworks);
+        proxyProtocol = List.copyOf(proxyProtocol);
         removeHeaders = removeHeaders.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
     }
 

@@ -60,9 +60,18 @@ final class PolicyConfigReader {
             errors.add(listener.node("send-as"), listener.keyPath("send-as"), "send-as needs auth or relay-networks");
         }
         List<String> removeHeaders = YamlMap.scalars(errors, listener.keyPath("remove-headers"), listener.list("remove-headers"));
+        YamlMap rates = listener.map("rate-limits");
+        RateLimitConfig rateLimits = new RateLimitConfig(
+                rates.integer("connections-per-minute-per-ip", 0, 0, 1_000_000),
+                rates.integer("messages-per-hour-per-ip", 0, 0, 10_000_000),
+                rates.integer("recipients-per-hour-per-ip", 0, 0, 100_000_000),
+                rates.integer("messages-per-hour-per-user", 0, 0, 10_000_000),
+                rates.integer("recipients-per-hour-per-user", 0, 0, 100_000_000));
+        rates.finish();
+        List<Cidr> proxies = networks(listener, "proxy-protocol-from");
         return new ListenerPolicy(allow, deny, auth, relay, relayNetworks, listener.bool("verify-recipients", false),
                 listener.bool("anti-spoofing", false), listener.bool("check-header-from", false), sendAs, removeHeaders,
-                listener.bool("remove-received", false));
+                listener.bool("remove-received", false), rateLimits, proxies);
     }
 
     private static List<Cidr> networks(YamlMap map, String key) {

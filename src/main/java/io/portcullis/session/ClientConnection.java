@@ -10,7 +10,8 @@ import java.net.InetSocketAddress;
  * it gave in EHLO/HELO, and the TLS facts once STARTTLS succeeded. Typed fields, no attribute map.
  */
 final class ClientConnection {
-    final InetSocketAddress remote;
+    /** The client: the TCP peer, or the client a trusted proxy named in its PROXY header. */
+    InetSocketAddress remote;
     String helo;
     boolean esmtp;
     String tlsProtocol;

@@ -4,6 +4,7 @@ import io.portcullis.auth.AuthThrottle;
 import io.portcullis.auth.UserStore;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.RouteTable;
+import io.portcullis.policy.RateLimits;
 import io.portcullis.policy.RecipientCheck;
 import io.portcullis.policy.SenderCheck;
 import io.portcullis.spool.Spool;
@@ -15,7 +16,8 @@ import javax.net.ssl.SSLContext;
  * users and the authentication throttle. Immutable; a config reload makes a new one.
  */
 public record SessionContext(ListenerConfig listener, RouteTable routes, Spool spool, SSLContext tls,
-                             SenderCheck senders, RecipientCheck recipients, UserStore users, AuthThrottle throttle) {
+                             SenderCheck senders, RecipientCheck recipients, RateLimits rates, UserStore users,
+                             AuthThrottle throttle) {
     /** The only TLS versions a session negotiates. */
     public static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 }

@@ -1,5 +1,6 @@
 package io.portcullis.session;
 
+import io.portcullis.config.Cidr;
 import io.portcullis.config.ListenerLimits;
 import io.portcullis.config.ListenerPolicy;
 import io.portcullis.policy.ConnectionCheck;
@@ -79,9 +80,15 @@ public final class SmtpSession implements Runnable {
 
     private void serve() throws IOException {
         socket.setTcpNoDelay(true);
+        if (!acceptProxyHeader()) {
+            return;
+        }
         input = new SmtpInput(socket.getInputStream(), millis -> socket.setSoTimeout(millis));
         out = new BufferedOutputStream(socket.getOutputStream(), 2048);
         Verdict access = ConnectionCheck.check(context.listener().policy(), client.remote.getAddress());
+        if (access instanceof Verdict.Accept) {
+            access = context.rates().connection(client.remote.getAddress());
+        }
         if (access instanceof Verdict.Reject reject) {
             log.info("{}: refused connection from {} ({})", context.listener().name(), client.address(), reject.reason());
             replyAndClose(reject.reply());
@@ -109,6 +116,29 @@ public final class SmtpSession implements Runnable {
             }
         }
         out.flush();
+    }
+
+    /**
+     * On a listener behind a load balancer: only the configured proxies may connect, and each
+     * connection starts with a PROXY header naming the real client, which every check then sees.
+     */
+    private boolean acceptProxyHeader() throws IOException {
+        List<Cidr> proxies = context.listener().policy().proxyProtocol();
+        if (proxies.isEmpty()) {
+            return true;
+        }
+        if (!Cidr.anyContains(proxies, client.remote.getAddress())) {
+            log.warn("{}: {} is not a trusted proxy; closing", context.listener().name(), client.address());
+            return false;
+        }
+        socket.setSoTimeout(10_000);
+        try {
+            client.remote = ProxyProtocol.read(socket.getInputStream(), client.remote);
+            return true;
+        } catch (IOException e) {
+            log.warn("{}: bad PROXY header from {}: {}", context.listener().name(), client.address(), e.getMessage());
+            return false;
+        }
     }
 
     /** A client that sends before our banner is not waiting for it: a spam engine, not an MTA. */
@@ -240,6 +270,9 @@ public final class SmtpSession implements Runnable {
         if (refused(context.senders().check(client.facts(), path.mailbox()), "sender <" + path.mailbox() + ">")) {
             return;
         }
+        if (refused(context.rates().message(client.facts()), "message")) {
+            return;
+        }
         transaction = new MailTransaction(path.mailbox(), parameters);
         state = SessionState.MAIL;
         send(Replies.SENDER_OK);
@@ -274,6 +307,9 @@ public final class SmtpSession implements Runnable {
             log.info("{}: no route for <{}> from flow {}, client {}", context.listener().name(), recipient,
                     context.listener().flow(), client.address());
             error(Replies.RELAY_DENIED);
+            return;
+        }
+        if (refused(context.rates().recipient(client.facts()), "recipient <" + recipient + ">")) {
             return;
         }
         transaction.recipients.add(new MailTransaction.AcceptedRecipient(recipient, parameters));

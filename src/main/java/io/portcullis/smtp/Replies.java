@@ -90,6 +90,10 @@ public final class Replies {
     public static final Reply SEND_AS_NOT_LOCAL = new Reply(553, "5.7.1",
             "Sender address rejected: internal servers may only send as this organisation's addresses");
 
+    public static final Reply CONNECTION_RATE_EXCEEDED = new Reply(421, "4.7.0",
+            "Too many connections from your address, slow down and try again later");
+    public static final Reply MESSAGE_RATE_EXCEEDED = new Reply(450, "4.7.1", "Message rate limit exceeded, try again later");
+    public static final Reply RECIPIENT_RATE_EXCEEDED = new Reply(452, "4.7.1", "Recipient rate limit exceeded, try again later");
     public static final Reply RECIPIENT_LOOKUP_FAILED = new Reply(451, "4.3.0",
             "Recipient address lookup failed, try again later");
 

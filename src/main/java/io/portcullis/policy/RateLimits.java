@@ -1,0 +1,61 @@
+package io.portcullis.policy;
+
+import io.portcullis.config.RateLimitConfig;
+import io.portcullis.smtp.Replies;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A listener's rate limits, checked at connect (connections per minute per address), at MAIL
+ * (messages per hour, per address and per user) and at RCPT (recipients per hour). Exceeding one
+ * gives a temporary 4.7.x reply: a legitimate sender retries later, a flood slows down.
+ */
+public final class RateLimits {
+    private final RateLimiter connectionsPerIp;
+    private final RateLimiter messagesPerIp;
+    private final RateLimiter recipientsPerIp;
+    private final RateLimiter messagesPerUser;
+    private final RateLimiter recipientsPerUser;
+
+    public RateLimits(RateLimitConfig config) {
+        connectionsPerIp = limiter(config.connectionsPerMinutePerIp(), Duration.ofMinutes(1));
+        messagesPerIp = limiter(config.messagesPerHourPerIp(), Duration.ofHours(1));
+        recipientsPerIp = limiter(config.recipientsPerHourPerIp(), Duration.ofHours(1));
+        messagesPerUser = limiter(config.messagesPerHourPerUser(), Duration.ofHours(1));
+        recipientsPerUser = limiter(config.recipientsPerHourPerUser(), Duration.ofHours(1));
+    }
+
+    private static RateLimiter limiter(int limit, Duration period) {
+        return limit == 0 ? null : new RateLimiter(limit, period);
+    }
+
+    public Verdict connection(InetAddress client) {
+        return allowed(connectionsPerIp, client.getHostAddress()) ? Verdict.ACCEPT
+                : Verdict.reject(Replies.CONNECTION_RATE_EXCEEDED, "rate-connections");
+    }
+
+    public Verdict message(ClientFacts client) {
+        if (!allowed(messagesPerIp, client.address().getHostAddress())
+                || (client.isAuthenticated() && !allowed(messagesPerUser, user(client)))) {
+            return Verdict.reject(Replies.MESSAGE_RATE_EXCEEDED, "rate-messages");
+        }
+        return Verdict.ACCEPT;
+    }
+
+    public Verdict recipient(ClientFacts client) {
+        if (!allowed(recipientsPerIp, client.address().getHostAddress())
+                || (client.isAuthenticated() && !allowed(recipientsPerUser, user(client)))) {
+            return Verdict.reject(Replies.RECIPIENT_RATE_EXCEEDED, "rate-recipients");
+        }
+        return Verdict.ACCEPT;
+    }
+
+    private static String user(ClientFacts client) {
+        return client.user().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean allowed(RateLimiter limiter, String key) {
+        return limiter == null || limiter.tryAcquire(key, 1);
+    }
+}
