@@ -1,6 +1,7 @@
 package io.portcullis.policy;
 
 import static io.portcullis.testing.PolicyGateway.ALICE;
+import static io.portcullis.testing.SmtpScript.plain;
 import static io.portcullis.testing.PolicyGateway.ALICE_PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,10 +38,6 @@ class AuthTest {
         gateway.close();
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
         ((Logger) LoggerFactory.getLogger("io.portcullis")).setLevel(null);
-    }
-
-    static String plain(String authzid, String user, String password) {
-        return Base64.getEncoder().encodeToString((authzid + "\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     static String base64(String text) {

@@ -1,6 +1,6 @@
 package io.portcullis.policy;
 
-import static io.portcullis.policy.AuthTest.plain;
+import static io.portcullis.testing.SmtpScript.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.auth.PasswordHashes;

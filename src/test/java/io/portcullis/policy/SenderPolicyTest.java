@@ -1,6 +1,6 @@
 package io.portcullis.policy;
 
-import static io.portcullis.policy.AuthTest.plain;
+import static io.portcullis.testing.SmtpScript.plain;
 import static io.portcullis.testing.PolicyGateway.ALICE;
 import static io.portcullis.testing.PolicyGateway.ALICE_PASSWORD;
 import static io.portcullis.testing.PolicyGateway.BOB;

@@ -180,6 +180,12 @@ public final class SmtpScript implements AutoCloseable {
         return queueId();
     }
 
+    /** The AUTH PLAIN response (RFC 4616): base64 of authzid NUL user NUL password. */
+    public static String plain(String authorizationId, String user, String password) {
+        return java.util.Base64.getEncoder().encodeToString(
+                (authorizationId + "\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
     public static List<String> lines(String reply) {
         return new ArrayList<>(List.of(reply.split("\r\n")));
     }
