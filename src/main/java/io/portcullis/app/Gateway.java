@@ -15,6 +15,8 @@ import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.delivery.QueueService;
 import io.portcullis.listener.Listener;
 import io.portcullis.listener.TlsContexts;
+import io.portcullis.observe.Telemetry;
+import io.portcullis.observe.TrackingLog;
 import io.portcullis.policy.KnownRecipients;
 import io.portcullis.policy.RateLimits;
 import io.portcullis.policy.RecipientCheck;
@@ -47,6 +49,7 @@ public final class Gateway implements AutoCloseable {
     private DeliveryScheduler scheduler;
     private ControlServer control;
     private LdapDirectory ldap;
+    private Telemetry telemetry;
 
     private Gateway(GatewayConfig config, Path dataDirectory, DataDirectoryLock lock, Spool spool) {
         this.config = config;
@@ -70,9 +73,16 @@ public final class Gateway implements AutoCloseable {
                     recovery.queued(), recovery.removedIncomplete(), recovery.movedToCorrupt());
             gateway = new Gateway(config, dataDirectory, lock, spool);
             Gateway started = gateway;
+            gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()));
             Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses);
             gateway.scheduler = new DeliveryScheduler(spool, config.routes(), config.delivery(), connectors,
-                    config.hostname());
+                    config.hostname(), gateway.telemetry);
+            for (String flow : config.flows()) {
+                gateway.telemetry.gauge("portcullis.queue.messages", "messages in the queue", List.of("flow", flow),
+                        gateway.scheduler, s -> s.queued(flow));
+                gateway.telemetry.gauge("portcullis.queue.oldest.age.seconds", "age of the oldest queued message",
+                        List.of("flow", flow), gateway.scheduler, s -> s.oldestAgeSeconds(flow));
+            }
             gateway.scheduler.start();
             gateway.control = new ControlServer(dataDirectory, new QueueCommands(new QueueService(gateway.scheduler)));
             gateway.control.start();
@@ -87,7 +97,7 @@ public final class Gateway implements AutoCloseable {
                 Listener listener = new Listener(new SessionContext(listenerConfig, config.routes(), spool, tls,
                         new SenderCheck(policy, config.routes(), directory.protectedSenders()),
                         new RecipientCheck(policy, config.routes(), known), new RateLimits(policy.rateLimits()), users,
-                        throttle));
+                        throttle, gateway.telemetry));
                 listener.start();
                 gateway.listeners.add(listener);
             }
@@ -137,6 +147,10 @@ public final class Gateway implements AutoCloseable {
         return listeners.stream().flatMap(listener -> listener.boundAddresses().stream()).toList();
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public DeliveryScheduler scheduler() {
         return scheduler;
     }
@@ -157,6 +171,13 @@ public final class Gateway implements AutoCloseable {
         }
         if (ldap != null) {
             ldap.close();
+        }
+        if (telemetry != null) {
+            try {
+                telemetry.close();
+            } catch (Exception e) {
+                log.debug("closing telemetry: {}", e.toString());
+            }
         }
         try {
             if (control != null) {

@@ -5,6 +5,8 @@ import io.portcullis.config.ConfigException;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.delivery.QueueService;
+import io.portcullis.observe.Telemetry;
+import io.portcullis.observe.TrackingLog;
 import io.portcullis.spool.Spool;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -76,7 +78,7 @@ final class QueueCli {
             }
         }
 
-        private JsonNode execute(JsonNode request) throws IOException, ConfigException {
+        private JsonNode execute(JsonNode request) throws Exception {
             Path socket = dataDirectory.resolve(ControlServer.SOCKET);
             if (Files.exists(socket)) {
                 try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -97,10 +99,13 @@ final class QueueCli {
                 GatewayConfig loaded = config.load();
                 Spool spool = new Spool(dataDirectory.resolve("spool"), 0);
                 spool.recover();
-                DeliveryScheduler scheduler = new DeliveryScheduler(spool, loaded.routes(), loaded.delivery(), Map.of(),
-                        loaded.hostname());
-                scheduler.load();
-                return new QueueCommands(new QueueService(scheduler)).execute(request);
+                try (Telemetry telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"),
+                        loaded.trackingRetention()))) {
+                    DeliveryScheduler scheduler = new DeliveryScheduler(spool, loaded.routes(), loaded.delivery(), Map.of(),
+                            loaded.hostname(), telemetry);
+                    scheduler.load();
+                    return new QueueCommands(new QueueService(scheduler)).execute(request);
+                }
             }
         }
     }

@@ -85,9 +85,15 @@ public final class ConfigLoader {
         RouteTable routes = new RouteTable(domains, delivery.routes(connectors, listeners));
         DeliveryConfig deliveryConfig = delivery.delivery();
         Directory directory = PolicyConfigReader.directory(top, base);
+        YamlMap tracking = top.map("tracking");
+        java.time.Duration retention = tracking.duration("retention", java.time.Duration.ofDays(30));
+        if (retention.toDays() < 1) {
+            errors.add(tracking.node("retention"), tracking.keyPath("retention"), "must be at least 1d");
+        }
+        tracking.finish();
         top.finish();
         errors.throwIfAny();
-        return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory);
+        return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention);
     }
 
     private static List<ListenerConfig> listeners(YamlMap top, Node root, String hostname, Path base) {

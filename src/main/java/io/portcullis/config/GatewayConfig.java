@@ -8,13 +8,22 @@ import java.util.Optional;
  *
  * @param source   where it came from, for messages ("portcullis.yaml" or "embedded default")
  * @param hostname this gateway's name: banner and Received header default, bounce sender domain
+ * @param trackingRetention how many days of tracking log files to keep
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
-                            Directory directory) {
+                            Directory directory, java.time.Duration trackingRetention) {
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);
+    }
+
+    /** Every flow a message can have: the listeners' and {@code local}. */
+    public List<String> flows() {
+        java.util.LinkedHashSet<String> flows = new java.util.LinkedHashSet<>();
+        listeners.forEach(l -> flows.add(l.flow()));
+        flows.add("local");
+        return List.copyOf(flows);
     }
 
     public Optional<ConnectorConfig> connector(String name) {

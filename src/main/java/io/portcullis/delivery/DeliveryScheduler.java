@@ -4,6 +4,7 @@ import io.portcullis.smtp.Replies;
 import io.portcullis.config.DeliveryConfig;
 import io.portcullis.config.RouteConfig;
 import io.portcullis.config.RouteTable;
+import io.portcullis.observe.Telemetry;
 import io.portcullis.spool.DeliveryRecord;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.Spool;
@@ -50,13 +51,16 @@ public final class DeliveryScheduler implements AutoCloseable {
     private Thread dispatcher;
     private volatile boolean closed;
 
+    private final Telemetry telemetry;
+
     public DeliveryScheduler(Spool spool, RouteTable routes, DeliveryConfig config, Map<String, Connector> connectors,
-                             String hostname) {
+                             String hostname, Telemetry telemetry) {
         this.spool = spool;
+        this.telemetry = telemetry;
         this.routes = routes;
         this.config = config;
         this.connectors = Map.copyOf(connectors);
-        this.notifications = new Notifications(spool, hostname, config.bounceContentLimit());
+        this.notifications = new Notifications(spool, hostname, config.bounceContentLimit(), telemetry);
         this.slots = new Semaphore(config.maxDeliveries());
     }
 
@@ -148,6 +152,7 @@ public final class DeliveryScheduler implements AutoCloseable {
         for (var group : byConnector.entrySet()) {
             Connector connector = connectors.get(group.getKey());
             group.getValue().forEach(r -> connectorOf.put(r.address(), connector.name()));
+            telemetry.deliveryAttempt(connector.name(), envelope.flow());
             results.addAll(connector.deliver(new DeliveryJob(envelope, file, group.getValue())));
         }
         record(message, results, connectorOf);
@@ -170,6 +175,11 @@ public final class DeliveryScheduler implements AutoCloseable {
                 };
                 records.add(new DeliveryRecord(type, now, result.recipient(), result.replyText(), result.remoteHost(),
                         connectorOf.get(result.recipient()), null));
+                telemetry.deliveryOutcome(switch (type) {
+                    case DELIVERED -> "DELIVER";
+                    case BOUNCED -> "BOUNCE";
+                    default -> "DEFER";
+                }, envelope, result.recipient(), connectorOf.get(result.recipient()), result.remoteHost(), result.replyText());
                 log.info("{}: to=<{}> connector={} relay={} status={} ({})", message.id(), result.recipient(),
                         connectorOf.getOrDefault(result.recipient(), "none"), result.remoteHost(),
                         type.name().toLowerCase(), result.replyText());
@@ -215,6 +225,7 @@ public final class DeliveryScheduler implements AutoCloseable {
             records.add(DeliveryRecord.of(DeliveryRecord.Type.EXPIRED, result.recipient(), result.replyText()));
             message.close(result.recipient());
             log.info("{}: to=<{}> status=expired ({})", message.id(), result.recipient(), result.replyText());
+            telemetry.deliveryOutcome("EXPIRE", message.envelope, result.recipient(), null, null, result.replyText());
         }
         spool.appendJournal(message.id(), records);
         finish(message);
@@ -262,6 +273,21 @@ public final class DeliveryScheduler implements AutoCloseable {
         spool.appendJournal(message.id(), List.of(new DeliveryRecord(DeliveryRecord.Type.SCHEDULED, now, null, null,
                 null, null, now)));
         due.add(new Due(message.id(), message.scheduleNext(now, false), forced));
+    }
+
+    Telemetry telemetry() {
+        return telemetry;
+    }
+
+    /** Messages queued per flow and the age of the oldest, for the queue gauges. */
+    public long queued(String flow) {
+        return messages.values().stream().filter(m -> m.envelope.flow().equals(flow)).count();
+    }
+
+    public double oldestAgeSeconds(String flow) {
+        Instant now = Instant.now();
+        return messages.values().stream().filter(m -> m.envelope.flow().equals(flow))
+                .mapToDouble(m -> Duration.between(m.envelope.arrival(), now).toMillis() / 1000.0).max().orElse(0);
     }
 
     Spool spool() {

@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.observe.Telemetry;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.IncomingMessage;
 import io.portcullis.spool.Spool;
@@ -25,8 +26,11 @@ final class Notifications {
     private final String hostname;
     private final long fullContentLimit;
 
-    Notifications(Spool spool, String hostname, long fullContentLimit) {
+    private final Telemetry telemetry;
+
+    Notifications(Spool spool, String hostname, long fullContentLimit, Telemetry telemetry) {
         this.spool = spool;
+        this.telemetry = telemetry;
         this.hostname = hostname;
         this.fullContentLimit = fullContentLimit;
     }
@@ -99,6 +103,7 @@ final class Notifications {
                     original.smtpUtf8(), null, null, List.of(new Envelope.Recipient(original.sender(), List.of(), null)),
                     content.length, null);
             message.commit(envelope);
+            telemetry.received(envelope);
             log.info("{}: {} notification {} queued for <{}>", original.queueId(), action.name().toLowerCase(),
                     message.id(), original.sender());
             return message.id();

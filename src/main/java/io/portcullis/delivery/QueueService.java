@@ -79,6 +79,7 @@ public final class QueueService {
         }
         scheduler.spool().appendJournal(id, List.of(DeliveryRecord.of(DeliveryRecord.Type.HELD, null, null)));
         message.setHeld(true);
+        scheduler.telemetry().administered("HOLD", message.envelope, "admin");
         return new Result(id, true, message.isInProgress() ? "held after the attempt in progress" : "held");
     }
 
@@ -92,6 +93,7 @@ public final class QueueService {
         }
         scheduler.spool().appendJournal(id, List.of(DeliveryRecord.of(DeliveryRecord.Type.RELEASED, null, null)));
         message.setHeld(false);
+        scheduler.telemetry().administered("RELEASE", message.envelope, "admin");
         scheduler.dueNow(message, false);
         return new Result(id, true, "released");
     }
@@ -123,6 +125,12 @@ public final class QueueService {
         List<DeliveryRecord> records = results.stream()
                 .map(r -> DeliveryRecord.of(type, r.recipient(), r.replyText())).toList();
         scheduler.spool().appendJournal(id, records);
+        if (type == DeliveryRecord.Type.BOUNCED) {
+            results.forEach(r -> scheduler.telemetry().deliveryOutcome("BOUNCE", message.envelope, r.recipient(), null, null,
+                    r.replyText()));
+        } else {
+            scheduler.telemetry().administered("DELETE", message.envelope, "admin");
+        }
         scheduler.forget(message);
         return new Result(id, true, type == DeliveryRecord.Type.BOUNCED ? "returned to the sender" : "deleted");
     }

@@ -100,6 +100,7 @@ public final class Listener implements AutoCloseable {
         int total = connections.incrementAndGet();
         int perAddress = connectionsPerAddress.merge(client, 1, Integer::sum);
         open.add(socket);
+        context.telemetry().connectionOpened(config.name(), config.flow());
         try {
             if (total > config.limits().maxConnections()) {
                 refuse(socket, Replies.TOO_MANY_CONNECTIONS, "max-connections");
@@ -109,6 +110,7 @@ public final class Listener implements AutoCloseable {
                 new SmtpSession(context, socket).run();
             }
         } finally {
+            context.telemetry().connectionClosed(config.name(), config.flow());
             open.remove(socket);
             connections.decrementAndGet();
             connectionsPerAddress.computeIfPresent(client, (a, count) -> count == 1 ? null : count - 1);
@@ -117,6 +119,7 @@ public final class Listener implements AutoCloseable {
 
     private void refuse(Socket socket, Reply reply, String limit) {
         log.info("listener {}: refused {} ({} reached)", config.name(), socket.getInetAddress().getHostAddress(), limit);
+        context.telemetry().connectionRefused(config.name(), config.flow(), limit);
         try (socket; OutputStream out = socket.getOutputStream()) {
             out.write(reply.toBytes());
         } catch (IOException e) {

@@ -189,6 +189,7 @@ final class AuthExchange {
         if (user.isPresent() && !impersonating) {
             session.context.throttle().succeeded(client.remote.getAddress(), credentials.user);
             client.user = user.get();
+            session.context.telemetry().authenticated(session.context.listener().name(), session.context.listener().flow(), true);
             log.info("{}: {} authenticated as {}", session.context.listener().name(), client.address(), user.get().name());
             session.send(Replies.AUTH_SUCCEEDED);
             return;
@@ -205,17 +206,19 @@ final class AuthExchange {
     }
 
     private void failed(Duration delay) throws IOException {
+        session.context.telemetry().authenticated(session.context.listener().name(), session.context.listener().flow(), false);
         try {
             Thread.sleep(delay);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (++failures >= MAX_FAILURES_PER_SESSION) {
+            session.countRejection(Replies.AUTH_FAILED, "auth");
             session.send(Replies.AUTH_FAILED);
             session.replyAndClose(Replies.TOO_MANY_AUTH_FAILURES);
             return;
         }
-        session.error(Replies.AUTH_FAILED);
+        session.reject(Replies.AUTH_FAILED, "auth");
     }
 
     private static int indexOf(byte[] bytes, int from) {

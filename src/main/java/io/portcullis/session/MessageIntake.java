@@ -83,6 +83,7 @@ final class MessageIntake {
         if (transaction.receiver.isOversized()) {
             transaction.close();
             transaction.bdatFailure = Replies.MESSAGE_TOO_BIG;
+            session.countRejection(Replies.MESSAGE_TOO_BIG, "size");
             failChunk(Replies.MESSAGE_TOO_BIG, last);
         } else if (last) {
             finish();
@@ -149,6 +150,7 @@ final class MessageIntake {
         LineDiscipline.Violation violation = receiver.finishDiscipline();
         Reply reply;
         boolean clientError = false;
+        String reason = null;
         if (violation != LineDiscipline.Violation.NONE) {
             reply = switch (violation) {
                 case BARE_LINE_END -> Replies.BARE_LINE_END_IN_DATA;
@@ -156,23 +158,28 @@ final class MessageIntake {
                 default -> Replies.LINE_TOO_LONG_IN_DATA;
             };
             clientError = true;
+            reason = "protocol";
         } else if (receiver.isOversized()) {
             reply = Replies.MESSAGE_TOO_BIG;
+            reason = "size";
         } else if (receiver.headers().receivedCount() >= session.limits.maxReceivedHeaders()) {
             reply = Replies.TOO_MANY_HOPS;
+            reason = "loop";
         } else if (headerFrom(receiver.headers().from()) instanceof Verdict.Reject reject) {
             reply = reject.reply();
+            reason = reject.reason();
         } else {
             reply = commit(transaction, receiver);
         }
         if (!reply.isPositive()) {
             log.info("{}: refused message from {}: {}", session.context.listener().name(),
                     session.client.address(), reply);
+            session.countRejection(reply, reason == null ? "local-error" : reason);
         }
         session.endTransaction();
         session.state = SessionState.READY;
         if (clientError) {
-            session.error(reply);
+            session.error(reply, true);
         } else {
             session.send(reply);
         }
@@ -236,6 +243,7 @@ final class MessageIntake {
         }
         log.info("{}: queued {} from=<{}> rcpts={} size={} client={}", session.context.listener().name(),
                 message.id(), envelope.sender(), envelope.recipients().size(), storedSize, client.address());
+        session.context.telemetry().received(envelope);
         return Replies.QUEUED.append(message.id());
     }
 }

@@ -4,6 +4,7 @@ import io.portcullis.auth.AuthThrottle;
 import io.portcullis.auth.UserStore;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.RouteTable;
+import io.portcullis.observe.Telemetry;
 import io.portcullis.policy.RateLimits;
 import io.portcullis.policy.RecipientCheck;
 import io.portcullis.policy.SenderCheck;
@@ -13,11 +14,11 @@ import javax.net.ssl.SSLContext;
 /**
  * What every session of one listener shares: its configuration, the routes (who may send where),
  * the spool, the TLS context (null when the listener offers no STARTTLS), the policy checks, the
- * users and the authentication throttle. Immutable; a config reload makes a new one.
+ * users, the authentication throttle and where to report (telemetry). Immutable; a config reload makes a new one.
  */
 public record SessionContext(ListenerConfig listener, RouteTable routes, Spool spool, SSLContext tls,
                              SenderCheck senders, RecipientCheck recipients, RateLimits rates, UserStore users,
-                             AuthThrottle throttle) {
+                             AuthThrottle throttle, Telemetry telemetry) {
     /** The only TLS versions a session negotiates. */
     public static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 }

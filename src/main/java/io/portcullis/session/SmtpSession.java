@@ -91,6 +91,7 @@ public final class SmtpSession implements Runnable {
         }
         if (access instanceof Verdict.Reject reject) {
             log.info("{}: refused connection from {} ({})", context.listener().name(), client.address(), reject.reason());
+            context.telemetry().connectionRefused(context.listener().name(), context.listener().flow(), reject.reason());
             replyAndClose(reject.reply());
             return;
         }
@@ -129,6 +130,7 @@ public final class SmtpSession implements Runnable {
         }
         if (!Cidr.anyContains(proxies, client.remote.getAddress())) {
             log.warn("{}: {} is not a trusted proxy; closing", context.listener().name(), client.address());
+            context.telemetry().connectionRefused(context.listener().name(), context.listener().flow(), "proxy");
             return false;
         }
         socket.setSoTimeout(10_000);
@@ -260,6 +262,7 @@ public final class SmtpSession implements Runnable {
             return;
         }
         if (parameters.size() != null && parameters.size() > limits.maxMessageSize()) {
+            countRejection(Replies.MESSAGE_TOO_BIG, "size");
             send(Replies.MESSAGE_TOO_BIG);
             return;
         }
@@ -280,6 +283,7 @@ public final class SmtpSession implements Runnable {
 
     private void rcpt(String argument) throws IOException {
         if (transaction.recipients.size() >= limits.maxRecipients()) {
+            countRejection(Replies.TOO_MANY_RECIPIENTS, "recipients");
             send(Replies.TOO_MANY_RECIPIENTS);
             return;
         }
@@ -306,7 +310,7 @@ public final class SmtpSession implements Runnable {
         if (context.routes().find(context.listener().flow(), recipient.canonicalDomain()).isEmpty()) {
             log.info("{}: no route for <{}> from flow {}, client {}", context.listener().name(), recipient,
                     context.listener().flow(), client.address());
-            error(Replies.RELAY_DENIED);
+            reject(Replies.RELAY_DENIED, "relay");
             return;
         }
         if (refused(context.rates().recipient(client.facts()), "recipient <" + recipient + ">")) {
@@ -321,7 +325,7 @@ public final class SmtpSession implements Runnable {
     boolean refused(Verdict verdict, String what) throws IOException {
         if (verdict instanceof Verdict.Reject reject) {
             log.info("{}: refused {} from {} ({})", context.listener().name(), what, client.address(), reject.reason());
-            error(reject.reply());
+            reject(reject.reply(), reject.reason());
             return true;
         }
         return false;
@@ -386,6 +390,7 @@ public final class SmtpSession implements Runnable {
         socket = tls;
         input.replaceStream(tls.getInputStream());
         out = new BufferedOutputStream(tls.getOutputStream(), 2048);
+        context.telemetry().tlsStarted(context.listener().name(), context.listener().flow());
         client.tlsProtocol = tls.getSession().getProtocol();
         client.tlsCipher = tls.getSession().getCipherSuite();
         client.helo = null;
@@ -411,11 +416,38 @@ public final class SmtpSession implements Runnable {
 
     /** A reply to a client mistake; too many of them end the session (limit max-errors). */
     void error(Reply reply) throws IOException {
+        reject(reply, "protocol");
+    }
+
+    /** A client error already counted by the caller: only the max-errors accounting remains. */
+    void error(Reply reply, boolean counted) throws IOException {
+        if (!counted) {
+            countRejection(reply, "protocol");
+        }
+        sendCountingErrors(reply);
+    }
+
+    /** A refusal, counted under {@code reason}; like every client error it counts toward max-errors. */
+    void reject(Reply reply, String reason) throws IOException {
+        countRejection(reply, reason);
+        sendCountingErrors(reply);
+    }
+
+    private void sendCountingErrors(Reply reply) throws IOException {
         send(reply);
         if (++errors >= limits.maxErrors()) {
             log.info("{}: {} made {} errors, closing", context.listener().name(), client.address(), errors);
             replyAndClose(Replies.TOO_MANY_ERRORS);
         }
+    }
+
+    /** Counts a refusal (and logs it for tracking) without replying. */
+    void countRejection(Reply reply, String reason) {
+        List<String> recipients = transaction == null ? null
+                : transaction.recipients.stream().map(r -> r.mailbox().toString()).toList();
+        String sender = transaction == null ? null : transaction.sender == null ? "" : transaction.sender.toString();
+        context.telemetry().rejected(context.listener().name(), context.listener().flow(), reason, reply, client.address(),
+                sender, recipients);
     }
 
     void replyAndClose(Reply reply) {

@@ -31,7 +31,8 @@ class EmbeddedDefaultTest {
         List<ListenerConfig> ephemeral = shipped.listeners().stream().map(l -> new ListenerConfig(l.name(), l.flow(),
                 List.of(new InetSocketAddress("127.0.0.1", 0)), l.hostname(), l.tls(), l.limits(), l.policy())).toList();
         gateway = Gateway.start(new GatewayConfig(shipped.source(), shipped.hostname(), shipped.spool(), ephemeral,
-                shipped.routes(), shipped.connectors(), shipped.delivery(), shipped.directory()), directory.resolve("data"));
+                shipped.routes(), shipped.connectors(), shipped.delivery(), shipped.directory(), shipped.trackingRetention()),
+                directory.resolve("data"));
     }
 
     @AfterAll

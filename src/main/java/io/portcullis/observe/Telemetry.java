@@ -1,0 +1,173 @@
+package io.portcullis.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.jmx.JmxConfig;
+import io.micrometer.jmx.JmxMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.portcullis.smtp.Reply;
+import io.portcullis.spool.Envelope;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Where sessions and delivery report what happens. Each method updates the counters (labelled by
+ * listener and flow, or connector and flow) and, for message events, writes the tracking log.
+ * Metric names follow Prometheus conventions once exported: {@code portcullis.messages.received}
+ * becomes {@code portcullis_messages_received_total}.
+ */
+public final class Telemetry implements AutoCloseable {
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JmxMeterRegistry jmx = new JmxMeterRegistry(JmxConfig.DEFAULT, io.micrometer.core.instrument.Clock.SYSTEM);
+    private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+    private final TrackingLog tracking;
+    private final ConcurrentHashMap<String, AtomicInteger> activeConnections = new ConcurrentHashMap<>();
+
+    /** @param tracking the tracking log, or null to keep none (tests of parts that do not need it) */
+    public Telemetry(TrackingLog tracking) {
+        this.tracking = tracking;
+        registry.add(prometheus);
+        registry.add(jmx);
+    }
+
+    public static Telemetry none() {
+        return new Telemetry(null);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The current values in the Prometheus text format. */
+    public String scrape() {
+        return prometheus.scrape();
+    }
+
+    /** Registers a gauge computed on demand, e.g. the queue length of one flow. */
+    public <T> void gauge(String name, String description, List<String> tags, T source, ToDoubleFunction<T> value) {
+        io.micrometer.core.instrument.Gauge.builder(name, source, value).description(description)
+                .tags(tags.toArray(String[]::new)).register(registry);
+    }
+
+    // ---- connections
+
+    public void connectionOpened(String listener, String flow) {
+        counter("portcullis.connections", "SMTP connections accepted", "listener", listener, "flow", flow).increment();
+        active(listener, flow).incrementAndGet();
+    }
+
+    public void connectionClosed(String listener, String flow) {
+        active(listener, flow).decrementAndGet();
+    }
+
+    private AtomicInteger active(String listener, String flow) {
+        return activeConnections.computeIfAbsent(listener + "\0" + flow, key -> {
+            AtomicInteger count = new AtomicInteger();
+            io.micrometer.core.instrument.Gauge.builder("portcullis.connections.active", count, AtomicInteger::get)
+                    .description("SMTP sessions in progress").tags("listener", listener, "flow", flow).register(registry);
+            return count;
+        });
+    }
+
+    public void connectionRefused(String listener, String flow, String reason) {
+        counter("portcullis.connections.refused", "connections refused before the greeting",
+                "listener", listener, "flow", flow, "reason", reason).increment();
+    }
+
+    public void tlsStarted(String listener, String flow) {
+        counter("portcullis.tls.sessions", "sessions that completed STARTTLS", "listener", listener, "flow", flow).increment();
+    }
+
+    public void authenticated(String listener, String flow, boolean success) {
+        counter("portcullis.auth", "AUTH attempts", "listener", listener, "flow", flow,
+                "result", success ? "success" : "failure").increment();
+    }
+
+    // ---- receiving
+
+    /** A command or message refused; for message-level refusals the facts go to the tracking log too. */
+    public void rejected(String listener, String flow, String reason, Reply reply, String client, String sender,
+                         List<String> recipients) {
+        counter("portcullis.rejects", "commands and messages refused", "listener", listener, "flow", flow,
+                "reason", reason).increment();
+        track(new TrackingEvent(Instant.now(), "REJECT", null, null, listener, flow, client, sender, recipients, null,
+                null, null, reply.toString(), reason));
+    }
+
+    public void received(Envelope envelope) {
+        String listener = envelope.listener();
+        String flow = envelope.flow();
+        counter("portcullis.messages.received", "messages accepted and queued", "listener", listener, "flow", flow).increment();
+        counter("portcullis.recipients.received", "recipients of accepted messages", "listener", listener, "flow", flow)
+                .increment(envelope.recipients().size());
+        DistributionSummary.builder("portcullis.received.bytes").baseUnit("bytes").description("size of accepted messages")
+                .tags("listener", listener, "flow", flow).register(registry).record(envelope.size());
+        List<String> recipients = envelope.recipients().stream().map(Envelope.Recipient::address).toList();
+        track(new TrackingEvent(envelope.arrival(), "RECEIVE", envelope.queueId(), envelope.messageId(), listener, flow,
+                envelope.client().address(), envelope.sender(), recipients, envelope.size(), null, null, null, null));
+        track(new TrackingEvent(Instant.now(), "QUEUE", envelope.queueId(), envelope.messageId(), listener, flow, null,
+                envelope.sender(), recipients, envelope.size(), null, null, null, null));
+    }
+
+    // ---- delivery
+
+    /** One recipient's outcome of one attempt: DELIVER, DEFER, BOUNCE or EXPIRE. */
+    public void deliveryOutcome(String event, Envelope envelope, String recipient, String connector, String remoteHost,
+                                String reply) {
+        String flow = envelope.flow();
+        String label = connector == null ? "none" : connector;
+        String name = switch (event) {
+            case "DELIVER" -> "portcullis.delivered";
+            case "DEFER" -> "portcullis.deferred";
+            case "BOUNCE" -> "portcullis.bounced";
+            default -> "portcullis.expired";
+        };
+        counter(name, "recipients " + event.toLowerCase() + "ed by connector", "connector", label, "flow", flow).increment();
+        if (event.equals("DELIVER")) {
+            Timer.builder("portcullis.delivery.latency").description("arrival to delivery, per recipient")
+                    .tags("connector", label, "flow", flow).publishPercentileHistogram().register(registry)
+                    .record(Duration.between(envelope.arrival(), Instant.now()));
+        }
+        track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(), flow,
+                null, envelope.sender(), List.of(recipient), envelope.size(), connector, remoteHost, reply, null));
+    }
+
+    public void deliveryAttempt(String connector, String flow) {
+        counter("portcullis.delivery.attempts", "delivery attempts (one per message and connector)",
+                "connector", connector, "flow", flow).increment();
+    }
+
+    /** HOLD, RELEASE or DELETE by an administrator. */
+    public void administered(String event, Envelope envelope, String reason) {
+        track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(),
+                envelope.flow(), null, envelope.sender(), envelope.recipients().stream().map(Envelope.Recipient::address).toList(),
+                envelope.size(), null, null, null, reason));
+    }
+
+    private Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    private void track(TrackingEvent event) {
+        if (tracking != null) {
+            tracking.write(event);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        jmx.close();
+        prometheus.close();
+        if (tracking != null) {
+            tracking.close();
+        }
+    }
+}
