@@ -1,5 +1,6 @@
 package io.portcullis.app;
 
+import io.portcullis.admin.AdminServer;
 import io.portcullis.auth.AuthThrottle;
 import io.portcullis.auth.LdapDirectory;
 import io.portcullis.auth.UserStore;
@@ -50,6 +51,7 @@ public final class Gateway implements AutoCloseable {
     private ControlServer control;
     private LdapDirectory ldap;
     private Telemetry telemetry;
+    private AdminServer admin;
 
     private Gateway(GatewayConfig config, Path dataDirectory, DataDirectoryLock lock, Spool spool) {
         this.config = config;
@@ -74,6 +76,7 @@ public final class Gateway implements AutoCloseable {
             gateway = new Gateway(config, dataDirectory, lock, spool);
             Gateway started = gateway;
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()));
+            spool.onCommit(gateway.telemetry::received);
             Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses);
             gateway.scheduler = new DeliveryScheduler(spool, config.routes(), config.delivery(), connectors,
                     config.hostname(), gateway.telemetry);
@@ -101,6 +104,9 @@ public final class Gateway implements AutoCloseable {
                 listener.start();
                 gateway.listeners.add(listener);
             }
+            if (config.admin().bind() != null) {
+                gateway.startAdmin();
+            }
             return gateway;
         } catch (IOException | RuntimeException e) {
             if (gateway != null) {
@@ -110,6 +116,26 @@ public final class Gateway implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private void startAdmin() throws IOException {
+        String token = config.admin().token() != null ? config.admin().token() : AdminToken.loadOrCreate(dataDirectory);
+        admin = new AdminServer(config.admin().bind(), token, telemetry, new QueueService(scheduler), this::health);
+        admin.start();
+    }
+
+    /** Ready when every listener is up, the spool is writable and its disk has headroom. */
+    public AdminServer.Health health() {
+        Map<String, Boolean> up = new java.util.LinkedHashMap<>();
+        listeners.forEach(l -> up.put(l.name(), l.isUp()));
+        boolean writable = java.nio.file.Files.isWritable(dataDirectory.resolve("spool/queue"));
+        boolean headroom = spool.hasFreeSpace();
+        return new AdminServer.Health(!up.containsValue(false) && writable && headroom, up, writable, headroom);
+    }
+
+    /** The admin server's address, or null when it is off. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
     }
 
     private static LdapDirectory ldap(LdapConfig config) throws IOException {
@@ -165,6 +191,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         listeners.forEach(Listener::close);
         if (scheduler != null) {
             scheduler.close();

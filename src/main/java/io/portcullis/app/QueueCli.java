@@ -101,6 +101,7 @@ final class QueueCli {
                 spool.recover();
                 try (Telemetry telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"),
                         loaded.trackingRetention()))) {
+                    spool.onCommit(telemetry::received);
                     DeliveryScheduler scheduler = new DeliveryScheduler(spool, loaded.routes(), loaded.delivery(), Map.of(),
                             loaded.hostname(), telemetry);
                     scheduler.load();

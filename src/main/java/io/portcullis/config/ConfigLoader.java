@@ -91,9 +91,27 @@ public final class ConfigLoader {
             errors.add(tracking.node("retention"), tracking.keyPath("retention"), "must be at least 1d");
         }
         tracking.finish();
+        AdminConfig admin = admin(top, errors);
         top.finish();
         errors.throwIfAny();
-        return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention);
+        return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
+                admin);
+    }
+
+    private static AdminConfig admin(YamlMap top, ConfigErrors errors) {
+        if (!top.has("admin")) {
+            top.map("admin").finish();
+            return AdminConfig.OFF;
+        }
+        YamlMap map = top.map("admin");
+        String bindText = map.requiredString("bind", top.node("admin"));
+        InetSocketAddress bind = bindText == null ? null : parseBind(bindText, errors, map.node("bind"), map.keyPath("bind"));
+        String token = map.string("token", null);
+        if (token != null && token.length() < 16) {
+            errors.add(map.node("token"), map.keyPath("token"), "a token needs at least 16 characters");
+        }
+        map.finish();
+        return new AdminConfig(bind, token);
     }
 
     private static List<ListenerConfig> listeners(YamlMap top, Node root, String hostname, Path base) {

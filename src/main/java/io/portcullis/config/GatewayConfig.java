@@ -9,10 +9,11 @@ import java.util.Optional;
  * @param source   where it came from, for messages ("portcullis.yaml" or "embedded default")
  * @param hostname this gateway's name: banner and Received header default, bounce sender domain
  * @param trackingRetention how many days of tracking log files to keep
+ * @param admin    the admin HTTP server, or {@link AdminConfig#OFF}
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
-                            Directory directory, java.time.Duration trackingRetention) {
+                            Directory directory, java.time.Duration trackingRetention, AdminConfig admin) {
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);

@@ -60,7 +60,7 @@ public final class DeliveryScheduler implements AutoCloseable {
         this.routes = routes;
         this.config = config;
         this.connectors = Map.copyOf(connectors);
-        this.notifications = new Notifications(spool, hostname, config.bounceContentLimit(), telemetry);
+        this.notifications = new Notifications(spool, hostname, config.bounceContentLimit());
         this.slots = new Semaphore(config.maxDeliveries());
     }
 

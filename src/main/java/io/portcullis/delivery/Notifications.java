@@ -1,6 +1,5 @@
 package io.portcullis.delivery;
 
-import io.portcullis.observe.Telemetry;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.IncomingMessage;
 import io.portcullis.spool.Spool;
@@ -26,11 +25,8 @@ final class Notifications {
     private final String hostname;
     private final long fullContentLimit;
 
-    private final Telemetry telemetry;
-
-    Notifications(Spool spool, String hostname, long fullContentLimit, Telemetry telemetry) {
+    Notifications(Spool spool, String hostname, long fullContentLimit) {
         this.spool = spool;
-        this.telemetry = telemetry;
         this.hostname = hostname;
         this.fullContentLimit = fullContentLimit;
     }
@@ -103,7 +99,6 @@ final class Notifications {
                     original.smtpUtf8(), null, null, List.of(new Envelope.Recipient(original.sender(), List.of(), null)),
                     content.length, null);
             message.commit(envelope);
-            telemetry.received(envelope);
             log.info("{}: {} notification {} queued for <{}>", original.queueId(), action.name().toLowerCase(),
                     message.id(), original.sender());
             return message.id();

@@ -127,6 +127,11 @@ public final class Listener implements AutoCloseable {
         }
     }
 
+    /** True while every server socket of this listener is open. */
+    public boolean isUp() {
+        return !closed && !serverSockets.isEmpty() && serverSockets.stream().noneMatch(ServerSocket::isClosed);
+    }
+
     public int activeConnections() {
         return connections.get();
     }

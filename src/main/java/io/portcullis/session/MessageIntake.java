@@ -243,7 +243,6 @@ final class MessageIntake {
         }
         log.info("{}: queued {} from=<{}> rcpts={} size={} client={}", session.context.listener().name(),
                 message.id(), envelope.sender(), envelope.recipients().size(), storedSize, client.address());
-        session.context.telemetry().received(envelope);
         return Replies.QUEUED.append(message.id());
     }
 }

@@ -58,7 +58,7 @@ public final class Spool {
     private final Path corrupt;
     private final long minFreeBytes;
     private final FileStore store;
-    private volatile java.util.function.Consumer<Envelope> commitListener = envelope -> { };
+    private final List<java.util.function.Consumer<Envelope>> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -148,11 +148,13 @@ public final class Spool {
                 StandardCopyOption.ATOMIC_MOVE);
         Files.move(envelopeFile, queue.resolve(id + ENVELOPE_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         forceDirectory(queue);
-        try {
-            commitListener.accept(envelope);
-        } catch (RuntimeException e) {
-            // The message is committed and stays queued; the scheduler finds it on its next scan.
-            log.error("spool: hand-off of {} to delivery failed: {}", id, e.toString());
+        for (java.util.function.Consumer<Envelope> listener : commitListeners) {
+            try {
+                listener.accept(envelope);
+            } catch (RuntimeException e) {
+                // The message is committed and stays queued; the scheduler finds it at its next start.
+                log.error("spool: a commit listener failed for {}: {}", id, e.toString());
+            }
         }
     }
 
@@ -217,9 +219,13 @@ public final class Spool {
         Files.deleteIfExists(queuedFile(id, JOURNAL_SUFFIX));
     }
 
-    /** Called after every commit, with the committed envelope: the in-memory hand-off to delivery. */
+    /**
+     * Called after every commit with the committed envelope, in the order registered: telemetry
+     * first (so a message is recorded as received before anything can deliver it), then the
+     * in-memory hand-off to delivery.
+     */
     public void onCommit(java.util.function.Consumer<Envelope> listener) {
-        this.commitListener = listener;
+        commitListeners.add(listener);
     }
 
     /** Ids of all committed messages, oldest first. */

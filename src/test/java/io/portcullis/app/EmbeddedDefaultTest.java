@@ -31,7 +31,7 @@ class EmbeddedDefaultTest {
         List<ListenerConfig> ephemeral = shipped.listeners().stream().map(l -> new ListenerConfig(l.name(), l.flow(),
                 List.of(new InetSocketAddress("127.0.0.1", 0)), l.hostname(), l.tls(), l.limits(), l.policy())).toList();
         gateway = Gateway.start(new GatewayConfig(shipped.source(), shipped.hostname(), shipped.spool(), ephemeral,
-                shipped.routes(), shipped.connectors(), shipped.delivery(), shipped.directory(), shipped.trackingRetention()),
+                shipped.routes(), shipped.connectors(), shipped.delivery(), shipped.directory(), shipped.trackingRetention(), io.portcullis.config.AdminConfig.OFF),
                 directory.resolve("data"));
     }
 

@@ -1,0 +1,100 @@
+package io.portcullis.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.portcullis.delivery.QueueService;
+import io.portcullis.observe.Telemetry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /metrics} and {@code /health} answer anyone on loopback and need the token from other
+ * addresses; everything under {@code /api/} always needs it ({@code Authorization: Bearer TOKEN}).
+ * The token is compared in constant time and never logged.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    /** What {@code /health} reports; {@code ready} decides 200 or 503. */
+    public record Health(boolean ready, Map<String, Boolean> listeners, boolean spoolWritable, boolean diskHeadroom) {
+    }
+
+    private final HttpServer server;
+    private final byte[] token;
+
+    public AdminServer(InetSocketAddress bind, String token, Telemetry telemetry, QueueService queue,
+                       Supplier<Health> health) throws IOException {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        server = HttpServer.create(bind, 64);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/metrics", exchange -> {
+            if (allowed(exchange, true)) {
+                respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", telemetry.scrape());
+            }
+        });
+        server.createContext("/health", exchange -> {
+            if (allowed(exchange, true)) {
+                Health current = health.get();
+                respond(exchange, current.ready() ? 200 : 503, "application/json", JSON.writeValueAsString(current));
+            }
+        });
+        server.createContext("/api/queue", exchange -> {
+            if (allowed(exchange, false)) {
+                new QueueApi(queue, JSON).handle(exchange);
+            }
+        });
+    }
+
+    public void start() {
+        server.start();
+        log.info("admin: http://{}:{}/ (metrics, health, API)", server.getAddress().getHostString(), server.getAddress().getPort());
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    /** Loopback may read metrics and health without the token; everything else needs it. */
+    private boolean allowed(HttpExchange exchange, boolean openOnLoopback) throws IOException {
+        if (openOnLoopback && exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
+            return true;
+        }
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        byte[] offered = header != null && header.startsWith("Bearer ")
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (MessageDigest.isEqual(offered, token)) {
+            return true;
+        }
+        exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"portcullis\"");
+        respond(exchange, 401, "application/json", "{\"error\":\"a valid admin token is required\"}");
+        return false;
+    }
+
+    static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

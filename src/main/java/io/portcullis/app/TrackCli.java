@@ -1,0 +1,151 @@
+package io.portcullis.app;
+
+import io.portcullis.observe.TrackingEvent;
+import io.portcullis.observe.TrackingLog;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code portcullis track}: finds messages in the tracking log and prints each one's timeline,
+ * from receipt to delivery, bounce or expiry. A message matches when any of its events matches
+ * every criterion given; then all its events are shown.
+ */
+@Command(name = "track", description = "Search the message tracking log and print each message's timeline.")
+final class TrackCli implements Callable<Integer> {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "portcullis-data",
+            description = "The gateway's data directory (default: ${DEFAULT-VALUE}).")
+    Path dataDirectory;
+
+    @Option(names = "--sender", description = "Envelope sender (exact, any case).")
+    String sender;
+
+    @Option(names = "--recipient", description = "Envelope recipient (exact, any case).")
+    String recipient;
+
+    @Option(names = "--message-id", description = "The Message-ID header, with or without <>.")
+    String messageId;
+
+    @Option(names = "--queue-id", description = "The queue id.")
+    String queueId;
+
+    @Option(names = "--flow", description = "The flow (inbound, outbound, local, ...).")
+    String flow;
+
+    @Option(names = "--since", defaultValue = "1d",
+            description = "Start of the window: an ISO instant (2026-11-28T10:00:00Z) or an age (30m, 2h, 7d). Default: ${DEFAULT-VALUE}.")
+    String since;
+
+    @Option(names = "--until", description = "End of the window, same forms; default: now.")
+    String until;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Instant from = instant(since);
+        Instant to = until == null ? Instant.now() : instant(until);
+        Predicate<TrackingEvent> inWindow = e -> !e.time().isBefore(from) && !e.time().isAfter(to);
+        List<TrackingEvent> events = TrackingLog.read(dataDirectory.resolve("tracking"),
+                LocalDate.ofInstant(from, ZoneOffset.UTC), LocalDate.ofInstant(to, ZoneOffset.UTC), inWindow);
+        Set<String> matchingIds = new LinkedHashSet<>();
+        List<TrackingEvent> matchingRejects = new ArrayList<>();
+        for (TrackingEvent event : events) {
+            if (matches(event)) {
+                if (event.queueId() != null) {
+                    matchingIds.add(event.queueId());
+                } else {
+                    matchingRejects.add(event);
+                }
+            }
+        }
+        Map<String, List<TrackingEvent>> timelines = new LinkedHashMap<>();
+        for (TrackingEvent event : events) {
+            if (event.queueId() != null && matchingIds.contains(event.queueId())) {
+                timelines.computeIfAbsent(event.queueId(), id -> new ArrayList<>()).add(event);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        for (var timeline : timelines.entrySet()) {
+            TrackingEvent first = timeline.getValue().getFirst();
+            out.println(timeline.getKey() + "  from <" + first.sender() + ">"
+                    + (first.messageId() == null ? "" : "  " + first.messageId()));
+            timeline.getValue().forEach(event -> out.println("  " + line(event)));
+            out.println();
+        }
+        for (TrackingEvent reject : matchingRejects) {
+            out.println("(not queued)  " + line(reject));
+        }
+        out.println("-- " + timelines.size() + " message" + (timelines.size() == 1 ? "" : "s")
+                + (matchingRejects.isEmpty() ? "" : ", " + matchingRejects.size() + " refusals"));
+        out.flush();
+        return 0;
+    }
+
+    private boolean matches(TrackingEvent event) {
+        return (sender == null || sender.equalsIgnoreCase(event.sender()))
+                && (recipient == null || (event.recipients() != null
+                        && event.recipients().stream().anyMatch(recipient::equalsIgnoreCase)))
+                && (messageId == null || messageId.replaceAll("[<>]", "").equals(
+                        event.messageId() == null ? null : event.messageId().replaceAll("[<>]", "")))
+                && (queueId == null || queueId.equals(event.queueId()))
+                && (flow == null || flow.equals(event.flow()));
+    }
+
+    private static String line(TrackingEvent event) {
+        StringBuilder line = new StringBuilder(TIME.format(event.time())).append("  ")
+                .append(String.format(Locale.ROOT, "%-8s", event.event()));
+        switch (event.event()) {
+            case "RECEIVE" -> line.append(" on ").append(event.listener()).append(" (flow ").append(event.flow())
+                    .append(") from ").append(event.client()).append(", ").append(event.size()).append(" bytes, to ")
+                    .append(event.recipients());
+            case "QUEUE" -> line.append(" queued for ").append(event.recipients().size()).append(" recipient(s)");
+            case "REJECT" -> line.append(" on ").append(event.listener()).append(" from ").append(event.client())
+                    .append(" (").append(event.reason()).append("): ").append(event.reply());
+            case "HOLD", "RELEASE", "DELETE" -> line.append(" by ").append(event.reason());
+            default -> line.append(" <").append(event.recipients().getFirst()).append(">")
+                    .append(event.connector() == null ? "" : " via " + event.connector())
+                    .append(event.remoteHost() == null ? "" : " to " + event.remoteHost())
+                    .append(": ").append(event.reply());
+        }
+        return line.toString();
+    }
+
+    private static Instant instant(String text) {
+        java.util.regex.Matcher age = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text);
+        if (age.matches()) {
+            long amount = Long.parseLong(age.group(1));
+            Duration duration = switch (age.group(2)) {
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+            return Instant.now().minus(duration);
+        }
+        try {
+            return Instant.parse(text);
+        } catch (RuntimeException e) {
+            return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+        }
+    }
+}
