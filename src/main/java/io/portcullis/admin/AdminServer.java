@@ -6,7 +6,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.portcullis.delivery.QueueService;
+import io.portcullis.observe.Reports;
 import io.portcullis.observe.Telemetry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -36,7 +40,7 @@ public final class AdminServer implements AutoCloseable {
     private final byte[] token;
 
     public AdminServer(InetSocketAddress bind, String token, Telemetry telemetry, QueueService queue,
-                       Supplier<Health> health) throws IOException {
+                       Supplier<Health> health, Path reports) throws IOException {
         this.token = token.getBytes(StandardCharsets.UTF_8);
         server = HttpServer.create(bind, 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -49,6 +53,19 @@ public final class AdminServer implements AutoCloseable {
             if (allowed(exchange, true)) {
                 Health current = health.get();
                 respond(exchange, current.ready() ? 200 : 503, "application/json", JSON.writeValueAsString(current));
+            }
+        });
+        server.createContext("/api/reports", exchange -> {
+            if (allowed(exchange, false)) {
+                Map<String, String> query = QueueApi.query(exchange);
+                Instant until = query.containsKey("until") ? Instant.parse(query.get("until")) : Instant.now();
+                Instant since = query.containsKey("since") ? Instant.parse(query.get("since")) : until.minus(Duration.ofDays(1));
+                try {
+                    respond(exchange, 200, "application/json", JSON.writeValueAsString(
+                            Reports.build(reports, query.getOrDefault("by", "hour"), since, until)));
+                } catch (IllegalArgumentException e) {
+                    respond(exchange, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
+                }
             }
         });
         server.createContext("/api/queue", exchange -> {

@@ -64,7 +64,7 @@ final class QueueApi {
         AdminServer.respond(exchange, 200, "application/json", json.writeValueAsString(body));
     }
 
-    private static Map<String, String> query(HttpExchange exchange) {
+    static Map<String, String> query(HttpExchange exchange) {
         Map<String, String> parameters = new HashMap<>();
         String raw = exchange.getRequestURI().getRawQuery();
         if (raw != null) {

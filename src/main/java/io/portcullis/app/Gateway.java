@@ -16,6 +16,7 @@ import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.delivery.QueueService;
 import io.portcullis.listener.Listener;
 import io.portcullis.listener.TlsContexts;
+import io.portcullis.observe.HourlyAggregates;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.observe.TrackingLog;
 import io.portcullis.policy.KnownRecipients;
@@ -75,7 +76,8 @@ public final class Gateway implements AutoCloseable {
                     recovery.queued(), recovery.removedIncomplete(), recovery.movedToCorrupt());
             gateway = new Gateway(config, dataDirectory, lock, spool);
             Gateway started = gateway;
-            gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()));
+            gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
+                    new HourlyAggregates(dataDirectory.resolve("reports")));
             spool.onCommit(gateway.telemetry::received);
             Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses);
             gateway.scheduler = new DeliveryScheduler(spool, config.routes(), config.delivery(), connectors,
@@ -120,7 +122,8 @@ public final class Gateway implements AutoCloseable {
 
     private void startAdmin() throws IOException {
         String token = config.admin().token() != null ? config.admin().token() : AdminToken.loadOrCreate(dataDirectory);
-        admin = new AdminServer(config.admin().bind(), token, telemetry, new QueueService(scheduler), this::health);
+        admin = new AdminServer(config.admin().bind(), token, telemetry, new QueueService(scheduler), this::health,
+                dataDirectory.resolve("reports"));
         admin.start();
     }
 

@@ -5,6 +5,7 @@ import io.portcullis.config.ConfigException;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.delivery.QueueService;
+import io.portcullis.observe.HourlyAggregates;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.observe.TrackingLog;
 import io.portcullis.spool.Spool;
@@ -100,7 +101,7 @@ final class QueueCli {
                 Spool spool = new Spool(dataDirectory.resolve("spool"), 0);
                 spool.recover();
                 try (Telemetry telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"),
-                        loaded.trackingRetention()))) {
+                        loaded.trackingRetention()), new HourlyAggregates(dataDirectory.resolve("reports")))) {
                     spool.onCommit(telemetry::received);
                     DeliveryScheduler scheduler = new DeliveryScheduler(spool, loaded.routes(), loaded.delivery(), Map.of(),
                             loaded.hostname(), telemetry);

@@ -130,7 +130,7 @@ final class TrackCli implements Callable<Integer> {
         return line.toString();
     }
 
-    private static Instant instant(String text) {
+    static Instant instant(String text) {
         java.util.regex.Matcher age = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text);
         if (age.matches()) {
             long amount = Long.parseLong(age.group(1));

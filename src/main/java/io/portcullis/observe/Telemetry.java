@@ -29,17 +29,22 @@ public final class Telemetry implements AutoCloseable {
     private final JmxMeterRegistry jmx = new JmxMeterRegistry(JmxConfig.DEFAULT, io.micrometer.core.instrument.Clock.SYSTEM);
     private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
     private final TrackingLog tracking;
+    private final HourlyAggregates aggregates;
     private final ConcurrentHashMap<String, AtomicInteger> activeConnections = new ConcurrentHashMap<>();
 
-    /** @param tracking the tracking log, or null to keep none (tests of parts that do not need it) */
-    public Telemetry(TrackingLog tracking) {
+    /**
+     * @param tracking   the tracking log, or null to keep none
+     * @param aggregates the persistent hourly figures for reports, or null to keep none
+     */
+    public Telemetry(TrackingLog tracking, HourlyAggregates aggregates) {
         this.tracking = tracking;
+        this.aggregates = aggregates;
         registry.add(prometheus);
         registry.add(jmx);
     }
 
     public static Telemetry none() {
-        return new Telemetry(null);
+        return new Telemetry(null, null);
     }
 
     public MeterRegistry registry() {
@@ -98,6 +103,7 @@ public final class Telemetry implements AutoCloseable {
                          List<String> recipients) {
         counter("portcullis.rejects", "commands and messages refused", "listener", listener, "flow", flow,
                 "reason", reason).increment();
+        aggregate(Instant.now(), flow, f -> f.rejects.merge(reason, 1L, Long::sum));
         track(new TrackingEvent(Instant.now(), "REJECT", null, null, listener, flow, client, sender, recipients, null,
                 null, null, reply.toString(), reason));
     }
@@ -110,6 +116,11 @@ public final class Telemetry implements AutoCloseable {
                 .increment(envelope.recipients().size());
         DistributionSummary.builder("portcullis.received.bytes").baseUnit("bytes").description("size of accepted messages")
                 .tags("listener", listener, "flow", flow).register(registry).record(envelope.size());
+        aggregate(envelope.arrival(), flow, f -> {
+            f.messages++;
+            f.recipients += envelope.recipients().size();
+            f.bytes += envelope.size();
+        });
         List<String> recipients = envelope.recipients().stream().map(Envelope.Recipient::address).toList();
         track(new TrackingEvent(envelope.arrival(), "RECEIVE", envelope.queueId(), envelope.messageId(), listener, flow,
                 envelope.client().address(), envelope.sender(), recipients, envelope.size(), null, null, null, null));
@@ -131,6 +142,14 @@ public final class Telemetry implements AutoCloseable {
             default -> "portcullis.expired";
         };
         counter(name, "recipients " + event.toLowerCase() + "ed by connector", "connector", label, "flow", flow).increment();
+        aggregate(Instant.now(), flow, f -> {
+            switch (event) {
+                case "DELIVER" -> f.delivered++;
+                case "DEFER" -> f.deferred++;
+                case "BOUNCE" -> f.bounced++;
+                default -> f.expired++;
+            }
+        });
         if (event.equals("DELIVER")) {
             Timer.builder("portcullis.delivery.latency").description("arrival to delivery, per recipient")
                     .tags("connector", label, "flow", flow).publishPercentileHistogram().register(registry)
@@ -156,6 +175,12 @@ public final class Telemetry implements AutoCloseable {
         return Counter.builder(name).description(description).tags(tags).register(registry);
     }
 
+    private void aggregate(Instant when, String flow, java.util.function.Consumer<HourlyAggregates.HourFigures> change) {
+        if (aggregates != null) {
+            aggregates.record(when, flow, change);
+        }
+    }
+
     private void track(TrackingEvent event) {
         if (tracking != null) {
             tracking.write(event);
@@ -168,6 +193,9 @@ public final class Telemetry implements AutoCloseable {
         prometheus.close();
         if (tracking != null) {
             tracking.close();
+        }
+        if (aggregates != null) {
+            aggregates.close();
         }
     }
 }
