@@ -2,14 +2,9 @@ package io.portcullis.session;
 
 import io.portcullis.config.Cidr;
 import io.portcullis.config.ListenerLimits;
-import io.portcullis.config.ListenerPolicy;
 import io.portcullis.policy.ConnectionCheck;
 import io.portcullis.policy.Verdict;
-import io.portcullis.smtp.EsmtpParameters;
-import io.portcullis.smtp.MailParameters;
-import io.portcullis.smtp.Mailbox;
 import io.portcullis.smtp.PathParser;
-import io.portcullis.smtp.RecipientParameters;
 import io.portcullis.smtp.Replies;
 import io.portcullis.smtp.Reply;
 import io.portcullis.smtp.SmtpInput;
@@ -46,7 +41,8 @@ public final class SmtpSession implements Runnable {
     private int errors;
     private boolean closing;
     private final MessageIntake intake;
-    private final AuthExchange auth;
+    final AuthExchange auth;
+    private final EnvelopeCommands envelope;
 
     public SmtpSession(SessionContext context, Socket socket) {
         this.context = context;
@@ -55,6 +51,7 @@ public final class SmtpSession implements Runnable {
         this.client = new ClientConnection((InetSocketAddress) socket.getRemoteSocketAddress());
         this.intake = new MessageIntake(this);
         this.auth = new AuthExchange(this);
+        this.envelope = new EnvelopeCommands(this);
     }
 
     @Override
@@ -185,8 +182,8 @@ public final class SmtpSession implements Runnable {
         switch (command) {
             case EHLO -> hello(argument, true);
             case HELO -> hello(argument, false);
-            case MAIL -> mail(argument);
-            case RCPT -> rcpt(argument);
+            case MAIL -> envelope.mail(argument);
+            case RCPT -> envelope.rcpt(argument);
             case DATA -> intake.data(argument);
             case BDAT -> intake.bdat(argument);
             case RSET -> {
@@ -238,125 +235,6 @@ public final class SmtpSession implements Runnable {
         send(new Reply(250, null, lines));
     }
 
-    private void mail(String argument) throws IOException {
-        ListenerPolicy.AuthPolicy authPolicy = context.listener().policy().auth();
-        if (authPolicy != null && authPolicy.required() && client.user == null
-                && !context.listener().policy().isRelayNetwork(client.remote.getAddress())) {
-            error(Replies.AUTH_REQUIRED);
-            return;
-        }
-        if (!context.spool().hasFreeSpace()) {
-            log.warn("{}: spool disk below its free-space minimum, refusing MAIL", context.listener().name());
-            send(Replies.INSUFFICIENT_STORAGE);
-            return;
-        }
-        PathParser.ParsedPath path;
-        try {
-            path = PathParser.parseMailFrom(argument);
-        } catch (SyntaxException e) {
-            error(Replies.BAD_SENDER_SYNTAX.append("(" + e.getMessage() + ")"));
-            return;
-        }
-        MailParameters parameters = parameters(path.parameterText(), MailParameters::from, MailParameters.NONE);
-        if (parameters == null) {
-            return;
-        }
-        if (parameters.size() != null && parameters.size() > limits.maxMessageSize()) {
-            countRejection(Replies.MESSAGE_TOO_BIG, "size");
-            send(Replies.MESSAGE_TOO_BIG);
-            return;
-        }
-        if (path.mailbox() != null && path.mailbox().needsSmtpUtf8() && !parameters.smtpUtf8()) {
-            error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
-            return;
-        }
-        if (refused(context.senders().check(client.facts(), path.mailbox()), "sender <" + path.mailbox() + ">")) {
-            return;
-        }
-        if (refused(context.rates().message(client.facts()), "message")) {
-            return;
-        }
-        transaction = new MailTransaction(path.mailbox(), parameters);
-        state = SessionState.MAIL;
-        send(Replies.SENDER_OK);
-    }
-
-    private void rcpt(String argument) throws IOException {
-        if (transaction.recipients.size() >= limits.maxRecipients()) {
-            countRejection(Replies.TOO_MANY_RECIPIENTS, "recipients");
-            send(Replies.TOO_MANY_RECIPIENTS);
-            return;
-        }
-        PathParser.ParsedPath path;
-        try {
-            path = PathParser.parseRcptTo(argument);
-        } catch (SyntaxException e) {
-            error(Replies.BAD_RECIPIENT_SYNTAX.append("(" + e.getMessage() + ")"));
-            return;
-        }
-        RecipientParameters parameters = parameters(path.parameterText(), RecipientParameters::from,
-                RecipientParameters.NONE);
-        if (parameters == null) {
-            return;
-        }
-        Mailbox recipient = path.mailbox();
-        if (recipient.needsSmtpUtf8() && !transaction.needsSmtpUtf8()) {
-            error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
-            return;
-        }
-        if (refused(context.recipients().check(client.facts(), recipient), "recipient <" + recipient + ">")) {
-            return;
-        }
-        if (context.routes().find(context.listener().flow(), recipient.canonicalDomain()).isEmpty()) {
-            log.info("{}: no route for <{}> from flow {}, client {}", context.listener().name(), recipient,
-                    context.listener().flow(), client.address());
-            reject(Replies.RELAY_DENIED, "relay");
-            return;
-        }
-        if (refused(context.rates().recipient(client.facts()), "recipient <" + recipient + ">")) {
-            return;
-        }
-        transaction.recipients.add(new MailTransaction.AcceptedRecipient(recipient, parameters));
-        state = SessionState.RCPT;
-        send(Replies.RECIPIENT_OK);
-    }
-
-    /** Replies and logs when a check refused; true when it did. */
-    boolean refused(Verdict verdict, String what) throws IOException {
-        if (verdict instanceof Verdict.Reject reject) {
-            log.info("{}: refused {} from {} ({})", context.listener().name(), what, client.address(), reject.reason());
-            reject(reject.reply(), reject.reason());
-            return true;
-        }
-        return false;
-    }
-
-    private interface ParameterReader<T> {
-        T read(EsmtpParameters parameters) throws SyntaxException;
-    }
-
-    /** Parses and interprets MAIL/RCPT parameters; replies and returns null when they are bad. */
-    private <T> T parameters(String text, ParameterReader<T> reader, T none) throws IOException {
-        if (text.isEmpty()) {
-            return none;
-        }
-        try {
-            if (!client.esmtp) {
-                throw new SyntaxException(SyntaxException.Kind.UNSUPPORTED, "parameters need EHLO");
-            }
-            EsmtpParameters parsed = EsmtpParameters.parse(text);
-            if (parsed.has("AUTH") && auth.isOffered()) {
-                parsed = parsed.without("AUTH"); // RFC 4954 §5: accepted; we do not trust what it claims
-            }
-            return reader.read(parsed);
-        } catch (SyntaxException e) {
-            Reply reply = e.kind() == SyntaxException.Kind.UNSUPPORTED
-                    ? Replies.UNSUPPORTED_PARAMETER : Replies.SYNTAX_ERROR_IN_PARAMETERS;
-            error(reply.withText(reply.lines().getFirst() + " (" + e.getMessage() + ")"));
-            return null;
-        }
-    }
-
     /**
      * STARTTLS (RFC 3207): whatever the client pipelined behind the command was sent in plain text
      * and is discarded (§4.2), and the session starts over as if just greeted (§4.2: forget EHLO).
@@ -397,6 +275,16 @@ public final class SmtpSession implements Runnable {
         client.esmtp = false;
         client.user = null;
         state = SessionState.GREETED;
+    }
+
+    /** Replies and logs when a check refused; true when it did. */
+    boolean refused(Verdict verdict, String what) throws IOException {
+        if (verdict instanceof Verdict.Reject reject) {
+            log.info("{}: refused {} from {} ({})", context.listener().name(), what, client.address(), reject.reason());
+            reject(reject.reply(), reject.reason());
+            return true;
+        }
+        return false;
     }
 
     void endTransaction() {

@@ -4,6 +4,6 @@
  * io.portcullis.spool.Spool}).
  *
  * <p>Place in the flow: the session writes accepted messages here; delivery reads them. Depends on
- * {@code smtp} only (for the DSN parameter types).
+ * nothing of ours.
  */
 package io.portcullis.spool;
