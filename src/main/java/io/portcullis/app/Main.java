@@ -38,6 +38,14 @@ public final class Main {
         }
     }
 
+    /** {@code --data-dir}, shared by every command that works on a gateway's state. */
+    static final class DataDirectoryOption {
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "portcullis-data",
+                description = "The data directory, where all state lives: spool, certificates, users, logs, reports "
+                        + "(default: ${DEFAULT-VALUE}).")
+        Path path;
+    }
+
     static int reportConfigErrors(ConfigException e, PrintWriter err) {
         err.println("portcullis: configuration rejected:");
         e.errors().forEach(error -> err.println("  " + error));
@@ -50,9 +58,8 @@ public final class Main {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
 
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "portcullis-data",
-                description = "Where all state lives: spool, certificates, logs (default: ${DEFAULT-VALUE}).")
-        Path dataDirectory;
+        @CommandLine.Mixin
+        Main.DataDirectoryOption data = new Main.DataDirectoryOption();
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -67,7 +74,7 @@ public final class Main {
             }
             Gateway gateway;
             try {
-                gateway = Gateway.start(loaded, dataDirectory);
+                gateway = Gateway.start(loaded, data.path);
             } catch (java.io.IOException e) {
                 spec.commandLine().getErr().println("portcullis: cannot start: " + e.getMessage());
                 return 1;
@@ -79,7 +86,7 @@ public final class Main {
             }, "shutdown"));
             PrintWriter out = spec.commandLine().getOut();
             out.println("Portcullis is running on the " + loaded.source() + " configuration; data in "
-                    + dataDirectory.toAbsolutePath().normalize());
+                    + data.path.toAbsolutePath().normalize());
             gateway.listeners().forEach(listener -> out.println("  listener " + listener.name() + " on "
                     + listener.boundAddresses()));
             out.flush();

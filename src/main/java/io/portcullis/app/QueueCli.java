@@ -39,9 +39,8 @@ import picocli.CommandLine.Parameters;
 final class QueueCli {
 
     abstract static class QueueCommand implements Callable<Integer> {
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "portcullis-data",
-                description = "The gateway's data directory (default: ${DEFAULT-VALUE}).")
-        Path dataDirectory;
+        @CommandLine.Mixin
+        Main.DataDirectoryOption data = new Main.DataDirectoryOption();
 
         @CommandLine.Mixin
         Main.ConfigOption config = new Main.ConfigOption();
@@ -80,7 +79,7 @@ final class QueueCli {
         }
 
         private JsonNode execute(JsonNode request) throws Exception {
-            Path socket = dataDirectory.resolve(ControlServer.SOCKET);
+            Path socket = data.path.resolve(ControlServer.SOCKET);
             if (Files.exists(socket)) {
                 try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                     channel.connect(UnixDomainSocketAddress.of(socket));
@@ -93,15 +92,15 @@ final class QueueCli {
                     // a socket file left by a dead gateway: fall through to the direct path
                 }
             }
-            try (DataDirectoryLock lock = DataDirectoryLock.tryLock(dataDirectory)) {
+            try (DataDirectoryLock lock = DataDirectoryLock.tryLock(data.path)) {
                 if (lock == null) {
-                    throw new IOException("a gateway holds " + dataDirectory + " but its control socket does not answer");
+                    throw new IOException("a gateway holds " + data.path + " but its control socket does not answer");
                 }
                 GatewayConfig loaded = config.load();
-                Spool spool = new Spool(dataDirectory.resolve("spool"), 0);
+                Spool spool = new Spool(data.path.resolve("spool"), 0);
                 spool.recover();
-                try (Telemetry telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"),
-                        loaded.trackingRetention()), new HourlyAggregates(dataDirectory.resolve("reports")))) {
+                try (Telemetry telemetry = new Telemetry(new TrackingLog(data.path.resolve("tracking"),
+                        loaded.trackingRetention()), new HourlyAggregates(data.path.resolve("reports")))) {
                     spool.onCommit(telemetry::received);
                     DeliveryScheduler scheduler = new DeliveryScheduler(spool, loaded.routes(), loaded.delivery(), Map.of(),
                             loaded.hostname(), telemetry);

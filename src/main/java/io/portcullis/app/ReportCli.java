@@ -20,9 +20,8 @@ import picocli.CommandLine.Option;
 final class ReportCli implements Callable<Integer> {
     private static final DateTimeFormatter PERIOD = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:00").withZone(ZoneOffset.UTC);
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "portcullis-data",
-            description = "The gateway's data directory (default: ${DEFAULT-VALUE}).")
-    Path dataDirectory;
+    @CommandLine.Mixin
+    Main.DataDirectoryOption data = new Main.DataDirectoryOption();
 
     @Option(names = "--by", defaultValue = "hour", description = "hour or day (default: ${DEFAULT-VALUE}).")
     String by;
@@ -45,7 +44,7 @@ final class ReportCli implements Callable<Integer> {
         Instant to = until == null ? Instant.now() : TrackCli.instant(until);
         Reports.Report report;
         try {
-            report = Reports.build(dataDirectory.resolve("reports"), by, from, to);
+            report = Reports.build(data.path.resolve("reports"), by, from, to);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("portcullis report: " + e.getMessage());
             return 2;

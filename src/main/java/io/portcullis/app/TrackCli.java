@@ -31,9 +31,8 @@ import picocli.CommandLine.Option;
 final class TrackCli implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "portcullis-data",
-            description = "The gateway's data directory (default: ${DEFAULT-VALUE}).")
-    Path dataDirectory;
+    @CommandLine.Mixin
+    Main.DataDirectoryOption data = new Main.DataDirectoryOption();
 
     @Option(names = "--sender", description = "Envelope sender (exact, any case).")
     String sender;
@@ -65,7 +64,7 @@ final class TrackCli implements Callable<Integer> {
         Instant from = instant(since);
         Instant to = until == null ? Instant.now() : instant(until);
         Predicate<TrackingEvent> inWindow = e -> !e.time().isBefore(from) && !e.time().isAfter(to);
-        List<TrackingEvent> events = TrackingLog.read(dataDirectory.resolve("tracking"),
+        List<TrackingEvent> events = TrackingLog.read(data.path.resolve("tracking"),
                 LocalDate.ofInstant(from, ZoneOffset.UTC), LocalDate.ofInstant(to, ZoneOffset.UTC), inWindow);
         Set<String> matchingIds = new LinkedHashSet<>();
         List<TrackingEvent> matchingRejects = new ArrayList<>();

@@ -32,9 +32,8 @@ import picocli.CommandLine.Parameters;
 final class UserCli {
 
     abstract static class UsersCommand implements Callable<Integer> {
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "portcullis-data",
-                description = "The gateway's data directory (default: ${DEFAULT-VALUE}).")
-        Path dataDirectory;
+        @CommandLine.Mixin
+        Main.DataDirectoryOption data = new Main.DataDirectoryOption();
 
         @CommandLine.Mixin
         Main.ConfigOption config = new Main.ConfigOption();
@@ -44,7 +43,7 @@ final class UserCli {
 
         Path usersFile() throws Exception {
             GatewayConfig loaded = config.load();
-            return dataDirectory.resolve(loaded.directory().usersFile());
+            return data.path.resolve(loaded.directory().usersFile());
         }
 
         int fail(String message) {
