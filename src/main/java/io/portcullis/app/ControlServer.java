@@ -27,10 +27,10 @@ final class ControlServer implements AutoCloseable {
     static final String SOCKET = "control.sock";
 
     private final Path path;
-    private final QueueCommands commands;
+    private final java.util.function.UnaryOperator<JsonNode> commands;
     private ServerSocketChannel server;
 
-    ControlServer(Path dataDirectory, QueueCommands commands) {
+    ControlServer(Path dataDirectory, java.util.function.UnaryOperator<JsonNode> commands) {
         this.path = dataDirectory.resolve(SOCKET);
         this.commands = commands;
     }
@@ -65,7 +65,7 @@ final class ControlServer implements AutoCloseable {
             if (line == null) {
                 return;
             }
-            JsonNode answer = commands.execute(QueueCommands.JSON.readTree(line));
+            JsonNode answer = commands.apply(QueueCommands.JSON.readTree(line));
             out.write((QueueCommands.JSON.writeValueAsString(answer) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             log.debug("control socket connection: {}", e.toString());

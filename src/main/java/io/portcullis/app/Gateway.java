@@ -2,27 +2,21 @@ package io.portcullis.app;
 
 import io.portcullis.admin.AdminServer;
 import io.portcullis.auth.AuthThrottle;
-import io.portcullis.auth.LdapDirectory;
-import io.portcullis.auth.UserStore;
-import io.portcullis.config.Directory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.portcullis.config.ConfigDiff;
+import io.portcullis.config.ConfigException;
+import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
-import io.portcullis.config.LdapConfig;
 import io.portcullis.config.ListenerConfig;
-import io.portcullis.config.ListenerPolicy;
-import io.portcullis.config.TlsConfig;
 import io.portcullis.delivery.Connector;
 import io.portcullis.delivery.Connectors;
 import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.delivery.QueueService;
 import io.portcullis.listener.Listener;
-import io.portcullis.listener.TlsContexts;
 import io.portcullis.observe.HourlyAggregates;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.observe.TrackingLog;
-import io.portcullis.policy.KnownRecipients;
-import io.portcullis.policy.RateLimits;
-import io.portcullis.policy.RecipientCheck;
-import io.portcullis.policy.SenderCheck;
 import io.portcullis.session.SessionContext;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
@@ -31,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,14 +36,15 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
-    private final GatewayConfig config;
+    private volatile GatewayConfig config;
     private final Path dataDirectory;
     private final DataDirectoryLock lock;
     private final Spool spool;
-    private final List<Listener> listeners = new ArrayList<>();
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AuthThrottle throttle = AuthThrottle.defaults();
+    private SessionContexts sessionContexts;
     private DeliveryScheduler scheduler;
     private ControlServer control;
-    private LdapDirectory ldap;
     private Telemetry telemetry;
     private AdminServer admin;
 
@@ -89,20 +83,11 @@ public final class Gateway implements AutoCloseable {
                         List.of("flow", flow), gateway.scheduler, s -> s.oldestAgeSeconds(flow));
             }
             gateway.scheduler.start();
-            gateway.control = new ControlServer(dataDirectory, new QueueCommands(new QueueService(gateway.scheduler)));
+            gateway.control = new ControlServer(dataDirectory, gateway::control);
             gateway.control.start();
-            Directory directory = config.directory();
-            gateway.ldap = directory.ldap() == null ? null : ldap(directory.ldap());
-            UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), gateway.ldap);
-            AuthThrottle throttle = AuthThrottle.defaults();
-            KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), gateway.ldap);
+            gateway.sessionContexts = SessionContexts.build(config, dataDirectory, spool, gateway.telemetry, gateway.throttle);
             for (ListenerConfig listenerConfig : config.listeners()) {
-                SSLContext tls = gateway.tlsContext(listenerConfig);
-                ListenerPolicy policy = listenerConfig.policy();
-                Listener listener = new Listener(new SessionContext(listenerConfig, config.routes(), spool, tls,
-                        new SenderCheck(policy, config.routes(), directory.protectedSenders()),
-                        new RecipientCheck(policy, config.routes(), known), new RateLimits(policy.rateLimits()), users,
-                        throttle, gateway.telemetry));
+                Listener listener = new Listener(gateway.sessionContexts.contexts().get(listenerConfig.name()));
                 listener.start();
                 gateway.listeners.add(listener);
             }
@@ -141,25 +126,96 @@ public final class Gateway implements AutoCloseable {
         return admin == null ? null : admin.address();
     }
 
-    private static LdapDirectory ldap(LdapConfig config) throws IOException {
+    /** The control socket's commands: the queue's, plus reload and diff-config. */
+    private JsonNode control(JsonNode request) {
+        String command = request.path("command").asText();
+        if (!command.equals("reload") && !command.equals("diff-config")) {
+            return new QueueCommands(new QueueService(scheduler)).execute(request);
+        }
+        ObjectNode answer = QueueCommands.JSON.createObjectNode();
+        String path = request.path("path").asText(null);
         try {
-            return new LdapDirectory(config);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("cannot set up TLS for LDAP: " + e.getMessage(), e);
+            GatewayConfig candidate = candidate(path);
+            List<String> changes = command.equals("reload") ? reload(candidate) : ConfigDiff.between(config, candidate);
+            answer.put("ok", true).set("result", QueueCommands.JSON.valueToTree(changes));
+        } catch (ConfigException e) {
+            answer.put("ok", false).put("error", String.join("\n", e.errors()));
+        } catch (IOException e) {
+            answer.put("ok", false).put("error", "the new configuration could not be applied: " + e.getMessage());
+        }
+        return answer;
+    }
+
+    /** The configuration at {@code path}, or, when null, the source the gateway runs (file or embedded default). */
+    private GatewayConfig candidate(String path) throws ConfigException {
+        if (path != null) {
+            return ConfigLoader.load(Path.of(path));
+        }
+        return config.source().equals(ConfigLoader.EMBEDDED_DEFAULT) ? ConfigLoader.embeddedDefault()
+                : ConfigLoader.load(Path.of(config.source()));
+    }
+
+    /** SIGHUP: reload from the running source; errors are logged and the old configuration stays. */
+    public void reloadFromSource() {
+        try {
+            reload(candidate(null));
+        } catch (ConfigException e) {
+            log.error("reload: configuration rejected, the old one stays:\n  {}", String.join("\n  ", e.errors()));
+        } catch (IOException | RuntimeException e) {
+            log.error("reload: the new configuration could not be applied, the old one stays: {}", e.getMessage());
         }
     }
 
-    private SSLContext tlsContext(ListenerConfig listener) throws IOException {
-        TlsConfig tls = listener.tls();
-        if (tls == null) {
-            return null;
+    /**
+     * Applies a valid configuration to the running gateway and returns what changed. Everything new
+     * is built first; if any of it fails (a certificate that does not load, an address that cannot
+     * be bound) nothing switches and the old configuration stays. Sessions in progress keep the
+     * policy they started with; new connections get the new one; removed listeners stop accepting
+     * and let their sessions finish.
+     */
+    public synchronized List<String> reload(GatewayConfig next) throws IOException {
+        List<String> changes = ConfigDiff.between(config, next);
+        SessionContexts built = SessionContexts.build(next, dataDirectory, spool, telemetry, throttle);
+        Map<String, Listener> current = new java.util.LinkedHashMap<>();
+        listeners.forEach(l -> current.put(l.name(), l));
+        List<Listener> started = new ArrayList<>();
+        List<Listener> retired = new ArrayList<>();
+        try {
+            for (ListenerConfig listenerConfig : next.listeners()) {
+                Listener existing = current.get(listenerConfig.name());
+                if (existing == null || !existing.config().bind().equals(listenerConfig.bind())) {
+                    Listener fresh = new Listener(built.contexts().get(listenerConfig.name()));
+                    fresh.start();
+                    started.add(fresh);
+                    if (existing != null) {
+                        retired.add(existing);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            started.forEach(Listener::close);
+            built.close();
+            throw e;
         }
-        if (tls.selfSigned()) {
-            Path directory = dataDirectory.resolve("tls");
-            TlsContexts.ensureSelfSigned(directory, config.hostname());
-            return TlsContexts.serverContext(directory.resolve("certificate.pem"), directory.resolve("key.pem"));
+        Map<String, io.portcullis.delivery.Connector> connectors = Connectors.create(next, dataDirectory, this::boundAddresses);
+        for (Listener listener : current.values()) {
+            SessionContext context = built.contexts().get(listener.name());
+            if (context == null) {
+                retired.add(listener);
+            } else if (!retired.contains(listener)) {
+                listener.update(context);
+            }
         }
-        return TlsContexts.serverContext(tls.certificate(), tls.key());
+        listeners.addAll(started);
+        listeners.removeAll(retired);
+        retired.forEach(Listener::stopAccepting);
+        scheduler.reconfigure(next.routes(), next.delivery(), connectors);
+        SessionContexts previous = sessionContexts;
+        sessionContexts = built;
+        config = next;
+        previous.close();
+        log.info("configuration reloaded from {}: {}", next.source(), changes.isEmpty() ? "no changes" : changes);
+        return changes;
     }
 
     public List<Listener> listeners() {
@@ -201,8 +257,8 @@ public final class Gateway implements AutoCloseable {
         if (scheduler != null) {
             scheduler.close();
         }
-        if (ldap != null) {
-            ldap.close();
+        if (sessionContexts != null) {
+            sessionContexts.close();
         }
         if (telemetry != null) {
             try {

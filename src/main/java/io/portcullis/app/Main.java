@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** The {@code portcullis} command line. Exit codes: 0 fine, 1 runtime failure, 2 bad configuration. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = "Portcullis 0.1.0",
         description = "Perimeter SMTP mail gateway.",
-        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.DefaultConfig.class, QueueCli.class, UserCli.class, TrackCli.class, ReportCli.class,
+        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.DefaultConfig.class, QueueCli.class, UserCli.class, TrackCli.class, ReportCli.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     static final int CONFIG_ERROR = 2;
@@ -79,6 +79,7 @@ public final class Main {
                 spec.commandLine().getErr().println("portcullis: cannot start: " + e.getMessage());
                 return 1;
             }
+            reloadOnSighup(gateway);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 gateway.close();
@@ -95,10 +96,67 @@ public final class Main {
         }
     }
 
-    @Command(name = "check-config", description = "Validate a configuration and exit (0 valid, 2 invalid).")
+    @Command(name = "reload", description = "Make the running gateway re-read its configuration (like SIGHUP).")
+    static final class Reload implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataDirectoryOption data = new DataDirectoryOption();
+
+        @Option(names = "--config", paramLabel = "FILE", description = "Load this file instead of the one the gateway runs.")
+        Path file;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            var request = QueueCommands.request("reload", null);
+            if (file != null) {
+                request.put("path", file.toAbsolutePath().toString());
+            }
+            var answer = ControlClient.send(data.path, request);
+            if (answer == null) {
+                spec.commandLine().getErr().println("portcullis reload: no gateway is running on " + data.path);
+                return 1;
+            }
+            if (!answer.path("ok").asBoolean()) {
+                spec.commandLine().getErr().println("portcullis reload: configuration rejected, the old one stays:");
+                spec.commandLine().getErr().println("  " + answer.path("error").asText().replace("\n", "\n  "));
+                return CONFIG_ERROR;
+            }
+            printChanges(answer.path("result"), "reloaded", spec.commandLine().getOut());
+            return 0;
+        }
+    }
+
+    static void printChanges(com.fasterxml.jackson.databind.JsonNode changes, String verb, PrintWriter out) {
+        if (changes.isEmpty()) {
+            out.println(verb + ": no changes");
+        }
+        for (var change : changes) {
+            out.println(verb + ": " + change.asText());
+        }
+        out.flush();
+    }
+
+    /** SIGHUP re-reads the configuration, as mail servers have always done. */
+    @SuppressWarnings("restriction")
+    static void reloadOnSighup(Gateway gateway) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+                    signal -> Thread.ofVirtual().name("reload").start(gateway::reloadFromSource));
+        } catch (IllegalArgumentException e) {
+            System.err.println("portcullis: SIGHUP is not available here; use portcullis reload");
+        }
+    }
+
+    @Command(name = "check-config", description = "Validate a configuration and exit (0 valid, 2 invalid); with a "
+            + "running gateway on --data-dir, also print what a reload would change.")
     static final class CheckConfig implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
+
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "Compare with the gateway running on this data directory.")
+        Path dataDirectory;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -111,6 +169,14 @@ public final class Main {
                 out.println(loaded.source() + ": configuration OK");
                 loaded.listeners().forEach(l -> out.println("  listener " + l.name() + " (flow " + l.flow() + ") on "
                         + l.bind() + (l.tls() != null ? ", STARTTLS" : "")));
+                if (dataDirectory != null) {
+                    var request = QueueCommands.request("diff-config", null);
+                    request.put("path", config.file == null ? null : config.file.toAbsolutePath().toString());
+                    var answer = ControlClient.send(dataDirectory, request);
+                    if (answer != null && answer.path("ok").asBoolean()) {
+                        printChanges(answer.path("result"), "a reload would change", out);
+                    }
+                }
                 out.flush();
                 return 0;
             } catch (ConfigException e) {

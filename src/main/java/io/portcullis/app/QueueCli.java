@@ -9,16 +9,8 @@ import io.portcullis.observe.HourlyAggregates;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.observe.TrackingLog;
 import io.portcullis.spool.Spool;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,18 +71,9 @@ final class QueueCli {
         }
 
         private JsonNode execute(JsonNode request) throws Exception {
-            Path socket = data.path.resolve(ControlServer.SOCKET);
-            if (Files.exists(socket)) {
-                try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                    channel.connect(UnixDomainSocketAddress.of(socket));
-                    Channels.newOutputStream(channel).write((QueueCommands.JSON.writeValueAsString(request) + "\n")
-                            .getBytes(StandardCharsets.UTF_8));
-                    String line = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
-                            StandardCharsets.UTF_8)).readLine();
-                    return QueueCommands.JSON.readTree(line);
-                } catch (IOException e) {
-                    // a socket file left by a dead gateway: fall through to the direct path
-                }
+            JsonNode answer = ControlClient.send(data.path, request);
+            if (answer != null) {
+                return answer;
             }
             try (DataDirectoryLock lock = DataDirectoryLock.tryLock(data.path)) {
                 if (lock == null) {

@@ -41,9 +41,9 @@ public final class DeliveryScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
 
     private final Spool spool;
-    private final RouteTable routes;
-    private final DeliveryConfig config;
-    private final Map<String, Connector> connectors;
+    private volatile RouteTable routes;
+    private volatile DeliveryConfig config;
+    private volatile Map<String, Connector> connectors;
     private final Notifications notifications;
     private final ConcurrentHashMap<String, QueuedMessage> messages = new ConcurrentHashMap<>();
     private final DelayQueue<Due> due = new DelayQueue<>();
@@ -129,6 +129,8 @@ public final class DeliveryScheduler implements AutoCloseable {
     }
 
     private void attempt(QueuedMessage message) {
+        RouteTable routes = this.routes;
+        Map<String, Connector> connectors = this.connectors;
         Envelope envelope = message.envelope;
         Path file;
         try {
@@ -248,6 +250,19 @@ public final class DeliveryScheduler implements AutoCloseable {
             }
         }
         due.add(new Due(message.id(), message.scheduleNext(next, countAttempt), false));
+    }
+
+    /**
+     * Takes new routes, connectors and delivery settings (a reload). Attempts in progress finish
+     * with what they started with; the old connectors then close their idle connections.
+     * {@code max-deliveries} keeps its value until a restart.
+     */
+    public void reconfigure(RouteTable newRoutes, DeliveryConfig newConfig, Map<String, Connector> newConnectors) {
+        Map<String, Connector> old = connectors;
+        routes = newRoutes;
+        config = newConfig;
+        connectors = Map.copyOf(newConnectors);
+        old.values().forEach(Connector::close);
     }
 
     /** The domain a recipient routes by; null for the bare postmaster. */

@@ -31,8 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class Listener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
 
-    private final SessionContext context;
-    private final ListenerConfig config;
+    private volatile SessionContext context;
     private final List<ServerSocket> serverSockets = new ArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> connectionsPerAddress = new ConcurrentHashMap<>();
@@ -41,10 +40,22 @@ public final class Listener implements AutoCloseable {
 
     public Listener(SessionContext context) {
         this.context = context;
-        this.config = context.listener();
+    }
+
+    /**
+     * New connections get the new context (policy, limits, TLS); sessions in progress keep the one
+     * they started with. The bind addresses must be the same.
+     */
+    public void update(SessionContext newContext) {
+        this.context = newContext;
+    }
+
+    public ListenerConfig config() {
+        return context.listener();
     }
 
     public void start() throws IOException {
+        ListenerConfig config = context.listener();
         try {
             for (InetSocketAddress address : config.bind()) {
                 ServerSocket server = new ServerSocket();
@@ -74,11 +85,12 @@ public final class Listener implements AutoCloseable {
     }
 
     public String name() {
-        return config.name();
+        return context.listener().name();
     }
 
     private void acceptLoop(ServerSocket server) {
         while (!closed) {
+            ListenerConfig config = context.listener();
             Socket socket;
             try {
                 socket = server.accept();
@@ -96,6 +108,8 @@ public final class Listener implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
+        SessionContext context = this.context;
+        ListenerConfig config = context.listener();
         InetAddress client = socket.getInetAddress();
         int total = connections.incrementAndGet();
         int perAddress = connectionsPerAddress.merge(client, 1, Integer::sum);
@@ -118,6 +132,7 @@ public final class Listener implements AutoCloseable {
     }
 
     private void refuse(Socket socket, Reply reply, String limit) {
+        ListenerConfig config = context.listener();
         log.info("listener {}: refused {} ({} reached)", config.name(), socket.getInetAddress().getHostAddress(), limit);
         context.telemetry().connectionRefused(config.name(), config.flow(), limit);
         try (socket; OutputStream out = socket.getOutputStream()) {
@@ -136,8 +151,8 @@ public final class Listener implements AutoCloseable {
         return connections.get();
     }
 
-    @Override
-    public void close() {
+    /** Stops accepting; sessions in progress run to their end (a reload removed this listener). */
+    public void stopAccepting() {
         closed = true;
         for (ServerSocket server : serverSockets) {
             try {
@@ -146,6 +161,12 @@ public final class Listener implements AutoCloseable {
                 // closing anyway
             }
         }
+    }
+
+    /** Stops accepting and closes the sessions in progress (shutdown). */
+    @Override
+    public void close() {
+        stopAccepting();
         for (Socket socket : open) {
             try {
                 socket.close();

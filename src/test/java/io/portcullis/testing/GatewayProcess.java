@@ -70,6 +70,11 @@ public final class GatewayProcess implements AutoCloseable {
         return inboundPort;
     }
 
+    /** Sends a signal by name (HUP, TERM) with the system's kill command. */
+    public void signal(String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+    }
+
     /** SIGKILL: no shutdown hook, no flush, no chance to tidy up. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -106,6 +106,11 @@ public final class SmtpScript implements AutoCloseable {
         }
     }
 
+    /** The server port this script is connected to. */
+    public int port() {
+        return socket.getPort();
+    }
+
     /** The queue id from the last "250 ... queued as ID" reply. */
     public String queueId() {
         Matcher m = QUEUED.matcher(lastReply);

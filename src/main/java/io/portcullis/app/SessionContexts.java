@@ -1,0 +1,79 @@
+package io.portcullis.app;
+
+import io.portcullis.auth.AuthThrottle;
+import io.portcullis.auth.LdapDirectory;
+import io.portcullis.auth.UserStore;
+import io.portcullis.config.Directory;
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.ListenerConfig;
+import io.portcullis.config.ListenerPolicy;
+import io.portcullis.config.TlsConfig;
+import io.portcullis.listener.TlsContexts;
+import io.portcullis.observe.Telemetry;
+import io.portcullis.policy.KnownRecipients;
+import io.portcullis.policy.RateLimits;
+import io.portcullis.policy.RecipientCheck;
+import io.portcullis.policy.SenderCheck;
+import io.portcullis.session.SessionContext;
+import io.portcullis.spool.Spool;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Builds, from one configuration, everything a listener's sessions share: TLS context, checks,
+ * rate limits, users and recipients (with LDAP when configured). Used at start-up and for every
+ * reload, so a reload builds the new world completely before anything switches to it.
+ *
+ * @param contexts by listener name
+ * @param ldap     the LDAP directory these contexts use, or null; closed when replaced
+ */
+record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap) {
+
+    static SessionContexts build(GatewayConfig config, Path dataDirectory, Spool spool, Telemetry telemetry,
+                                 AuthThrottle throttle) throws IOException {
+        Directory directory = config.directory();
+        LdapDirectory ldap = null;
+        if (directory.ldap() != null) {
+            try {
+                ldap = new LdapDirectory(directory.ldap());
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot set up TLS for LDAP: " + e.getMessage(), e);
+            }
+        }
+        UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), ldap);
+        KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
+        Map<String, SessionContext> contexts = new LinkedHashMap<>();
+        for (ListenerConfig listener : config.listeners()) {
+            ListenerPolicy policy = listener.policy();
+            contexts.put(listener.name(), new SessionContext(listener, config.routes(), spool,
+                    tlsContext(listener, config.hostname(), dataDirectory),
+                    new SenderCheck(policy, config.routes(), directory.protectedSenders()),
+                    new RecipientCheck(policy, config.routes(), known), new RateLimits(policy.rateLimits()), users,
+                    throttle, telemetry));
+        }
+        return new SessionContexts(Map.copyOf(contexts), ldap);
+    }
+
+    private static SSLContext tlsContext(ListenerConfig listener, String hostname, Path dataDirectory) throws IOException {
+        TlsConfig tls = listener.tls();
+        if (tls == null) {
+            return null;
+        }
+        if (tls.selfSigned()) {
+            Path directory = dataDirectory.resolve("tls");
+            TlsContexts.ensureSelfSigned(directory, hostname);
+            return TlsContexts.serverContext(directory.resolve("certificate.pem"), directory.resolve("key.pem"));
+        }
+        return TlsContexts.serverContext(tls.certificate(), tls.key());
+    }
+
+    void close() {
+        if (ldap != null) {
+            ldap.close();
+        }
+    }
+}
