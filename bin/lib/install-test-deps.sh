@@ -8,6 +8,8 @@ declare -A needed=(
   [smtp-sink]=postfix
   [swaks]=swaks
   [dnsmasq]=dnsmasq-base   # the binary only: no system DNS service is configured or started
+  [chromium]=chromium      # the dashboard's browser test, headless
+  [chromedriver]=chromium-driver
 )
 perl_modules=(Net::SSLeay)   # swaks --tls needs libnet-ssleay-perl
 

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.portcullis.delivery.QueueService;
 import io.portcullis.observe.Reports;
 import io.portcullis.observe.Telemetry;
+import io.portcullis.observe.TrackingSearch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code /metrics} and {@code /health} answer anyone on loopback and need the token from other
  * addresses; everything under {@code /api/} always needs it ({@code Authorization: Bearer TOKEN}).
- * The token is compared in constant time and never logged.
+ * The dashboard page and its scripts are static files that show nothing until the token is typed
+ * in; every figure they show comes from {@code /api/}. The token is compared in constant time and
+ * never logged.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -36,13 +39,13 @@ public final class AdminServer implements AutoCloseable {
     public record Health(boolean ready, Map<String, Boolean> listeners, boolean spoolWritable, boolean diskHeadroom) {
     }
 
-    private final HttpServer server;
+    private final Logged server;
     private final byte[] token;
 
     public AdminServer(InetSocketAddress bind, String token, Telemetry telemetry, QueueService queue,
-                       Supplier<Health> health, Path reports) throws IOException {
+                       Supplier<Health> health, Path reports, Path tracking) throws IOException {
         this.token = token.getBytes(StandardCharsets.UTF_8);
-        server = HttpServer.create(bind, 64);
+        server = new Logged(HttpServer.create(bind, 64));
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/metrics", exchange -> {
             if (allowed(exchange, true)) {
@@ -66,6 +69,35 @@ public final class AdminServer implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     respond(exchange, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
                 }
+            }
+        });
+        server.createContext("/api/summary", exchange -> {
+            if (allowed(exchange, false)) {
+                respond(exchange, 200, "application/json", JSON.writeValueAsString(telemetry.summary()));
+            }
+        });
+        server.createContext("/api/track", exchange -> {
+            if (allowed(exchange, false)) {
+                Map<String, String> q = QueueApi.query(exchange);
+                Instant until = Instant.now();
+                Instant since = until.minus(Duration.ofHours(Long.parseLong(q.getOrDefault("hours", "24").replaceAll("\\D", "0"))));
+                TrackingSearch.Result result = TrackingSearch.search(tracking, new TrackingSearch.Criteria(blank(q.get("sender")),
+                        blank(q.get("recipient")), blank(q.get("message-id")), blank(q.get("queue-id")), blank(q.get("flow")),
+                        since, until));
+                respond(exchange, 200, "application/json", JSON.writeValueAsString(result));
+            }
+        });
+        server.createContext("/webjars/", new StaticFiles("META-INF/resources/webjars/", "/webjars/"));
+        server.createContext("/static/", new StaticFiles("io/portcullis/admin/", "/static/"));
+        server.createContext("/dashboard", exchange -> new StaticFiles("io/portcullis/admin/", "/")
+                .serve(exchange, "dashboard.html"));
+        server.createContext("/", exchange -> {
+            if (exchange.getRequestURI().getPath().equals("/")) {
+                exchange.getResponseHeaders().set("Location", "/dashboard");
+                exchange.sendResponseHeaders(302, -1);
+                exchange.close();
+            } else {
+                respond(exchange, 404, "text/plain", "not found");
             }
         });
         server.createContext("/api/queue", exchange -> {
@@ -100,6 +132,10 @@ public final class AdminServer implements AutoCloseable {
         return false;
     }
 
+    private static String blank(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
     static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
@@ -113,5 +149,45 @@ public final class AdminServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+    }
+
+    /** Every handler answers 500 and logs the cause instead of dropping the connection silently. */
+    private static final class Logged {
+        private final HttpServer server;
+
+        Logged(HttpServer server) {
+            this.server = server;
+        }
+
+        void createContext(String path, com.sun.net.httpserver.HttpHandler handler) {
+            server.createContext(path, exchange -> {
+                try {
+                    handler.handle(exchange);
+                } catch (IOException | RuntimeException e) {
+                    log.error("admin: {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
+                    try {
+                        respond(exchange, 500, "application/json", "{\"error\":\"internal error, see the gateway log\"}");
+                    } catch (IOException | RuntimeException ignored) {
+                        // the client went away
+                    }
+                }
+            });
+        }
+
+        void setExecutor(java.util.concurrent.Executor executor) {
+            server.setExecutor(executor);
+        }
+
+        void start() {
+            server.start();
+        }
+
+        InetSocketAddress getAddress() {
+            return server.getAddress();
+        }
+
+        void stop(int delay) {
+            server.stop(delay);
+        }
     }
 }

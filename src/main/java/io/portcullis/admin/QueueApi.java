@@ -13,8 +13,9 @@ import java.util.function.Predicate;
 
 /**
  * The queue over HTTP, through the same {@link QueueService} as the CLI:
- * {@code GET /api/queue[?sender=&domain=&flow=&min-age=SECONDS]}, {@code GET /api/queue/ID}, and
- * {@code POST /api/queue/ID/(hold|release|retry|delete|bounce)}.
+ * {@code GET /api/queue[?sender=&domain=&flow=&min-age=SECONDS]}, {@code GET /api/queue/ID},
+ * {@code POST /api/queue/ID/(hold|release|retry|delete|bounce)}, and the same in bulk:
+ * {@code POST /api/queue/actions/ACTION?filters}.
  */
 final class QueueApi {
     private final QueueService queue;
@@ -29,7 +30,9 @@ final class QueueApi {
         String[] path = exchange.getRequestURI().getPath().replaceAll("/+$", "").split("/");
         String method = exchange.getRequestMethod();
         try {
-            if (path.length == 3 && method.equals("GET")) {
+            if (path.length == 5 && path[3].equals("actions") && method.equals("POST")) {
+                bulk(exchange, path[4]);
+            } else if (path.length == 3 && method.equals("GET")) {
                 ok(exchange, queue.list(filter(query(exchange))));
             } else if (path.length == 4 && method.equals("GET")) {
                 QueueService.Details details = queue.show(path[3]);
@@ -58,6 +61,26 @@ final class QueueApi {
         } catch (IllegalArgumentException e) {
             AdminServer.respond(exchange, 400, "application/json", json.writeValueAsString(Map.of("error", e.getMessage())));
         }
+    }
+
+    /** POST /api/queue/actions/ACTION?sender=&domain=&flow=&min-age=: the action on every matching message. */
+    private void bulk(HttpExchange exchange, String action) throws IOException {
+        Map<String, String> query = query(exchange);
+        if (query.isEmpty()) {
+            throw new IllegalArgumentException("a bulk action needs at least one filter (sender, domain, flow, min-age)");
+        }
+        java.util.List<QueueService.Result> results = new java.util.ArrayList<>();
+        for (QueueService.Entry entry : queue.list(filter(query))) {
+            results.add(switch (action) {
+                case "hold" -> queue.hold(entry.id());
+                case "release" -> queue.release(entry.id());
+                case "retry" -> queue.retry(entry.id());
+                case "delete" -> queue.delete(entry.id());
+                case "bounce" -> queue.bounce(entry.id());
+                default -> throw new IllegalArgumentException("unknown action " + action);
+            });
+        }
+        ok(exchange, results);
     }
 
     private void ok(HttpExchange exchange, Object body) throws IOException {

@@ -1,7 +1,7 @@
 package io.portcullis.app;
 
 import io.portcullis.observe.TrackingEvent;
-import io.portcullis.observe.TrackingLog;
+import io.portcullis.observe.TrackingSearch;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,15 +9,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Predicate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,26 +58,10 @@ final class TrackCli implements Callable<Integer> {
     public Integer call() throws Exception {
         Instant from = instant(since);
         Instant to = until == null ? Instant.now() : instant(until);
-        Predicate<TrackingEvent> inWindow = e -> !e.time().isBefore(from) && !e.time().isAfter(to);
-        List<TrackingEvent> events = TrackingLog.read(data.path.resolve("tracking"),
-                LocalDate.ofInstant(from, ZoneOffset.UTC), LocalDate.ofInstant(to, ZoneOffset.UTC), inWindow);
-        Set<String> matchingIds = new LinkedHashSet<>();
-        List<TrackingEvent> matchingRejects = new ArrayList<>();
-        for (TrackingEvent event : events) {
-            if (matches(event)) {
-                if (event.queueId() != null) {
-                    matchingIds.add(event.queueId());
-                } else {
-                    matchingRejects.add(event);
-                }
-            }
-        }
-        Map<String, List<TrackingEvent>> timelines = new LinkedHashMap<>();
-        for (TrackingEvent event : events) {
-            if (event.queueId() != null && matchingIds.contains(event.queueId())) {
-                timelines.computeIfAbsent(event.queueId(), id -> new ArrayList<>()).add(event);
-            }
-        }
+        TrackingSearch.Result result = TrackingSearch.search(data.path.resolve("tracking"),
+                new TrackingSearch.Criteria(sender, recipient, messageId, queueId, flow, from, to));
+        Map<String, List<TrackingEvent>> timelines = result.timelines();
+        List<TrackingEvent> matchingRejects = result.refusals();
         PrintWriter out = spec.commandLine().getOut();
         for (var timeline : timelines.entrySet()) {
             TrackingEvent first = timeline.getValue().getFirst();
@@ -98,16 +77,6 @@ final class TrackCli implements Callable<Integer> {
                 + (matchingRejects.isEmpty() ? "" : ", " + matchingRejects.size() + " refusals"));
         out.flush();
         return 0;
-    }
-
-    private boolean matches(TrackingEvent event) {
-        return (sender == null || sender.equalsIgnoreCase(event.sender()))
-                && (recipient == null || (event.recipients() != null
-                        && event.recipients().stream().anyMatch(recipient::equalsIgnoreCase)))
-                && (messageId == null || messageId.replaceAll("[<>]", "").equals(
-                        event.messageId() == null ? null : event.messageId().replaceAll("[<>]", "")))
-                && (queueId == null || queueId.equals(event.queueId()))
-                && (flow == null || flow.equals(event.flow()));
     }
 
     private static String line(TrackingEvent event) {

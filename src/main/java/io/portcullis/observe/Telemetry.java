@@ -51,6 +51,11 @@ public final class Telemetry implements AutoCloseable {
         return registry;
     }
 
+    /** The counters regrouped by flow, connector and listener, for the dashboard. */
+    public Summary summary() {
+        return Summary.of(prometheus);
+    }
+
     /** The current values in the Prometheus text format. */
     public String scrape() {
         return prometheus.scrape();
