@@ -73,7 +73,7 @@ public final class Gateway implements AutoCloseable {
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
                     new HourlyAggregates(dataDirectory.resolve("reports")));
             spool.onCommit(gateway.telemetry::received);
-            Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses);
+            Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses, gateway.telemetry);
             gateway.scheduler = new DeliveryScheduler(spool, config.routes(), config.delivery(), connectors,
                     config.hostname(), gateway.telemetry);
             for (String flow : config.flows()) {
@@ -197,7 +197,7 @@ public final class Gateway implements AutoCloseable {
             built.close();
             throw e;
         }
-        Map<String, io.portcullis.delivery.Connector> connectors = Connectors.create(next, dataDirectory, this::boundAddresses);
+        Map<String, io.portcullis.delivery.Connector> connectors = Connectors.create(next, dataDirectory, this::boundAddresses, telemetry);
         for (Listener listener : current.values()) {
             SessionContext context = built.contexts().get(listener.name());
             if (context == null) {

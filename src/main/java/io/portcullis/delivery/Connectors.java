@@ -2,6 +2,7 @@ package io.portcullis.delivery;
 
 import io.portcullis.config.ConnectorConfig;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.observe.Telemetry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,7 +25,8 @@ public final class Connectors {
      * @param ownAddresses    the addresses our listeners are bound to, to recognise a next hop that is us
      */
     public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
-                                                Supplier<List<InetSocketAddress>> ownAddresses) throws IOException {
+                                                Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry)
+            throws IOException {
         MxResolver resolver = new MxResolver(config.delivery().resolver());
         Predicate<NextHop> isThisGateway = hop -> isOwn(hop, ownAddresses.get());
         Map<String, Connector> connectors = new LinkedHashMap<>();
@@ -36,6 +38,12 @@ public final class Connectors {
                 case ConnectorConfig.Mx mx -> new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway);
             });
         }
+        connectors.values().forEach(connector -> {
+            if (connector instanceof SmtpConnector smtp) {
+                telemetry.gauge("portcullis.connector.connections.open", "connections to next hops open now",
+                        List.of("connector", smtp.name()), smtp, SmtpConnector::openConnections);
+            }
+        });
         return connectors;
     }
 

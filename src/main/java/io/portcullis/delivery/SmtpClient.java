@@ -45,6 +45,8 @@ final class SmtpClient implements Closeable {
     private final Set<String> extensions = new HashSet<>();
     private boolean tls;
     private long lastUsedNanos = System.nanoTime();
+    private Runnable onClose = () -> { };
+    private boolean closed;
 
     private SmtpClient(NextHop hop, ConnectorConfig.SmtpOptions options, String heloName) {
         this.hop = hop;
@@ -107,6 +109,11 @@ final class SmtpClient implements Closeable {
         if (!reply.isPositive()) {
             throw new NextHopException(reply);
         }
+    }
+
+    /** Runs once when the connection closes (the connector's open-connections gauge). */
+    void onClose(Runnable action) {
+        this.onClose = action;
     }
 
     boolean offers(String extension) {
@@ -344,6 +351,13 @@ final class SmtpClient implements Closeable {
     /** QUIT politely, then close; never throws. */
     @Override
     public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        onClose.run();
         try {
             socket.setSoTimeout(2000);
             write("QUIT");

@@ -41,6 +41,7 @@ final class SmtpConnector implements Connector {
     private final SSLContext tls;
     private final ConnectionCache cache = new ConnectionCache();
     private final DestinationLimits limits;
+    private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
     SmtpConnector(ConnectorConfig config, ConnectorConfig.SmtpOptions options, String heloName, MxResolver resolver,
                   Predicate<NextHop> isThisGateway) throws IOException {
@@ -150,8 +151,20 @@ final class SmtpConnector implements Connector {
     }
 
     /** Connects and secures a connection as the TLS policy and credentials demand. */
-    private SmtpClient open(NextHop hop) throws IOException, NextHopException {
+    /** Connections to next hops open right now, idle ones in the cache included. */
+    int openConnections() {
+        return openConnections.get();
+    }
+
+    private SmtpClient connect(NextHop hop) throws IOException, NextHopException {
         SmtpClient client = SmtpClient.connect(hop, options, heloName);
+        openConnections.incrementAndGet();
+        client.onClose(openConnections::decrementAndGet);
+        return client;
+    }
+
+    private SmtpClient open(NextHop hop) throws IOException, NextHopException {
+        SmtpClient client = connect(hop);
         try {
             boolean offered = client.offers("STARTTLS");
             switch (options.tls()) {
@@ -173,7 +186,7 @@ final class SmtpConnector implements Connector {
                             // As Postfix does at "may": without a working TLS, plain text beats no mail.
                             log.info("{}: TLS with {} failed ({}), retrying without TLS", name, hop, e.getMessage());
                             client.close();
-                            client = SmtpClient.connect(hop, options, heloName);
+                            client = connect(hop);
                         }
                     }
                 }

@@ -27,8 +27,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real browser: Debian's headless Chromium driven by Selenium through Debian's
- * chromedriver (nothing downloaded). It shows the traffic just sent, performs a queue action,
- * and leaves a screenshot in target/dashboard.png.
+ * chromedriver (nothing downloaded). After 30 inbound and 20 outbound messages it shows 30 and 20,
+ * performs a queue action, searches the tracking log, and leaves a screenshot in
+ * target/dashboard.png.
  */
 class DashboardBrowserTest {
     private static final String TOKEN = "dashboard-test-token-42";
@@ -58,7 +59,7 @@ class DashboardBrowserTest {
         try (Gateway gateway = Gateway.start(ConfigLoader.load(config), directory.resolve("data"))) {
             try (SmtpScript smtp = SmtpScript.connect(gateway.listener("inbound").boundAddresses().getFirst().getPort())) {
                 smtp.expect("220").send("EHLO mx.example.org").expect("250 ");
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < 30; i++) {
                     smtp.sendMessage("someone@example.org", "b@example.test", "Subject: in " + i + "\r\n\r\nx\r\n");
                 }
                 smtp.send("MAIL FROM:<someone@example.org>").expect("250");
@@ -66,7 +67,7 @@ class DashboardBrowserTest {
             }
             try (SmtpScript smtp = SmtpScript.connect(gateway.listener("outbound").boundAddresses().getFirst().getPort())) {
                 smtp.expect("220").send("EHLO exchange.internal").expect("250 ");
-                for (int i = 0; i < 2; i++) {
+                for (int i = 0; i < 20; i++) {
                     smtp.sendMessage("c@example.test", "partner@example.org", "Subject: out " + i + "\r\n\r\nx\r\n");
                 }
             }
@@ -85,9 +86,9 @@ class DashboardBrowserTest {
                 wait.until(d -> d.findElement(By.id("login")).isDisplayed());
                 browser.findElement(By.id("token")).sendKeys(TOKEN);
                 browser.findElement(By.cssSelector("#login-form button")).click();
-                wait.until(d -> text(d, "flow-inbound-received").equals("3") && text(d, "flow-outbound-received").equals("2"));
+                wait.until(d -> text(d, "flow-inbound-received").equals("30") && text(d, "flow-outbound-received").equals("20"));
                 wait.until(d -> !d.findElements(By.cssSelector("#volume canvas")).isEmpty());
-                wait.until(d -> d.findElements(By.cssSelector("#queue tbody tr")).size() == 2);
+                wait.until(d -> d.findElements(By.cssSelector("#queue tbody tr")).size() == 20);
                 assertThat(browser.findElement(By.id("rejects")).isDisplayed()).isTrue();
 
                 // The table is redrawn every two seconds, so every lookup is fresh and a stale one is retried.
@@ -112,7 +113,7 @@ class DashboardBrowserTest {
 
                 browser.findElement(By.cssSelector("#track-form input[name=sender]")).sendKeys("someone@example.org");
                 browser.findElement(By.cssSelector("#track-form button")).click();
-                wait.until(d -> d.findElements(By.cssSelector("#track-results .timeline")).size() == 3);
+                wait.until(d -> d.findElements(By.cssSelector("#track-results .timeline")).size() == 30);
                 assertThat(browser.findElement(By.id("track-results")).getText()).contains("RECEIVE", "DELIVER", "REJECT");
 
                 Path screenshot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
