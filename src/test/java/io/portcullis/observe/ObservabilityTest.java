@@ -114,6 +114,16 @@ class ObservabilityTest {
     }
 
     @Test
+    void countersAreAlsoPublishedOverJmx() throws Exception {
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        var names = server.queryNames(new javax.management.ObjectName("metrics:*"), null).stream()
+                .filter(n -> n.toString().contains("portcullisMessagesReceived") && n.toString().contains("flow.inbound"))
+                .toList();
+        assertThat(names).isNotEmpty();
+        assertThat(((Number) server.getAttribute(names.getFirst(), "Count")).longValue()).isEqualTo(3);
+    }
+
+    @Test
     void healthIsOpenOnLoopbackAndTheApiNeedsTheToken() throws Exception {
         HttpResponse<String> health = get("/health", null);
         assertThat(health.statusCode()).isEqualTo(200);
