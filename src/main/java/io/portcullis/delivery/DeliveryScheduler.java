@@ -285,8 +285,8 @@ public final class DeliveryScheduler implements AutoCloseable {
      */
     void dueNow(QueuedMessage message, boolean forced) throws IOException {
         Instant now = Instant.now();
-        spool.appendJournal(message.id(), List.of(new DeliveryRecord(DeliveryRecord.Type.SCHEDULED, now, null, null,
-                null, null, now)));
+        spool.appendJournal(message.id(), List.of(new DeliveryRecord(DeliveryRecord.Type.SCHEDULED, now, null,
+                QueuedMessage.MANUAL, null, null, now)));
         due.add(new Due(message.id(), message.scheduleNext(now, false), forced));
     }
 

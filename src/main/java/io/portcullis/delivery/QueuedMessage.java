@@ -15,6 +15,9 @@ import java.util.Map;
  * touch it.
  */
 final class QueuedMessage {
+    /** The reply text of a SCHEDULED record written by queue retry/release: not an attempt. */
+    static final String MANUAL = "scheduled by an administrator";
+
     final Envelope envelope;
     private final Map<String, Envelope.Recipient> open = new LinkedHashMap<>();
     private final Map<String, String> lastReplies = new LinkedHashMap<>();
@@ -38,7 +41,9 @@ final class QueuedMessage {
             switch (record.type()) {
                 case DEFERRED -> lastReplies.put(record.recipient(), record.reply());
                 case SCHEDULED -> {
-                    attempts++;
+                    if (!MANUAL.equals(record.reply())) {
+                        attempts++;
+                    }
                     nextAttempt = record.next();
                 }
                 case HELD -> held = true;
