@@ -79,6 +79,7 @@ public final class AdminServer implements AutoCloseable {
         server.createContext("/api/track", exchange -> {
             if (allowed(exchange, false)) {
                 Map<String, String> q = QueueApi.query(exchange);
+                telemetry.flushTracking();
                 Instant until = Instant.now();
                 Instant since = until.minus(Duration.ofHours(Long.parseLong(q.getOrDefault("hours", "24").replaceAll("\\D", "0"))));
                 TrackingSearch.Result result = TrackingSearch.search(tracking, new TrackingSearch.Criteria(blank(q.get("sender")),

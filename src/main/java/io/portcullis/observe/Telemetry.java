@@ -51,6 +51,13 @@ public final class Telemetry implements AutoCloseable {
         return registry;
     }
 
+    /** Writes out buffered tracking lines now (before a search in this process). */
+    public void flushTracking() {
+        if (tracking != null) {
+            tracking.flush();
+        }
+    }
+
     /** The counters regrouped by flow, connector and listener, for the dashboard. */
     public Summary summary() {
         return Summary.of(prometheus);
@@ -176,8 +183,12 @@ public final class Telemetry implements AutoCloseable {
                 envelope.size(), null, null, null, reason));
     }
 
+    /** Meters by name and tags, so the hot path does not rebuild and look them up for every event. */
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+
     private Counter counter(String name, String description, String... tags) {
-        return Counter.builder(name).description(description).tags(tags).register(registry);
+        return counters.computeIfAbsent(name + "\0" + String.join("\0", tags),
+                key -> Counter.builder(name).description(description).tags(tags).register(registry));
     }
 
     private void aggregate(Instant when, String flow, java.util.function.Consumer<HourlyAggregates.HourFigures> change) {

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The message tracking log: {@code tracking/tracking-YYYY-MM-DD.jsonl} (UTC days), one JSON object
  * per line. A new file starts at midnight UTC; files older than the retention are deleted when a
- * new one starts. Lines are appended in order under a lock and flushed at once (not fsync'd: the
- * spool, not this log, carries the durability promise).
+ * new one starts. Lines are appended in order under a lock into a buffer that is flushed every
+ * 200 ms and at close (never fsync'd: the spool, not this log, carries the durability promise).
  */
 public final class TrackingLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrackingLog.class);
@@ -36,9 +36,33 @@ public final class TrackingLog implements AutoCloseable {
     private LocalDate day;
     private OutputStream out;
 
+    private final Thread flusher;
+    private volatile boolean closed;
+
     public TrackingLog(Path directory, Duration retention) throws IOException {
         this.directory = Files.createDirectories(directory);
         this.retention = retention;
+        this.flusher = Thread.ofPlatform().name("tracking-flush").daemon().start(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                flush();
+            }
+        });
+    }
+
+    /** Writes out buffered lines; readers of the files see events at most 200 ms late. */
+    public synchronized void flush() {
+        try {
+            if (out != null) {
+                out.flush();
+            }
+        } catch (IOException e) {
+            log.error("tracking: cannot write to {}: {}", directory, e.toString());
+        }
     }
 
     public synchronized void write(TrackingEvent event) {
@@ -49,7 +73,6 @@ public final class TrackingLog implements AutoCloseable {
             }
             out.write(JSON.writeValueAsBytes(event));
             out.write('\n');
-            out.flush();
         } catch (IOException e) {
             log.error("tracking: cannot write to {}: {}", directory, e.toString());
         }
@@ -60,7 +83,8 @@ public final class TrackingLog implements AutoCloseable {
             out.close();
         }
         day = today;
-        out = Files.newOutputStream(file(directory, today), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        out = new java.io.BufferedOutputStream(Files.newOutputStream(file(directory, today), StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND), 64 * 1024);
         LocalDate oldestKept = today.minusDays(Math.max(1, retention.toDays()) - 1);
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : files.toList()) {
@@ -124,6 +148,8 @@ public final class TrackingLog implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        closed = true;
+        flusher.interrupt();
         if (out != null) {
             out.close();
         }

@@ -138,6 +138,7 @@ class ObservabilityTest {
 
     @Test
     void trackShowsEachMessageFromReceiptToDelivery() throws Exception {
+        gateway.telemetry().flushTracking(); // the log is buffered for at most 200 ms
         StringWriter out = new StringWriter();
         picocli.CommandLine cli = new picocli.CommandLine(Class.forName("io.portcullis.app.Main")
                 .getDeclaredConstructor().newInstance());
