@@ -45,6 +45,7 @@ public final class Gateway implements AutoCloseable {
     private SessionContexts sessionContexts;
     private DeliveryScheduler scheduler;
     private ControlServer control;
+    private QueueCommands queueCommands;
     private Telemetry telemetry;
     private AdminServer admin;
 
@@ -83,6 +84,7 @@ public final class Gateway implements AutoCloseable {
                         List.of("flow", flow), gateway.scheduler, s -> s.oldestAgeSeconds(flow));
             }
             gateway.scheduler.start();
+            gateway.queueCommands = new QueueCommands(new QueueService(gateway.scheduler));
             gateway.control = new ControlServer(dataDirectory, gateway::control);
             gateway.control.start();
             gateway.sessionContexts = SessionContexts.build(config, dataDirectory, spool, gateway.telemetry, gateway.throttle);
@@ -130,7 +132,7 @@ public final class Gateway implements AutoCloseable {
     private JsonNode control(JsonNode request) {
         String command = request.path("command").asText();
         if (!command.equals("reload") && !command.equals("diff-config")) {
-            return new QueueCommands(new QueueService(scheduler)).execute(request);
+            return queueCommands.execute(request);
         }
         ObjectNode answer = QueueCommands.JSON.createObjectNode();
         String path = request.path("path").asText(null);

@@ -1,7 +1,6 @@
 package io.portcullis.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.portcullis.config.ConfigException;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.delivery.QueueService;
@@ -11,7 +10,6 @@ import io.portcullis.observe.TrackingLog;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -1,10 +1,9 @@
 package io.portcullis.app;
 
+import io.portcullis.spool.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.portcullis.delivery.QueueService;
 import java.io.IOException;
 
@@ -14,8 +13,7 @@ import java.io.IOException;
  * directly when no gateway is running, so both paths share every line of logic.
  */
 final class QueueCommands {
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    static final ObjectMapper JSON = Json.MAPPER;
 
     private final QueueService service;
 

@@ -2,7 +2,6 @@ package io.portcullis.app;
 
 import io.portcullis.observe.Reports;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

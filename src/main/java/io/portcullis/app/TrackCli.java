@@ -3,7 +3,6 @@ package io.portcullis.app;
 import io.portcullis.observe.TrackingEvent;
 import io.portcullis.observe.TrackingSearch;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

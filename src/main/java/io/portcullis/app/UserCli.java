@@ -4,8 +4,7 @@ import io.portcullis.auth.PasswordHashes;
 import io.portcullis.auth.UsersFile;
 import io.portcullis.config.Directory;
 import io.portcullis.config.GatewayConfig;
-import io.portcullis.smtp.PathParser;
-import io.portcullis.smtp.SyntaxException;
+import io.portcullis.config.PolicyConfigReader;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
@@ -88,14 +87,9 @@ final class UserCli {
         @Override
         public Integer call() throws Exception {
             for (String entry : sendAs) {
-                try {
-                    if (entry.startsWith("@")) {
-                        PathParser.parseDomain(entry.substring(1));
-                    } else {
-                        PathParser.parseMailbox(entry);
-                    }
-                } catch (SyntaxException e) {
-                    return fail("--send-as " + entry + ": neither an address nor @domain (" + e.getMessage() + ")");
+                String problem = PolicyConfigReader.sendAsProblem(entry);
+                if (problem != null) {
+                    return fail("--send-as: " + problem);
                 }
             }
             if (name.isBlank() || name.chars().anyMatch(c -> c <= ' ')) {

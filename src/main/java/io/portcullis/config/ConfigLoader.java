@@ -184,19 +184,10 @@ public final class ConfigLoader {
             map.errors().add(listener.node("tls"), map.keyPath(certificate == null ? "certificate" : "key"),
                     "required key is missing (PEM file), or set self-signed: true");
         } else {
-            Path certificatePath = readableFile(map, "certificate", base.resolve(certificate));
-            Path keyPath = readableFile(map, "key", base.resolve(key));
-            tls = new TlsConfig(certificatePath, keyPath, false);
+            tls = new TlsConfig(map.readableFile("certificate", base), map.readableFile("key", base), false);
         }
         map.finish();
         return tls;
-    }
-
-    private static Path readableFile(YamlMap map, String key, Path path) {
-        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-            map.errors().add(map.node(key), map.keyPath(key), "file " + path + " does not exist or is not readable");
-        }
-        return path;
     }
 
     private static ListenerLimits limits(YamlMap map) {

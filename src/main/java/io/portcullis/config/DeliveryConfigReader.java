@@ -144,11 +144,7 @@ final class DeliveryConfigReader {
             errors.add(map.node("tls"), map.keyPath("tls"), "expected opportunistic, required or none, got \"" + tlsText + "\"");
             tls = ConnectorConfig.TlsPolicy.OPPORTUNISTIC;
         }
-        String trust = map.string("tls-trust", null);
-        Path trustPath = trust == null ? null : base.resolve(trust);
-        if (trustPath != null && !java.nio.file.Files.isReadable(trustPath)) {
-            errors.add(map.node("tls-trust"), map.keyPath("tls-trust"), "file " + trustPath + " does not exist or is not readable");
-        }
+        Path trustPath = map.readableFile("tls-trust", base);
         YamlMap auth = map.map("auth");
         String username = auth.string("username", null);
         String password = auth.string("password", null);

@@ -1,7 +1,6 @@
 package io.portcullis.config;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The whole configuration.
@@ -25,9 +24,5 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
         listeners.forEach(l -> flows.add(l.flow()));
         flows.add("local");
         return List.copyOf(flows);
-    }
-
-    public Optional<ConnectorConfig> connector(String name) {
-        return connectors.stream().filter(c -> c.name().equals(name)).findFirst();
     }
 }

@@ -2,7 +2,6 @@ package io.portcullis.config;
 
 import io.portcullis.smtp.PathParser;
 import io.portcullis.smtp.SyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +9,7 @@ import java.util.Locale;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /** Reads a listener's policy keys and the global {@code users}, {@code recipients} and {@code protected-senders}. */
-final class PolicyConfigReader {
+public final class PolicyConfigReader {
     private static final List<String> MECHANISMS = List.of("PLAIN", "LOGIN");
 
     private PolicyConfigReader() {
@@ -114,11 +113,7 @@ final class PolicyConfigReader {
         List<Node> addressNodes = recipients.list("addresses");
         List<String> addresses = YamlMap.scalars(errors, recipients.keyPath("addresses"), addressNodes);
         checkAddresses(errors, recipients.keyPath("addresses"), addressNodes, addresses);
-        String recipientsFile = recipients.string("file", null);
-        Path recipientsPath = recipientsFile == null ? null : base.resolve(recipientsFile);
-        if (recipientsPath != null && !Files.isReadable(recipientsPath)) {
-            errors.add(recipients.node("file"), recipients.keyPath("file"), "file " + recipientsPath + " does not exist or is not readable");
-        }
+        Path recipientsPath = recipients.readableFile("file", base);
         recipients.finish();
         List<Node> protectedNodes = top.list("protected-senders");
         List<String> protectedSenders = YamlMap.scalars(errors, "protected-senders", protectedNodes);
@@ -167,19 +162,26 @@ final class PolicyConfigReader {
         List<Node> nodes = user.list("send-as");
         List<String> sendAs = YamlMap.scalars(user.errors(), user.keyPath("send-as"), nodes);
         for (int i = 0; i < sendAs.size(); i++) {
-            String entry = sendAs.get(i);
-            try {
-                if (entry.startsWith("@")) {
-                    PathParser.parseDomain(entry.substring(1));
-                } else {
-                    PathParser.parseMailbox(entry);
-                }
-            } catch (SyntaxException e) {
-                user.errors().add(nodes.get(i), user.keyPath("send-as"),
-                        "\"" + entry + "\" is neither an address nor @domain: " + e.getMessage());
+            String problem = sendAsProblem(sendAs.get(i));
+            if (problem != null) {
+                user.errors().add(nodes.get(i), user.keyPath("send-as"), problem);
             }
         }
         return sendAs;
+    }
+
+    /** Why a send-as entry is neither an address nor {@code @domain}, or null when it is one. */
+    public static String sendAsProblem(String entry) {
+        try {
+            if (entry.startsWith("@")) {
+                PathParser.parseDomain(entry.substring(1));
+            } else {
+                PathParser.parseMailbox(entry);
+            }
+            return null;
+        } catch (SyntaxException e) {
+            return "\"" + entry + "\" is neither an address nor @domain: " + e.getMessage();
+        }
     }
 
     private static void checkAddresses(ConfigErrors errors, String path, List<Node> nodes, List<String> addresses) {

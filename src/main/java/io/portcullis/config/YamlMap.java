@@ -178,6 +178,22 @@ final class YamlMap {
         };
     }
 
+    /**
+     * A file named by {@code key}, resolved against {@code base}; reports it when it cannot be read.
+     * Null when the key is absent.
+     */
+    java.nio.file.Path readableFile(String key, java.nio.file.Path base) {
+        String name = string(key, null);
+        if (name == null) {
+            return null;
+        }
+        java.nio.file.Path path = base.resolve(name);
+        if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+            errors.add(node(key), keyPath(key), "file " + path + " does not exist or is not readable");
+        }
+        return path;
+    }
+
     /** A nested mapping; an absent key gives an empty one, so defaults apply throughout. */
     YamlMap map(String key) {
         return new YamlMap(errors, keyPath(key), node(key));

@@ -68,10 +68,6 @@ final class ConnectionCache implements AutoCloseable {
         }
     }
 
-    int idleCount() {
-        return idle.values().stream().mapToInt(Deque::size).sum();
-    }
-
     @Override
     public void close() {
         for (Deque<SmtpClient> clients : idle.values()) {

@@ -216,11 +216,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     }
 
     private void expire(QueuedMessage message, Map<String, Envelope.Recipient> byAddress) throws IOException {
-        List<RecipientResult> expired = new ArrayList<>();
-        for (Envelope.Recipient recipient : message.openRecipients()) {
-            expired.add(new RecipientResult(recipient.address(), RecipientResult.Outcome.FAILED, Replies.EXPIRED,
-                    null, false));
-        }
+        List<RecipientResult> expired = RecipientResult.allOf(message.openRecipients(), Replies.EXPIRED, null);
         notifications.afterAttempt(message.envelope, spool.messageFile(message.id()), expired, byAddress);
         List<DeliveryRecord> records = new ArrayList<>();
         for (RecipientResult result : expired) {

@@ -1,9 +1,8 @@
 package io.portcullis.delivery;
 
+import io.portcullis.spool.Json;
 import io.portcullis.smtp.Replies;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import io.portcullis.smtp.Reply;
 import io.portcullis.spool.Envelope;
 import java.io.IOException;
@@ -29,8 +28,7 @@ final class DropConnector implements Connector {
 
     private final String name;
     private final Path folder;
-    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+    private final ObjectWriter json = Json.MAPPER.writerWithDefaultPrettyPrinter();
 
     DropConnector(String name, Path folder) throws IOException {
         this.name = name;
@@ -70,8 +68,7 @@ final class DropConnector implements Connector {
             log.error("{}: cannot write {} to {}: {}", name, id, folder, e.toString());
             reply = Replies.DELIVERY_LOCAL_ERROR.append("(drop folder: " + e.getMessage() + ")");
         }
-        Reply result = reply;
-        return job.recipients().stream().map(r -> RecipientResult.of(r.address(), result, "drop:" + folder)).toList();
+        return RecipientResult.allOf(job.recipients(), reply, "drop:" + folder);
     }
 
     private static void force(Path path) throws IOException {

@@ -116,8 +116,7 @@ public final class QueueService {
         if (message.isInProgress()) {
             return new Result(id, false, "a delivery attempt is in progress; hold it, then try again");
         }
-        List<RecipientResult> results = message.openRecipients().stream()
-                .map(r -> new RecipientResult(r.address(), RecipientResult.Outcome.FAILED, reply, null, false)).toList();
+        List<RecipientResult> results = RecipientResult.allOf(message.openRecipients(), reply, null);
         if (notify) {
             scheduler.notifications().afterAttempt(message.envelope, scheduler.spool().messageFile(id), results,
                     scheduler.recipientsByAddress(message.envelope));

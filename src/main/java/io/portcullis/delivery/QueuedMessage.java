@@ -128,10 +128,6 @@ final class QueuedMessage {
         removed = true;
     }
 
-    synchronized boolean isRemoved() {
-        return removed;
-    }
-
     /** The last temporary failure of any open recipient, for queue listings. */
     synchronized String lastError() {
         for (String recipient : open.keySet()) {

@@ -19,6 +19,12 @@ public record RecipientResult(String recipient, Outcome outcome, Reply reply, St
         return new RecipientResult(recipient, outcome, reply, remoteHost, false);
     }
 
+    /** The same reply for every recipient, e.g. when the next hop could not be reached at all. */
+    public static java.util.List<RecipientResult> allOf(java.util.List<io.portcullis.spool.Envelope.Recipient> recipients,
+                                                        Reply reply, String remoteHost) {
+        return recipients.stream().map(r -> of(r.address(), reply, remoteHost)).toList();
+    }
+
     public String replyText() {
         return reply.toString();
     }

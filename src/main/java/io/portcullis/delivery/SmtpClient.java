@@ -3,6 +3,7 @@ package io.portcullis.delivery;
 import io.portcullis.smtp.Replies;
 import io.portcullis.config.ConnectorConfig;
 import io.portcullis.smtp.DotStuffingOutputStream;
+import io.portcullis.smtp.Mailbox;
 import io.portcullis.smtp.Reply;
 import io.portcullis.smtp.ReplyReader;
 import io.portcullis.smtp.SmtpInput;
@@ -181,7 +182,7 @@ final class SmtpClient implements Closeable {
         if (!offers("8BITMIME") && SevenBitConverter.isEightBit(job.messageFile())) {
             converted = SevenBitConverter.convert(job.messageFile());
             if (converted == null) {
-                return allGet(job.recipients(), Replies.CANNOT_CONVERT);
+                return RecipientResult.allOf(job.recipients(), Replies.CANNOT_CONVERT, null);
             }
         }
         Envelope envelope = job.envelope();
@@ -236,7 +237,7 @@ final class SmtpClient implements Closeable {
         } else {
             mailReply = command(mail.toString());
             if (!mailReply.isPositive()) {
-                return allGet(recipients, mailReply);
+                return RecipientResult.allOf(recipients, mailReply, null);
             }
             for (String rcpt : rcpts) {
                 rcptReplies.add(command(rcpt));
@@ -250,7 +251,7 @@ final class SmtpClient implements Closeable {
         }
         if (!mailReply.isPositive()) {
             reset();
-            return allGet(recipients, mailReply);
+            return RecipientResult.allOf(recipients, mailReply, null);
         }
         List<RecipientResult> results = new ArrayList<>();
         List<Envelope.Recipient> accepted = new ArrayList<>();
@@ -267,7 +268,7 @@ final class SmtpClient implements Closeable {
         }
         if (dataReply.code() != 354) {
             reset();
-            results.addAll(allGet(accepted, dataReply));
+            results.addAll(RecipientResult.allOf(accepted, dataReply, null));
             return results;
         }
         byte[] sevenBit = converted;
@@ -297,14 +298,10 @@ final class SmtpClient implements Closeable {
         if (!envelope.smtpUtf8()) {
             return false;
         }
-        if (!isAscii(envelope.sender())) {
+        if (!Mailbox.isAscii(envelope.sender())) {
             return true;
         }
-        return envelope.recipients().stream().anyMatch(r -> !isAscii(r.address()));
-    }
-
-    private static boolean isAscii(String text) {
-        return text.chars().allMatch(c -> c < 128);
+        return envelope.recipients().stream().anyMatch(r -> !Mailbox.isAscii(r.address()));
     }
 
     private interface ContentWriter {
@@ -315,10 +312,6 @@ final class SmtpClient implements Closeable {
         DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out);
         content.writeTo(stuffed);
         stuffed.finish();
-    }
-
-    private static List<RecipientResult> allGet(List<Envelope.Recipient> recipients, Reply reply) {
-        return recipients.stream().map(r -> RecipientResult.of(r.address(), reply, null)).toList();
     }
 
     /** RSET after a failed transaction; false when the connection is no good any more. */
@@ -332,10 +325,6 @@ final class SmtpClient implements Closeable {
 
     long idleNanos() {
         return System.nanoTime() - lastUsedNanos;
-    }
-
-    boolean isOpen() {
-        return !socket.isClosed();
     }
 
     private Reply command(String line) throws IOException {

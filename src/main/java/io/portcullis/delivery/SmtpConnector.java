@@ -77,7 +77,7 @@ final class SmtpConnector implements Connector {
             DeliveryJob domainJob = new DeliveryJob(job.envelope(), job.messageFile(), entry.getValue());
             MxResolver.Result resolved = resolver.resolve(entry.getKey());
             if (resolved instanceof MxResolver.Failure failure) {
-                results.addAll(allGet(domainJob, failure.reply(), null));
+                results.addAll(RecipientResult.allOf(domainJob.recipients(), failure.reply(), null));
             } else if (resolved instanceof MxResolver.Hosts hosts) {
                 int port = ((ConnectorConfig.Mx) config).port();
                 List<NextHop> hops = new ArrayList<>();
@@ -101,14 +101,14 @@ final class SmtpConnector implements Connector {
     private List<RecipientResult> deliverTo(String destination, List<NextHop> hops, DeliveryJob job) {
         List<NextHop> candidates = hops.stream().filter(isThisGateway.negate()).toList();
         if (candidates.isEmpty()) {
-            return allGet(job, hops.isEmpty() ? Replies.CONNECTION_FAILED.append("(no address for " + destination + ")")
+            return RecipientResult.allOf(job.recipients(), hops.isEmpty() ? Replies.CONNECTION_FAILED.append("(no address for " + destination + ")")
                     : Replies.MAIL_LOOPS, null);
         }
         try {
             limits.acquire(destination);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return allGet(job, Replies.DELIVERY_LOCAL_ERROR, null);
+            return RecipientResult.allOf(job.recipients(), Replies.DELIVERY_LOCAL_ERROR, null);
         }
         try {
             Reply lastFailure = Replies.CONNECTION_FAILED;
@@ -130,7 +130,7 @@ final class SmtpConnector implements Connector {
                 }
                 if (SmtpClient.needsSmtpUtf8(job.envelope()) && !client.offers("SMTPUTF8")) {
                     cache.put(client);
-                    return allGet(job, Replies.NEEDS_SMTPUTF8, hop.toString());
+                    return RecipientResult.allOf(job.recipients(), Replies.NEEDS_SMTPUTF8, hop.toString());
                 }
                 try {
                     List<RecipientResult> results = client.send(job);
@@ -140,11 +140,11 @@ final class SmtpConnector implements Connector {
                     client.close();
                     log.info("{}: connection to {} lost during delivery of {}: {}", name, hop, job.envelope().queueId(),
                             e.toString());
-                    return allGet(job, Replies.CONNECTION_LOST.append("(" + hop + ": " + e.getMessage() + ")"),
+                    return RecipientResult.allOf(job.recipients(), Replies.CONNECTION_LOST.append("(" + hop + ": " + e.getMessage() + ")"),
                             hop.toString());
                 }
             }
-            return allGet(job, lastFailure, lastHost);
+            return RecipientResult.allOf(job.recipients(), lastFailure, lastHost);
         } finally {
             limits.release(destination);
         }
@@ -206,10 +206,6 @@ final class SmtpConnector implements Connector {
             client.close();
             throw e;
         }
-    }
-
-    private static List<RecipientResult> allGet(DeliveryJob job, Reply reply, String host) {
-        return job.recipients().stream().map(r -> RecipientResult.of(r.address(), reply, host)).toList();
     }
 
     @Override

@@ -126,8 +126,9 @@ public final class Telemetry implements AutoCloseable {
         counter("portcullis.messages.received", "messages accepted and queued", "listener", listener, "flow", flow).increment();
         counter("portcullis.recipients.received", "recipients of accepted messages", "listener", listener, "flow", flow)
                 .increment(envelope.recipients().size());
-        DistributionSummary.builder("portcullis.received.bytes").baseUnit("bytes").description("size of accepted messages")
-                .tags("listener", listener, "flow", flow).register(registry).record(envelope.size());
+        meter("portcullis.received.bytes", () -> DistributionSummary.builder("portcullis.received.bytes").baseUnit("bytes")
+                .description("size of accepted messages").tags("listener", listener, "flow", flow).register(registry),
+                "listener", listener, "flow", flow).record(envelope.size());
         aggregate(envelope.arrival(), flow, f -> {
             f.messages++;
             f.recipients += envelope.recipients().size();
@@ -163,8 +164,9 @@ public final class Telemetry implements AutoCloseable {
             }
         });
         if (event.equals("DELIVER")) {
-            Timer.builder("portcullis.delivery.latency").description("arrival to delivery, per recipient")
-                    .tags("connector", label, "flow", flow).publishPercentileHistogram().register(registry)
+            meter("portcullis.delivery.latency", () -> Timer.builder("portcullis.delivery.latency")
+                    .description("arrival to delivery, per recipient").tags("connector", label, "flow", flow)
+                    .publishPercentileHistogram().register(registry), "connector", label, "flow", flow)
                     .record(Duration.between(envelope.arrival(), Instant.now()));
         }
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(), flow,
@@ -184,11 +186,16 @@ public final class Telemetry implements AutoCloseable {
     }
 
     /** Meters by name and tags, so the hot path does not rebuild and look them up for every event. */
-    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, io.micrometer.core.instrument.Meter> meters = new ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private <M extends io.micrometer.core.instrument.Meter> M meter(String name, java.util.function.Supplier<M> create,
+                                                                   String... tags) {
+        return (M) meters.computeIfAbsent(name + "\0" + String.join("\0", tags), key -> create.get());
+    }
 
     private Counter counter(String name, String description, String... tags) {
-        return counters.computeIfAbsent(name + "\0" + String.join("\0", tags),
-                key -> Counter.builder(name).description(description).tags(tags).register(registry));
+        return meter(name, () -> Counter.builder(name).description(description).tags(tags).register(registry), tags);
     }
 
     private void aggregate(Instant when, String flow, java.util.function.Consumer<HourlyAggregates.HourFigures> change) {

@@ -1,8 +1,7 @@
 package io.portcullis.observe;
 
+import io.portcullis.spool.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,8 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrackingLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrackingLog.class);
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    static final ObjectMapper JSON = Json.MAPPER;
 
     private final Path directory;
     private final Duration retention;

@@ -174,13 +174,15 @@ final class MessageIntake {
         if (!reply.isPositive()) {
             log.info("{}: refused message from {}: {}", session.context.listener().name(),
                     session.client.address(), reply);
-            session.countRejection(reply, reason == null ? "local-error" : reason);
         }
         session.endTransaction();
         session.state = SessionState.READY;
         if (clientError) {
-            session.error(reply, true);
+            session.reject(reply, reason); // a protocol violation counts toward max-errors
         } else {
+            if (!reply.isPositive()) {
+                session.countRejection(reply, reason == null ? "local-error" : reason);
+            }
             session.send(reply);
         }
     }

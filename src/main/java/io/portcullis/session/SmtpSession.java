@@ -307,14 +307,6 @@ public final class SmtpSession implements Runnable {
         reject(reply, "protocol");
     }
 
-    /** A client error already counted by the caller: only the max-errors accounting remains. */
-    void error(Reply reply, boolean counted) throws IOException {
-        if (!counted) {
-            countRejection(reply, "protocol");
-        }
-        sendCountingErrors(reply);
-    }
-
     /** A refusal, counted under {@code reason}; like every client error it counts toward max-errors. */
     void reject(Reply reply, String reason) throws IOException {
         countRejection(reply, reason);
@@ -346,9 +338,5 @@ public final class SmtpSession implements Runnable {
         } catch (IOException e) {
             log.debug("{}: could not send {} to {}: {}", context.listener().name(), reply, client.address(), e.toString());
         }
-    }
-
-    boolean isClosing() {
-        return closing;
     }
 }

@@ -45,7 +45,7 @@ public record Mailbox(String localPart, String domain) {
         return !isAscii(localPart) || (domain != null && !isAscii(domain));
     }
 
-    static boolean isAscii(String text) {
+    public static boolean isAscii(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) > 127) {
                 return false;

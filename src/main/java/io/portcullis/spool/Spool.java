@@ -1,9 +1,6 @@
 package io.portcullis.spool;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -59,10 +56,7 @@ public final class Spool {
     private final long minFreeBytes;
     private final FileStore store;
     private final List<java.util.function.Consumer<Envelope>> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final ObjectMapper json = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private final ObjectMapper json = Json.MAPPER;
 
     /** What recovery found at start-up. */
     public record Recovery(int queued, int removedIncomplete, int movedToCorrupt) {
@@ -160,12 +154,13 @@ public final class Spool {
 
     /** Removes whatever an unfinished message left in {@code incoming/} or {@code queue/}. */
     void discard(String id) {
+        if (Files.exists(queue.resolve(id + ENVELOPE_SUFFIX))) {
+            return; // committed after all: nothing to remove
+        }
         for (Path file : List.of(incoming.resolve(id + MESSAGE_SUFFIX), incoming.resolve(id + ENVELOPE_SUFFIX),
                 queue.resolve(id + MESSAGE_SUFFIX))) {
             try {
-                if (!Files.exists(queue.resolve(id + ENVELOPE_SUFFIX))) {
-                    Files.deleteIfExists(file);
-                }
+                Files.deleteIfExists(file);
             } catch (IOException e) {
                 log.warn("spool: cannot remove {}: {} (recovery will)", file, e.toString());
             }

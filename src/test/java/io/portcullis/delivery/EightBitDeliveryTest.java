@@ -43,26 +43,6 @@ class EightBitDeliveryTest {
             --XYZ--\r
             """;
 
-    private static TestGateway gatewayTo(int port) throws Exception {
-        return TestGateway.startYaml(TestGateway.deliveringYaml("""
-                domains: [example.test]
-                connectors:
-                  - name: internal
-                    type: smarthost
-                    hosts: ["127.0.0.1:%d"]
-                    tls: none
-                  - name: bounces
-                    type: drop
-                    folder: drop/bounces
-                routes:
-                  - domains: [example.test]
-                    connector: internal
-                  - domains: ["*"]
-                    connector: bounces
-                    flows: [local]
-                """.formatted(port)));
-    }
-
     private static void send(TestGateway gateway, String mailParameters, String recipient, String content) throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
@@ -75,7 +55,7 @@ class EightBitDeliveryTest {
 
     @Test
     void eightBitBodyIsConvertedToSevenBitForANextHopWithout8bitmime() throws Exception {
-        try (SmtpSink sink = SmtpSink.start(0, "-8"); TestGateway gateway = gatewayTo(sink.port())) {
+        try (SmtpSink sink = SmtpSink.start(0, "-8"); TestGateway gateway = SmtpSinkDeliveryTest.gatewayTo(sink.port(), "")) {
             send(gateway, " BODY=8BITMIME", "b@example.test", MULTIPART);
             String dump = sink.awaitTransactions(1, 10).getFirst();
             byte[] bytes = dump.getBytes(StandardCharsets.ISO_8859_1);
@@ -96,7 +76,7 @@ class EightBitDeliveryTest {
 
     @Test
     void eightBitBodyTravelsUnchangedWhenTheNextHopOffers8bitmime() throws Exception {
-        try (SmtpSink sink = SmtpSink.start(0); TestGateway gateway = gatewayTo(sink.port())) {
+        try (SmtpSink sink = SmtpSink.start(0); TestGateway gateway = SmtpSinkDeliveryTest.gatewayTo(sink.port(), "")) {
             send(gateway, " BODY=8BITMIME", "b@example.test", MULTIPART);
             String dump = new String(sink.awaitTransactions(1, 10).getFirst().getBytes(StandardCharsets.ISO_8859_1),
                     StandardCharsets.UTF_8);
@@ -106,7 +86,7 @@ class EightBitDeliveryTest {
 
     @Test
     void addressThatNeedsSmtpUtf8BouncesWith567() throws Exception {
-        try (SmtpSink sink = SmtpSink.start(0, "-8"); TestGateway gateway = gatewayTo(sink.port())) {
+        try (SmtpSink sink = SmtpSink.start(0, "-8"); TestGateway gateway = SmtpSinkDeliveryTest.gatewayTo(sink.port(), "")) {
             send(gateway, " SMTPUTF8", "jürgen@example.test", "Subject: utf8\r\n\r\nx\r\n");
             String dsn = SmtpSinkDeliveryTest.awaitBounce(gateway);
             assertThat(dsn).contains("Status: 5.6.7", "jürgen@example.test");

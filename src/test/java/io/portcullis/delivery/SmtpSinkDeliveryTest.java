@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class SmtpSinkDeliveryTest {
     private static final Pattern RCPT = Pattern.compile("X-Rcpt-Args: <([^>]+)>");
 
-    private static TestGateway gatewayTo(int sinkPort, String extra) throws Exception {
+    static TestGateway gatewayTo(int sinkPort, String extra) throws Exception {
         return TestGateway.startYaml(TestGateway.deliveringYaml("""
                 domains: [example.test]
                 connectors:

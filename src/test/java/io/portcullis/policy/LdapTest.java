@@ -1,7 +1,6 @@
 package io.portcullis.policy;
 
 import static io.portcullis.testing.SmtpScript.plain;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
