@@ -8,6 +8,8 @@ import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.ListenerPolicy;
 import io.portcullis.config.TlsConfig;
+import io.portcullis.content.ContentChain;
+import io.portcullis.content.ContentChecks;
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.policy.KnownRecipients;
@@ -30,8 +32,9 @@ import javax.net.ssl.SSLContext;
  *
  * @param contexts by listener name
  * @param ldap     the LDAP directory these contexts use, or null; closed when replaced
+ * @param checks   the content checks the listeners' chains share; closed when replaced
  */
-record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap) {
+record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap, ContentChecks checks) {
 
     static SessionContexts build(GatewayConfig config, Path dataDirectory, Spool spool, Telemetry telemetry,
                                  AuthThrottle throttle) throws IOException {
@@ -46,6 +49,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap)
         }
         UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), ldap);
         KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
+        ContentChecks checks = new ContentChecks(config.checks());
         Map<String, SessionContext> contexts = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
             ListenerPolicy policy = listener.policy();
@@ -53,9 +57,9 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap)
                     tlsContext(listener, config.hostname(), dataDirectory),
                     new SenderCheck(policy, config.routes(), directory.protectedSenders()),
                     new RecipientCheck(policy, config.routes(), known), new RateLimits(policy.rateLimits()), users,
-                    throttle, telemetry));
+                    throttle, telemetry, new ContentChain(listener.name(), listener.content(), checks, telemetry)));
         }
-        return new SessionContexts(Map.copyOf(contexts), ldap);
+        return new SessionContexts(Map.copyOf(contexts), ldap, checks);
     }
 
     private static SSLContext tlsContext(ListenerConfig listener, String hostname, Path dataDirectory) throws IOException {
@@ -72,6 +76,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap)
     }
 
     void close() {
+        checks.close();
         if (ldap != null) {
             ldap.close();
         }

@@ -78,7 +78,8 @@ public final class ConfigLoader {
         YamlMap spoolMap = top.map("spool");
         SpoolConfig spool = new SpoolConfig(spoolMap.size("min-free-space", SpoolConfig.DEFAULT_MIN_FREE_SPACE));
         spoolMap.finish();
-        List<ListenerConfig> listeners = listeners(top, root, hostname, base);
+        java.util.Map<String, CheckConfig> checks = ContentConfigReader.checks(top);
+        List<ListenerConfig> listeners = listeners(top, root, hostname, base, checks);
         DeliveryConfigReader delivery = new DeliveryConfigReader(top, base);
         List<String> domains = delivery.domains();
         List<ConnectorConfig> connectors = delivery.connectors();
@@ -95,7 +96,7 @@ public final class ConfigLoader {
         top.finish();
         errors.throwIfAny();
         return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
-                admin);
+                admin, checks);
     }
 
     private static AdminConfig admin(YamlMap top, ConfigErrors errors) {
@@ -114,7 +115,8 @@ public final class ConfigLoader {
         return new AdminConfig(bind, token);
     }
 
-    private static List<ListenerConfig> listeners(YamlMap top, Node root, String hostname, Path base) {
+    private static List<ListenerConfig> listeners(YamlMap top, Node root, String hostname, Path base,
+                                                      java.util.Map<String, CheckConfig> checks) {
         ConfigErrors errors = top.errors();
         List<Node> nodes = top.list("listeners");
         if (nodes.isEmpty()) {
@@ -158,8 +160,9 @@ public final class ConfigLoader {
             TlsConfig tls = tls(map, base);
             ListenerLimits limits = limits(map.map("limits"));
             ListenerPolicy policy = PolicyConfigReader.listenerPolicy(map);
+            List<ContentStep> content = ContentConfigReader.chain(map, checks);
             map.finish();
-            listeners.add(new ListenerConfig(name, flow, bind, listenerHostname, tls, limits, policy));
+            listeners.add(new ListenerConfig(name, flow, bind, listenerHostname, tls, limits, policy, content));
         }
         return listeners;
     }

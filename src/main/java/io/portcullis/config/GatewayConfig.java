@@ -9,13 +9,16 @@ import java.util.List;
  * @param hostname this gateway's name: banner and Received header default, bounce sender domain
  * @param trackingRetention how many days of tracking log files to keep
  * @param admin    the admin HTTP server, or {@link AdminConfig#OFF}
+ * @param checks   the content checks by name, as defined under {@code checks:}
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
-                            Directory directory, java.time.Duration trackingRetention, AdminConfig admin) {
+                            Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
+                            java.util.Map<String, CheckConfig> checks) {
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);
+        checks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(checks));
     }
 
     /** Every flow a message can have: the listeners' and {@code local}. */

@@ -46,7 +46,8 @@ final class DropConnector implements Connector {
         Envelope delivered = new Envelope(job.envelope().version(), id, job.envelope().listener(), job.envelope().flow(),
                 job.envelope().arrival(), job.envelope().client(), job.envelope().sender(), job.envelope().declaredSize(),
                 job.envelope().body(), job.envelope().smtpUtf8(), job.envelope().dsnReturn(),
-                job.envelope().dsnEnvelopeId(), job.recipients(), job.envelope().size(), job.envelope().messageId());
+                job.envelope().dsnEnvelopeId(), job.recipients(), job.envelope().size(), job.envelope().messageId(),
+                null);
         Reply reply;
         try {
             Path messageTemp = folder.resolve("." + id + ".eml.tmp");

@@ -97,7 +97,7 @@ final class Notifications {
             Envelope envelope = new Envelope(Envelope.CURRENT_VERSION, message.id(), FLOW, FLOW, Instant.now(),
                     new Envelope.Client("127.0.0.1", 0, hostname, "LOCAL", null, null, null), "", null, "8BITMIME",
                     original.smtpUtf8(), null, null, List.of(new Envelope.Recipient(original.sender(), List.of(), null)),
-                    content.length, null);
+                    content.length, null, null);
             message.commit(envelope);
             log.info("{}: {} notification {} queued for <{}>", original.queueId(), action.name().toLowerCase(),
                     message.id(), original.sender());

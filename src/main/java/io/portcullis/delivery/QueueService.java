@@ -143,6 +143,8 @@ public final class QueueService {
         return new Entry(envelope.queueId(), envelope.arrival(), Duration.between(envelope.arrival(), Instant.now()).toSeconds(),
                 envelope.size(), envelope.flow(), envelope.listener(), envelope.sender(),
                 message.openRecipients().stream().map(Envelope.Recipient::address).toList(), message.attempts(),
-                message.nextAttempt(), message.isHeld(), message.isInProgress(), message.lastError());
+                message.nextAttempt(), message.isHeld(), message.isInProgress(),
+                message.lastError() == null && message.isHeld() && envelope.quarantine() != null
+                        ? "quarantined: " + envelope.quarantine() : message.lastError());
     }
 }

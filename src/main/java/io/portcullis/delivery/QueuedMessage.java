@@ -34,6 +34,7 @@ final class QueuedMessage {
             open.putIfAbsent(recipient.address(), recipient);
         }
         nextAttempt = Instant.now();
+        held = envelope.quarantine() != null; // quarantined at receipt: held until a RELEASED record
         for (DeliveryRecord record : journal) {
             if (record.isFinal()) {
                 open.remove(record.recipient());

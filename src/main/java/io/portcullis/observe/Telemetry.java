@@ -178,7 +178,19 @@ public final class Telemetry implements AutoCloseable {
                 "connector", connector, "flow", flow).increment();
     }
 
-    /** HOLD, RELEASE or DELETE by an administrator. */
+    // ---- content checks
+
+    /** One run of a content check: its result (accept, reject, timeout, error, circuit-open, ...) and time. */
+    public void contentChecked(String listener, String check, String result, long nanos) {
+        counter("portcullis.content.checks", "content check runs by result", "listener", listener, "check", check,
+                "result", result).increment();
+        this.<io.micrometer.core.instrument.Timer>meter("portcullis.content.check.duration",
+                () -> io.micrometer.core.instrument.Timer.builder("portcullis.content.check.duration")
+                        .description("time one content check took").tags("check", check).register(registry), "check", check)
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** HOLD, RELEASE or DELETE by an administrator; QUARANTINE by a content check. */
     public void administered(String event, Envelope envelope, String reason) {
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(),
                 envelope.flow(), null, envelope.sender(), envelope.recipients().stream().map(Envelope.Recipient::address).toList(),

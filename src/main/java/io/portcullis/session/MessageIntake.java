@@ -1,6 +1,8 @@
 package io.portcullis.session;
 
 import io.portcullis.config.ListenerPolicy;
+import io.portcullis.content.ContentChain;
+import io.portcullis.content.ContentVerdict;
 import io.portcullis.policy.Verdict;
 import io.portcullis.smtp.DotDataDecoder;
 import io.portcullis.smtp.Mailbox;
@@ -169,7 +171,9 @@ final class MessageIntake {
             reply = reject.reply();
             reason = reject.reason();
         } else {
-            reply = commit(transaction, receiver);
+            Outcome outcome = commit(transaction, receiver);
+            reply = outcome.reply();
+            reason = outcome.reason();
         }
         if (!reply.isPositive()) {
             log.info("{}: refused message from {}: {}", session.context.listener().name(),
@@ -213,18 +217,66 @@ final class MessageIntake {
         }
     }
 
-    private Reply commit(MailTransaction transaction, MessageReceiver receiver) {
+    /** A reply and, for a refusal, the reason it is counted under. */
+    private record Outcome(Reply reply, String reason) {
+    }
+
+    /**
+     * Runs the listener's content chain over the written message, then commits it, quarantined if
+     * a check said so. Nothing is committed unless the chain accepted; 250 only after the commit.
+     */
+    private Outcome commit(MailTransaction transaction, MessageReceiver receiver) {
         IncomingMessage message = transaction.message;
+        String listener = session.context.listener().name();
         try {
             receiver.flushHeld();
         } catch (IOException e) {
-            log.error("{}: cannot write message {} to the spool: {}", session.context.listener().name(), message.id(),
-                    e.toString());
-            return Replies.LOCAL_ERROR;
+            log.error("{}: cannot write message {} to the spool: {}", listener, message.id(), e.toString());
+            return new Outcome(Replies.LOCAL_ERROR, "local-error");
         }
-        long storedSize = message.size();
+        Envelope envelope = envelope(transaction, receiver, message.size());
+        ContentChain chain = session.context.content();
+        if (!chain.isEmpty()) {
+            ContentVerdict verdict;
+            try {
+                verdict = chain.run(message, envelope);
+            } catch (IOException e) {
+                log.error("{}: cannot run the content chain over {}: {}", listener, message.id(), e.toString());
+                return new Outcome(Replies.LOCAL_ERROR, "local-error");
+            }
+            switch (verdict) {
+                case ContentVerdict.Reject r -> {
+                    return new Outcome(r.reply(), r.reason());
+                }
+                case ContentVerdict.Tempfail t -> {
+                    return new Outcome(t.reply(), t.reason());
+                }
+                case ContentVerdict.Discard d -> {
+                    log.info("{}: discarded {} from=<{}>: {}", listener, message.id(), envelope.sender(), d.reason());
+                    return new Outcome(Replies.OK, null);
+                }
+                case ContentVerdict.Quarantine q -> envelope = envelope.withSize(message.size()).quarantined(q.reason());
+                case ContentVerdict.Accept a -> envelope = envelope.withSize(message.size());
+            }
+        }
+        try {
+            message.commit(envelope);
+        } catch (IOException e) {
+            log.error("{}: cannot commit message {} to the spool: {}", listener, message.id(), e.toString());
+            return new Outcome(Replies.LOCAL_ERROR, "local-error");
+        }
+        if (envelope.quarantine() != null) {
+            session.context.telemetry().administered("QUARANTINE", envelope, envelope.quarantine());
+        }
+        log.info("{}: queued {} from=<{}> rcpts={} size={} client={}{}", listener, message.id(), envelope.sender(),
+                envelope.recipients().size(), envelope.size(), session.client.address(),
+                envelope.quarantine() == null ? "" : " quarantined: " + envelope.quarantine());
+        return new Outcome(Replies.QUEUED.append(message.id()), null);
+    }
+
+    private Envelope envelope(MailTransaction transaction, MessageReceiver receiver, long storedSize) {
         ClientConnection client = session.client;
-        Envelope envelope = new Envelope(Envelope.CURRENT_VERSION, message.id(), session.context.listener().name(),
+        return new Envelope(Envelope.CURRENT_VERSION, transaction.message.id(), session.context.listener().name(),
                 session.context.listener().flow(), Instant.now(),
                 new Envelope.Client(client.address(), client.remote.getPort(), client.helo,
                         client.receivedProtocol(transaction.needsSmtpUtf8()), client.tlsProtocol, client.tlsCipher,
@@ -235,16 +287,6 @@ final class MessageIntake {
                 transaction.parameters.smtpUtf8(),
                 transaction.parameters.ret() == null ? null : transaction.parameters.ret().name(),
                 transaction.parameters.envelopeId(), transaction.envelopeRecipients(), storedSize,
-                receiver.headers().messageId());
-        try {
-            message.commit(envelope);
-        } catch (IOException e) {
-            log.error("{}: cannot commit message {} to the spool: {}", session.context.listener().name(),
-                    message.id(), e.toString());
-            return Replies.LOCAL_ERROR;
-        }
-        log.info("{}: queued {} from=<{}> rcpts={} size={} client={}", session.context.listener().name(),
-                message.id(), envelope.sender(), envelope.recipients().size(), storedSize, client.address());
-        return Replies.QUEUED.append(message.id());
+                receiver.headers().messageId(), null);
     }
 }

@@ -4,6 +4,7 @@ import io.portcullis.auth.AuthThrottle;
 import io.portcullis.auth.UserStore;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.RouteTable;
+import io.portcullis.content.ContentChain;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.policy.RateLimits;
 import io.portcullis.policy.RecipientCheck;
@@ -18,7 +19,7 @@ import javax.net.ssl.SSLContext;
  */
 public record SessionContext(ListenerConfig listener, RouteTable routes, Spool spool, SSLContext tls,
                              SenderCheck senders, RecipientCheck recipients, RateLimits rates, UserStore users,
-                             AuthThrottle throttle, Telemetry telemetry) {
+                             AuthThrottle throttle, Telemetry telemetry, ContentChain content) {
     /** The only TLS versions a session negotiates. */
     public static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 }

@@ -97,6 +97,17 @@ public final class Replies {
     public static final Reply RECIPIENT_LOOKUP_FAILED = new Reply(451, "4.3.0",
             "Recipient address lookup failed, try again later");
 
+    // Content refusals (before-queue content chain, after the last octet of DATA)
+    public static final Reply CONTENT_CHECK_UNAVAILABLE = new Reply(451, "4.7.1",
+            "Message content could not be checked, try again later");
+    public static final Reply CONTENT_TEMPFAIL = new Reply(451, "4.7.1", "Message deferred by content policy, try again later");
+    public static final Reply CONTENT_REJECTED = new Reply(550, "5.7.1", "Message content rejected");
+    public static final Reply SPAM_REJECTED = new Reply(550, "5.7.1", "Message rejected as spam");
+    public static final Reply VIRUS_FOUND = new Reply(554, "5.7.1", "Message rejected: virus found:");
+    public static final Reply ATTACHMENT_BLOCKED = new Reply(554, "5.7.1", "Message rejected: attachment type not allowed:");
+    public static final Reply MIME_MALFORMED = new Reply(554, "5.6.0", "Message rejected: MIME structure cannot be parsed");
+    public static final Reply NESTING_TOO_DEEP = new Reply(554, "5.6.0", "Message rejected: MIME structure nested too deeply");
+
     // Delivery outcomes the gateway records itself, when no next hop replied (journal, queue list, DSNs)
     public static final Reply NO_ROUTE = new Reply(554, "5.4.4", "No route for this recipient and flow");
     public static final Reply DNS_TEMPORARY = new Reply(451, "4.4.3", "Temporary DNS failure looking up the destination");

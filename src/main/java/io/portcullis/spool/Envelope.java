@@ -13,6 +13,8 @@ import java.util.List;
  * @param body          BODY parameter: 7BIT or 8BITMIME
  * @param dsnReturn     RET: FULL, HDRS or null
  * @param dsnEnvelopeId ENVID decoded, or null
+ * @param quarantine    why a content check held the message at receipt, or null; a held message is
+ *                      not delivered until released (the release is a journal record)
  */
 public record Envelope(
         int version,
@@ -29,12 +31,24 @@ public record Envelope(
         String dsnEnvelopeId,
         List<Recipient> recipients,
         long size,
-        String messageId) {
+        String messageId,
+        String quarantine) {
 
     public static final int CURRENT_VERSION = 1;
 
     public Envelope {
         recipients = List.copyOf(recipients);
+    }
+
+    /** The same envelope for content that changed size, e.g. after a content check added headers. */
+    public Envelope withSize(long newSize) {
+        return new Envelope(version, queueId, listener, flow, arrival, client, sender, declaredSize, body, smtpUtf8,
+                dsnReturn, dsnEnvelopeId, recipients, newSize, messageId, quarantine);
+    }
+
+    public Envelope quarantined(String reason) {
+        return new Envelope(version, queueId, listener, flow, arrival, client, sender, declaredSize, body, smtpUtf8,
+                dsnReturn, dsnEnvelopeId, recipients, size, messageId, reason);
     }
 
     /**

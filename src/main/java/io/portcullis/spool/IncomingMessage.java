@@ -17,17 +17,24 @@ public final class IncomingMessage implements AutoCloseable {
 
     private final Spool spool;
     private final String id;
-    private final FileChannel channel;
-    private final OutputStream content;
+    private final java.nio.file.Path file;
+    private FileChannel channel;
+    private OutputStream content;
     private long size;
     private boolean finished;
 
-    IncomingMessage(Spool spool, String id, FileChannel channel) {
+    IncomingMessage(Spool spool, String id, java.nio.file.Path file, FileChannel channel) {
         this.spool = spool;
         this.id = id;
-        this.channel = channel;
-        OutputStream file = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_SIZE);
-        this.content = new FilterOutputStream(file) {
+        this.file = file;
+        open(channel);
+    }
+
+    private void open(FileChannel newChannel) {
+        this.channel = newChannel;
+        this.size = 0;
+        OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(newChannel), BUFFER_SIZE);
+        this.content = new FilterOutputStream(buffered) {
             @Override
             public void write(int b) throws IOException {
                 out.write(b);
@@ -54,6 +61,50 @@ public final class IncomingMessage implements AutoCloseable {
     /** The message file, written in order; not closed by the caller. */
     public OutputStream content() {
         return content;
+    }
+
+    /**
+     * The file written so far, for content checks to read; everything written is flushed to it
+     * first (not forced: {@link #commit} does that).
+     */
+    public java.nio.file.Path file() throws IOException {
+        content.flush();
+        return file;
+    }
+
+    /**
+     * Replaces the content with what {@code writer} produces, which may read the old content from
+     * {@link #file()} meanwhile. The new content goes to a sibling file that is renamed over the old
+     * one, so a failure half-way leaves the old content in place (and the message uncommitted).
+     */
+    public void replaceContent(ContentWriter writer) throws IOException {
+        if (finished) {
+            throw new IllegalStateException("message " + id + " already finished");
+        }
+        content.flush();
+        java.nio.file.Path replacement = file.resolveSibling(file.getFileName() + ".new");
+        FileChannel newChannel = FileChannel.open(replacement, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE);
+        FileChannel oldChannel = channel;
+        try {
+            open(newChannel);
+            writer.writeTo(content);
+            content.flush();
+            java.nio.file.Files.move(replacement, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            oldChannel.close();
+        } catch (IOException | RuntimeException e) {
+            newChannel.close();
+            java.nio.file.Files.deleteIfExists(replacement);
+            channel = oldChannel;
+            throw e;
+        }
+    }
+
+    /** Writes a message's new content. */
+    @FunctionalInterface
+    public interface ContentWriter {
+        void writeTo(OutputStream out) throws IOException;
     }
 
     /** Forces the content, writes the envelope and commits both (see {@link Spool}'s protocol). */

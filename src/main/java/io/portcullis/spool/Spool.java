@@ -119,9 +119,9 @@ public final class Spool {
         for (int attempt = 0; ; attempt++) {
             String id = QueueId.next();
             try {
-                FileChannel channel = FileChannel.open(incoming.resolve(id + MESSAGE_SUFFIX),
-                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                return new IncomingMessage(this, id, channel);
+                Path file = incoming.resolve(id + MESSAGE_SUFFIX);
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                return new IncomingMessage(this, id, file, channel);
             } catch (FileAlreadyExistsException e) {
                 if (attempt == 3) {
                     throw e;
@@ -157,7 +157,8 @@ public final class Spool {
         if (Files.exists(queue.resolve(id + ENVELOPE_SUFFIX))) {
             return; // committed after all: nothing to remove
         }
-        for (Path file : List.of(incoming.resolve(id + MESSAGE_SUFFIX), incoming.resolve(id + ENVELOPE_SUFFIX),
+        for (Path file : List.of(incoming.resolve(id + MESSAGE_SUFFIX), incoming.resolve(id + MESSAGE_SUFFIX + ".new"),
+                incoming.resolve(id + ENVELOPE_SUFFIX),
                 queue.resolve(id + MESSAGE_SUFFIX))) {
             try {
                 Files.deleteIfExists(file);

@@ -87,6 +87,22 @@ public final class TestGateway implements AutoCloseable {
         return yaml.substring(0, yaml.indexOf("domains:")) + deliverySections.stripIndent();
     }
 
+    /**
+     * {@link #defaultYaml} with a {@code checks:} section and a {@code content:} section (indented
+     * as under a listener, e.g. "content:\n  chain: [rules]") for each listener; blank for none.
+     */
+    public static String contentYaml(String checks, String inboundContent, String outboundContent) throws IOException {
+        String yaml = defaultYaml("");
+        if (!inboundContent.isBlank()) {
+            yaml = yaml.replace("  - name: outbound\n", inboundContent.stripIndent().indent(4) + "  - name: outbound\n");
+        }
+        if (!outboundContent.isBlank()) {
+            yaml = yaml.replace("    relay-networks: [127.0.0.0/8]\n",
+                    "    relay-networks: [127.0.0.0/8]\n" + outboundContent.stripIndent().indent(4));
+        }
+        return yaml + "checks:\n" + checks.stripIndent().indent(2);
+    }
+
     public static TestGateway startYaml(String yaml) throws IOException {
         Path dataDirectory = Files.createTempDirectory("portcullis-test");
         Path configFile = dataDirectory.resolve("test.yaml");

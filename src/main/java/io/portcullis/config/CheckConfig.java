@@ -1,0 +1,53 @@
+package io.portcullis.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A content check, defined once under {@code checks:} and named in the listeners' chains. Each
+ * knows its default time budget; a chain step may shorten or lengthen it per listener.
+ */
+public sealed interface CheckConfig {
+    String name();
+
+    Duration timeout();
+
+    /** SpamAssassin's spamd over the SPAMC/SPAMD protocol; messages above max-size are not scanned. */
+    record Spamd(String name, Endpoint endpoint, Duration timeout, long maxSize, double markScore,
+                 double rejectScore) implements CheckConfig {
+    }
+
+    /** ClamAV's clamd, fed with INSTREAM. */
+    record Clamd(String name, Endpoint endpoint, Duration timeout, long maxSize) implements CheckConfig {
+    }
+
+    /**
+     * Built-in rules: regular expressions (RE2 syntax, linear time) on unfolded header fields and on
+     * the lines of decoded text parts, and attachment blocking by file name and declared type.
+     */
+    record Rules(String name, Duration timeout, List<PatternRule> headerChecks, List<PatternRule> bodyChecks,
+                 List<String> blockedFileNames, List<String> blockedTypes, int maxNesting, long maxBodyScan)
+            implements CheckConfig {
+        public Rules {
+            headerChecks = List.copyOf(headerChecks);
+            bodyChecks = List.copyOf(bodyChecks);
+            blockedFileNames = List.copyOf(blockedFileNames);
+            blockedTypes = List.copyOf(blockedTypes);
+        }
+    }
+
+    /** Where a scanner listens: a TCP host and port, or a Unix domain socket. */
+    record Endpoint(String host, int port, Path unixSocket) {
+        @Override
+        public String toString() {
+            return unixSocket != null ? unixSocket.toString() : host + ":" + port;
+        }
+    }
+
+    /** What a matching rule does; the text is the reply text (reject, tempfail) or the reason (quarantine). */
+    record PatternRule(String pattern, RuleAction action, String text) {
+    }
+
+    enum RuleAction { REJECT, TEMPFAIL, QUARANTINE }
+}

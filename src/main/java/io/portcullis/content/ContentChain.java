@@ -1,0 +1,135 @@
+package io.portcullis.content;
+
+import io.portcullis.config.ContentStep;
+import io.portcullis.observe.Telemetry;
+import io.portcullis.smtp.Replies;
+import io.portcullis.spool.Envelope;
+import io.portcullis.spool.IncomingMessage;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A listener's content chain: its steps run in order over the uncommitted message. Edits are
+ * written into the spool file before the next step, so each step sees the message as it will
+ * leave. The first reject, tempfail or discard ends the chain; a quarantine is remembered and the
+ * remaining steps still run (a virus found later still refuses the message).
+ *
+ * <p>A step that cannot decide (scanner down, timed out, circuit open) takes its failure mode:
+ * {@code fail-closed} answers {@code 451 4.7.1}; {@code fail-open} goes on and records the skip in
+ * an {@value #SKIPPED_HEADER} header. No step runs longer than its budget: it runs on its own
+ * virtual thread and is interrupted when the budget is spent.
+ */
+public final class ContentChain {
+    public static final String SKIPPED_HEADER = "X-Portcullis-Check-Skipped";
+    private static final Logger log = LoggerFactory.getLogger(ContentChain.class);
+    private static final ExecutorService RUNNER = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("content-check-", 0).factory());
+
+    private final String listener;
+    private final List<ContentStep> steps;
+    private final ContentChecks checks;
+    private final Telemetry telemetry;
+
+    public ContentChain(String listener, List<ContentStep> steps, ContentChecks checks, Telemetry telemetry) {
+        this.listener = listener;
+        this.steps = List.copyOf(steps);
+        this.checks = checks;
+        this.telemetry = telemetry;
+        steps.forEach(step -> checks.entry(step.check()));
+    }
+
+    public boolean isEmpty() {
+        return steps.isEmpty();
+    }
+
+    /**
+     * Runs every step over {@code message}; edits go into its file. Returns the chain's verdict:
+     * Accept (with no edits left to apply), Quarantine, Reject, Tempfail or Discard.
+     */
+    public ContentVerdict run(IncomingMessage message, Envelope envelope) throws IOException {
+        ContentMessage current = ContentMessage.read(envelope, message.file());
+        String quarantine = null;
+        for (ContentStep step : steps) {
+            ContentVerdict verdict = runStep(step, current);
+            MessageEdits edits;
+            switch (verdict) {
+                case ContentVerdict.Accept accept -> edits = accept.edits();
+                case ContentVerdict.Quarantine q -> {
+                    quarantine = quarantine == null ? q.reason() : quarantine;
+                    edits = q.edits();
+                }
+                case ContentVerdict.Reject r -> {
+                    return r;
+                }
+                case ContentVerdict.Tempfail t -> {
+                    return t;
+                }
+                case ContentVerdict.Discard d -> {
+                    return d;
+                }
+            }
+            if (!edits.isEmpty()) {
+                ContentMessage before = current;
+                message.replaceContent(out -> MessageRewriter.write(before, edits, out));
+                current = ContentMessage.read(envelope, message.file());
+            }
+        }
+        return quarantine == null ? ContentVerdict.ACCEPT : new ContentVerdict.Quarantine(quarantine, MessageEdits.NONE);
+    }
+
+    private ContentVerdict runStep(ContentStep step, ContentMessage message) {
+        ContentChecks.Entry entry = checks.entry(step.check());
+        if (!entry.breaker().allowsCall()) {
+            return failed(step, "circuit open", "circuit-open", 0);
+        }
+        long start = System.nanoTime();
+        Future<ContentVerdict> future = RUNNER.submit(() -> entry.check().check(message, step));
+        try {
+            ContentVerdict verdict = future.get(step.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            entry.breaker().succeeded();
+            telemetry.contentChecked(listener, step.check(), result(verdict), System.nanoTime() - start);
+            return verdict;
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            entry.breaker().failed();
+            return failed(step, "timed out after " + step.timeout().toMillis() + " ms", "timeout", System.nanoTime() - start);
+        } catch (ExecutionException e) {
+            entry.breaker().failed();
+            Throwable cause = e.getCause();
+            return failed(step, cause.getClass().getSimpleName() + ": " + cause.getMessage(), "error",
+                    System.nanoTime() - start);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            return new ContentVerdict.Tempfail(Replies.CONTENT_CHECK_UNAVAILABLE, "content-check-failure");
+        }
+    }
+
+    private ContentVerdict failed(ContentStep step, String why, String result, long nanos) {
+        telemetry.contentChecked(listener, step.check(), result, nanos);
+        if (step.onFailure() == ContentStep.FailureMode.FAIL_CLOSED) {
+            log.warn("{}: content check {} failed ({}): answering 451", listener, step.check(), why);
+            return new ContentVerdict.Tempfail(Replies.CONTENT_CHECK_UNAVAILABLE, "content-check-failure");
+        }
+        log.warn("{}: content check {} failed ({}): accepting unchecked (fail-open)", listener, step.check(), why);
+        return new ContentVerdict.Accept(MessageEdits.prepend(HeaderField.of(SKIPPED_HEADER, step.check() + " (" + result + ")")));
+    }
+
+    private static String result(ContentVerdict verdict) {
+        return switch (verdict) {
+            case ContentVerdict.Accept a -> a.edits().isEmpty() ? "accept" : "accept-changed";
+            case ContentVerdict.Reject r -> "reject";
+            case ContentVerdict.Tempfail t -> "tempfail";
+            case ContentVerdict.Quarantine q -> "quarantine";
+            case ContentVerdict.Discard d -> "discard";
+        };
+    }
+}

@@ -1,0 +1,24 @@
+package io.portcullis.content;
+
+import io.portcullis.config.ContentStep;
+import java.io.IOException;
+
+/**
+ * One kind of content check (spamd, clamd, rules). One instance serves every listener that names
+ * it, from many sessions at once, so implementations are thread-safe and keep no per-message state.
+ *
+ * <p>Call order: {@link #check} once per message and step, after the last octet, before the
+ * commit; never after {@link #close()}. The chain interrupts a check that overruns its step's
+ * budget, so blocking I/O must be interruptible (plain sockets on virtual threads are).
+ */
+public interface ContentCheck extends AutoCloseable {
+    /**
+     * Decides about the message. Throws when it cannot decide; the chain then applies the step's
+     * failure mode and counts the failure toward the circuit breaker.
+     */
+    ContentVerdict check(ContentMessage message, ContentStep step) throws IOException;
+
+    @Override
+    default void close() {
+    }
+}

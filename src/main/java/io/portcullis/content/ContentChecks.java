@@ -1,0 +1,42 @@
+package io.portcullis.content;
+
+import io.portcullis.config.CheckConfig;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The checks of one configuration, by name, each with its circuit breaker. Built once per
+ * configuration (start-up and reload) and shared by every listener's chain.
+ */
+public final class ContentChecks implements AutoCloseable {
+    record Entry(ContentCheck check, CircuitBreaker breaker) {
+    }
+
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+    public ContentChecks(Map<String, CheckConfig> configs) {
+        for (CheckConfig config : configs.values()) {
+            ContentCheck check = switch (config) {
+                case CheckConfig.Spamd spamd -> new SpamdCheck(spamd);
+                case CheckConfig.Clamd clamd -> new ClamdCheck(clamd);
+                case CheckConfig.Rules rules -> new RulesCheck(rules);
+            };
+            entries.put(config.name(), new Entry(check, new CircuitBreaker(CircuitBreaker.DEFAULT_THRESHOLD,
+                    CircuitBreaker.DEFAULT_OPEN_FOR, Clock.systemUTC())));
+        }
+    }
+
+    Entry entry(String name) {
+        Entry entry = entries.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException("no check named " + name); // the config reader refuses such chains
+        }
+        return entry;
+    }
+
+    @Override
+    public void close() {
+        entries.values().forEach(e -> e.check().close());
+    }
+}

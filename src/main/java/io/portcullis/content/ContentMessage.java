@@ -1,0 +1,134 @@
+package io.portcullis.content;
+
+import io.portcullis.spool.Envelope;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The message a check looks at: the envelope as it will be committed and the spool file, with its
+ * header section parsed into fields. The header section ends at the empty line, or at the first
+ * line that is not a header field (which then starts the body, as in Postfix's cleanup).
+ */
+public final class ContentMessage {
+    /** Header sections larger than this are not parsed further; the rest counts as body. */
+    private static final int MAX_HEADER_SECTION = 1024 * 1024;
+
+    private final Envelope envelope;
+    private final Path file;
+    private final long size;
+    private final List<HeaderField> headers;
+    private final long headerEnd;
+
+    private ContentMessage(Envelope envelope, Path file, long size, List<HeaderField> headers, long headerEnd) {
+        this.envelope = envelope;
+        this.file = file;
+        this.size = size;
+        this.headers = List.copyOf(headers);
+        this.headerEnd = headerEnd;
+    }
+
+    public static ContentMessage read(Envelope envelope, Path file) throws IOException {
+        List<HeaderField> headers = new ArrayList<>();
+        long offset = 0;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            ByteArrayOutputStream field = new ByteArrayOutputStream();
+            String name = null;
+            byte[] line;
+            while (offset < MAX_HEADER_SECTION && (line = readLine(in)) != null) {
+                boolean continuation = line.length > 0 && (line[0] == ' ' || line[0] == '\t');
+                if (continuation && name != null) {
+                    field.write(line);
+                    offset += line.length;
+                    continue;
+                }
+                if (name != null) {
+                    headers.add(new HeaderField(name, field.toByteArray()));
+                    field.reset();
+                    name = null;
+                }
+                String fieldName = fieldName(line);
+                if (fieldName == null) {
+                    break; // the empty line, or a line that cannot be a header field: the body starts here
+                }
+                name = fieldName;
+                field.write(line);
+                offset += line.length;
+            }
+            if (name != null) {
+                headers.add(new HeaderField(name, field.toByteArray()));
+            }
+        }
+        return new ContentMessage(envelope, file, Files.size(file), headers, offset);
+    }
+
+    /** A line with its line end, or null at the end of the stream. */
+    private static byte[] readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(80);
+        int b;
+        while ((b = in.read()) != -1) {
+            line.write(b);
+            if (b == '\n') {
+                break;
+            }
+        }
+        return line.size() == 0 ? null : line.toByteArray();
+    }
+
+    /** The field name (RFC 5322 §2.2: printable ASCII but colon, then a colon), or null. */
+    private static String fieldName(byte[] line) {
+        for (int i = 0; i < line.length; i++) {
+            byte b = line[i];
+            if (b == ':') {
+                return i == 0 ? null : new String(line, 0, i, StandardCharsets.US_ASCII);
+            }
+            if (b < 33 || b > 126) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    public Envelope envelope() {
+        return envelope;
+    }
+
+    /** The whole message as stored, from the first octet. */
+    public InputStream open() throws IOException {
+        return new BufferedInputStream(Files.newInputStream(file));
+    }
+
+    /** Everything after the header fields: the empty line (if any) and the body. */
+    public InputStream openAfterHeaders() throws IOException {
+        InputStream in = open();
+        in.skipNBytes(headerEnd);
+        return in;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public List<HeaderField> headers() {
+        return headers;
+    }
+
+    /** The first field of that name, or null. */
+    public HeaderField header(String name) {
+        return headers.stream().filter(h -> h.is(name)).findFirst().orElse(null);
+    }
+
+    long headerEnd() {
+        return headerEnd;
+    }
+}

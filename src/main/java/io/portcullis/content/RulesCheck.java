@@ -1,0 +1,123 @@
+package io.portcullis.content;
+
+import com.google.re2j.Pattern;
+import io.portcullis.config.CheckConfig;
+import io.portcullis.config.ContentStep;
+import io.portcullis.smtp.Replies;
+import io.portcullis.smtp.Reply;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.SharedFileInputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Built-in rules. Header checks match each unfolded field ("Name: value"); body checks match the
+ * lines of the decoded text parts (so base64 or quoted-printable cannot hide a phrase), up to
+ * {@code max-body-scan} characters. Patterns are RE2 (com.google.re2j): matching time is linear
+ * in the input, so no rule an admin writes can be made to backtrack for minutes by a sender.
+ * Attachments are blocked by file name (RFC 2231 and RFC 2047 encodings decoded) and declared
+ * type, in nested messages too; a structure nested deeper than {@code max-nesting} is refused.
+ */
+final class RulesCheck implements ContentCheck {
+    private record CompiledRule(Pattern pattern, CheckConfig.PatternRule rule) {
+    }
+
+    private final CheckConfig.Rules config;
+    private final List<CompiledRule> headerRules;
+    private final List<CompiledRule> bodyRules;
+    private final Session session;
+
+    RulesCheck(CheckConfig.Rules config) {
+        this.config = config;
+        this.headerRules = compile(config.headerChecks());
+        this.bodyRules = compile(config.bodyChecks());
+        // RFC 2231 parameters (split, encoded) are decoded by default (mail.mime.decodeparameters);
+        // RFC 2047 words in file names, which many mailers write, are decoded in MimeWalker.
+        this.session = Session.getInstance(new Properties());
+    }
+
+    private static List<CompiledRule> compile(List<CheckConfig.PatternRule> rules) {
+        return rules.stream().map(r -> new CompiledRule(Pattern.compile(r.pattern()), r)).toList();
+    }
+
+    @Override
+    public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
+        for (HeaderField field : message.headers()) {
+            String line = field.unfolded();
+            for (CompiledRule rule : headerRules) {
+                if (rule.pattern().matcher(line).find()) {
+                    return matched(rule.rule(), "header-check");
+                }
+            }
+        }
+        if (!needsMimeWalk(message)) {
+            return ContentVerdict.ACCEPT;
+        }
+        try (SharedFileInputStream in = new SharedFileInputStream(message.file().toFile())) {
+            MimeMessage mime = new MimeMessage(session, in);
+            MimeWalker walker = new MimeWalker(config, bodyRules.isEmpty() ? 0 : config.maxBodyScan());
+            MimeWalker.Finding finding = walker.walk(mime);
+            return switch (finding) {
+                case null -> bodyVerdict(walker.textLines());
+                case MimeWalker.Finding.TooDeep tooDeep -> new ContentVerdict.Reject(Replies.NESTING_TOO_DEEP, "mime-nesting");
+                case MimeWalker.Finding.Blocked blocked -> new ContentVerdict.Reject(
+                        Replies.ATTACHMENT_BLOCKED.append(printable(blocked.what())), "attachment");
+            };
+        } catch (MessagingException e) {
+            // Angus Mail forgives missing boundaries and end markers; what it still cannot read
+            // could hide an attachment, so it is refused rather than passed unchecked.
+            return new ContentVerdict.Reject(Replies.MIME_MALFORMED, "mime-malformed");
+        }
+    }
+
+    /** Header checks alone need no MIME parsing; a plain single-part message without body rules neither. */
+    private boolean needsMimeWalk(ContentMessage message) {
+        if (!bodyRules.isEmpty()) {
+            return true;
+        }
+        HeaderField type = message.header("Content-Type");
+        if (type == null) {
+            return false;
+        }
+        String value = type.value().toLowerCase(Locale.ROOT);
+        boolean composite = value.startsWith("multipart/") || value.startsWith("message/");
+        boolean attachmentRules = !config.blockedFileNames().isEmpty() || !config.blockedTypes().isEmpty();
+        return composite || attachmentRules;
+    }
+
+    private ContentVerdict bodyVerdict(List<String> lines) {
+        for (String line : lines) {
+            for (CompiledRule rule : bodyRules) {
+                if (rule.pattern().matcher(line).find()) {
+                    return matched(rule.rule(), "body-check");
+                }
+            }
+        }
+        return ContentVerdict.ACCEPT;
+    }
+
+    private static ContentVerdict matched(CheckConfig.PatternRule rule, String reason) {
+        String text = rule.text() == null ? null : printable(rule.text());
+        return switch (rule.action()) {
+            case REJECT -> new ContentVerdict.Reject(withText(Replies.CONTENT_REJECTED, text), reason);
+            case TEMPFAIL -> new ContentVerdict.Tempfail(withText(Replies.CONTENT_TEMPFAIL, text), reason);
+            case QUARANTINE -> new ContentVerdict.Quarantine(reason + ": " + (text != null ? text : rule.pattern()),
+                    MessageEdits.NONE);
+        };
+    }
+
+    private static Reply withText(Reply reply, String text) {
+        return text == null ? reply : reply.withText(text);
+    }
+
+    /** Reply text is one line of printable ASCII, whatever a file name or a config value holds. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().limit(200).forEach(c -> out.append(c >= 32 && c < 127 ? (char) c : '?'));
+        return out.toString();
+    }
+}

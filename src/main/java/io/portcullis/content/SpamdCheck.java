@@ -1,0 +1,95 @@
+package io.portcullis.content;
+
+import io.portcullis.config.CheckConfig;
+import io.portcullis.config.ContentStep;
+import io.portcullis.smtp.Replies;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * SpamAssassin's spamd over the SPAMC/SPAMD protocol (SYMBOLS, SPAMC/1.5): the score decides,
+ * against our thresholds rather than spamd's own. At or above the reject score the message is
+ * refused in the session; otherwise it carries X-Spam-Status (and, at or above the mark score,
+ * X-Spam-Flag: YES). X-Spam-* fields the sender wrote are removed first, so none can be forged.
+ */
+final class SpamdCheck implements ContentCheck {
+    private static final Pattern STATUS = Pattern.compile("SPAMD/\\d+\\.\\d+ (\\d+) (.*)");
+    private static final Pattern SPAM = Pattern.compile("(?i)Spam:\\s*(True|False|Yes|No)\\s*;\\s*(-?[\\d.]+)\\s*/\\s*(-?[\\d.]+)");
+    private static final List<String> OWN_FIELDS = List.of("X-Spam-Flag", "X-Spam-Score", "X-Spam-Status");
+
+    private final CheckConfig.Spamd config;
+
+    SpamdCheck(CheckConfig.Spamd config) {
+        this.config = config;
+    }
+
+    @Override
+    public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
+        if (message.size() > config.maxSize()) {
+            return new ContentVerdict.Accept(MessageEdits.prepend(
+                    HeaderField.of(ContentChain.SKIPPED_HEADER, step.check() + " (larger than max-size)")));
+        }
+        double score;
+        List<String> symbols;
+        try (ScannerConnection connection = ScannerConnection.open(config.endpoint(), step.timeout())) {
+            String request = "SYMBOLS SPAMC/1.5\r\nContent-length: " + message.size() + "\r\nUser: portcullis\r\n\r\n";
+            connection.out().write(request.getBytes(StandardCharsets.US_ASCII));
+            try (InputStream content = message.open()) {
+                content.transferTo(connection.out());
+            }
+            connection.finishRequest();
+            String response = new String(connection.in().readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            String[] parts = response.split("\r\n\r\n", 2);
+            String[] lines = parts[0].split("\r\n");
+            Matcher status = STATUS.matcher(lines[0]);
+            if (!status.matches()) {
+                throw new IOException("spamd answered \"" + lines[0] + "\"");
+            }
+            if (!status.group(1).equals("0")) {
+                throw new IOException("spamd failed: " + status.group(1) + " " + status.group(2));
+            }
+            Matcher spam = null;
+            for (String line : lines) {
+                Matcher m = SPAM.matcher(line);
+                if (m.find()) {
+                    spam = m;
+                }
+            }
+            if (spam == null) {
+                throw new IOException("spamd gave no Spam: line");
+            }
+            score = Double.parseDouble(spam.group(2));
+            symbols = new ArrayList<>();
+            if (parts.length > 1) {
+                for (String symbol : parts[1].strip().split("\\s*,\\s*")) {
+                    if (!symbol.isEmpty()) {
+                        symbols.add(symbol);
+                    }
+                }
+            }
+        }
+        double reject = step.rejectScore() != null ? step.rejectScore() : config.rejectScore();
+        double mark = step.markScore() != null ? step.markScore() : config.markScore();
+        String scoreText = String.format(Locale.ROOT, "%.1f", score);
+        if (score >= reject) {
+            return new ContentVerdict.Reject(Replies.SPAM_REJECTED.append("(score " + scoreText + ")"), "spam");
+        }
+        boolean spam = score >= mark;
+        List<MessageEdits.HeaderEdit> edits = new ArrayList<>();
+        OWN_FIELDS.forEach(name -> edits.add(new MessageEdits.HeaderEdit.RemoveAll(name)));
+        edits.add(new MessageEdits.HeaderEdit.Prepend(HeaderField.of("X-Spam-Status", (spam ? "Yes" : "No")
+                + ", score=" + scoreText + " required=" + String.format(Locale.ROOT, "%.1f", mark)
+                + " tests=" + (symbols.isEmpty() ? "none" : String.join(",", symbols)))));
+        if (spam) {
+            edits.add(new MessageEdits.HeaderEdit.Prepend(HeaderField.of("X-Spam-Flag", "YES")));
+            edits.add(new MessageEdits.HeaderEdit.Prepend(HeaderField.of("X-Spam-Score", scoreText)));
+        }
+        return new ContentVerdict.Accept(new MessageEdits(edits, null));
+    }
+}

@@ -1,0 +1,120 @@
+package io.portcullis.testing;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real scanner daemon from Debian on a loopback high port: SpamAssassin's spamd or ClamAV's
+ * clamd (with a signature database the test writes, so no download is needed). {@link #close()}
+ * stops it and everything it forked.
+ */
+public final class ScannerDaemon implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final Path directory;
+    private final int port;
+
+    private ScannerDaemon(String name, List<String> command, Path directory, int port) throws IOException, InterruptedException {
+        this.name = name;
+        this.directory = directory;
+        this.port = port;
+        this.process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(directory.resolve(name + ".out").toFile()).start();
+        awaitListening();
+    }
+
+    /** spamd with the rules Debian ships, no user configuration, no network tests. */
+    public static ScannerDaemon spamd() throws IOException, InterruptedException {
+        String spamd = ExternalProgram.require("spamd", "spamd");
+        Path directory = Files.createTempDirectory("spamd");
+        int port = SmtpSink.freePort();
+        List<String> command = new ArrayList<>(List.of(spamd, "--listen=127.0.0.1:" + port, "--allowed-ips=127.0.0.1",
+                "--max-children=4", "--min-children=1", "--nouser-config", "--local", "--syslog=stderr",
+                "--pidfile=" + directory.resolve("spamd.pid")));
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("-u", "nobody")); // spamd will not scan as root
+        }
+        return new ScannerDaemon("spamd", command, directory, port);
+    }
+
+    /** clamd with one database: a body signature named {@code signatureName} for {@code marker}. */
+    public static ScannerDaemon clamd(String signatureName, String marker) throws IOException, InterruptedException {
+        String clamd = ExternalProgram.require("clamd", "clamav-daemon");
+        Path directory = Files.createTempDirectory("clamd");
+        Path database = Files.createDirectories(directory.resolve("db"));
+        Files.writeString(database.resolve("portcullis-test.ndb"), signatureName + ":0:*:"
+                + HexFormat.of().formatHex(marker.getBytes(StandardCharsets.US_ASCII)) + "\n");
+        int port = SmtpSink.freePort();
+        Path config = directory.resolve("clamd.conf");
+        Files.writeString(config, """
+                DatabaseDirectory %s
+                TCPSocket %d
+                TCPAddr 127.0.0.1
+                Foreground yes
+                LogFile %s
+                PidFile %s
+                User %s
+                """.formatted(database, port, directory.resolve("clamd.log"), directory.resolve("clamd.pid"),
+                System.getProperty("user.name")));
+        return new ScannerDaemon("clamd", List.of(clamd, "-c", config.toString()), directory, port);
+    }
+
+    private void awaitListening() throws IOException, InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                if (!process.isAlive()) {
+                    throw new IOException(name + " exited: " + output());
+                }
+                Thread.sleep(50);
+            }
+        }
+        close();
+        throw new IOException(name + " did not listen on " + port + " within 30 s: " + output());
+    }
+
+    private String output() throws IOException {
+        return Files.readString(directory.resolve(name + ".out"));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Kills the daemon and its children at once, as a crash would. */
+    public void kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
