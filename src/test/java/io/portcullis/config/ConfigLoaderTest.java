@@ -84,6 +84,10 @@ class ConfigLoaderTest {
         "duplicate name       | 6 | listeners[1].name: another listener is already named \"in\"",
         "reserved flow        | 4 | listeners[0].flow: the flow \"local\" is reserved",
         "host name bind       | 5 | listeners[0].bind: \"localhost:25\" needs an IP address",
+        "unknown check        | 6 | listeners[0].content.chain[1]: no check is named \"spam\"; defined: rules",
+        "unknown check type   | 9 | checks[0].type: unknown check type \"spamassassin\"",
+        "bad rule pattern     | 11 | checks[0].header-checks[0].pattern: not a regular expression (RE2 syntax)",
+        "bad failure mode     | 6 | listeners[0].content.on-failure: expected fail-closed or fail-open",
         "not yaml             | 3 | not valid YAML"})
     void badConfigNamesFileLineAndKey(String name, int line, String message) throws IOException {
         String yaml = switch (name.strip()) {
@@ -98,12 +102,21 @@ class ConfigLoaderTest {
                     + "    flow: other\n    name: in\n";
             case "reserved flow" -> "listeners:\n  - name: in\n    bind: 127.0.0.1:1\n    flow: local\n";
             case "host name bind" -> "listeners:\n  - name: in\n    flow: inbound\n    bind:\n      - localhost:25\n";
+            case "unknown check" -> content("chain: [rules, spam]", "rules", "");
+            case "unknown check type" -> content("chain: [rules]", "spamassassin", "");
+            case "bad rule pattern" -> content("chain: [rules]", "rules", "    header-checks:\n      - pattern: \"(unclosed\"\n");
+            case "bad failure mode" -> content("on-failure: fail-sometimes", "rules", "");
             default -> "listeners:\n  - name: [unclosed\n";
         };
         Path file = write(yaml);
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOfSatisfying(ConfigException.class, e ->
                 assertThat(e.errors()).anySatisfy(error -> assertThat(error)
                         .startsWith(file + ":" + line + ": ").contains(message.strip())));
+    }
+
+    private static String content(String contentLine, String checkType, String checkExtra) {
+        return "listeners:\n  - name: in\n    flow: inbound\n    bind: 127.0.0.1:2525\n    content:\n      " + contentLine
+                + "\nchecks:\n  - name: rules\n    type: " + checkType + "\n" + checkExtra;
     }
 
     private static String limits(String limit) {

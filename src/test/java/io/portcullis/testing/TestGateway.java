@@ -154,6 +154,11 @@ public final class TestGateway implements AutoCloseable {
                 + spool().readJournal(id));
     }
 
+    /** The Prometheus text of the gateway's counters. */
+    public String metrics() {
+        return gateway.telemetry().scrape();
+    }
+
     public int port(String listener) {
         return gateway.listener(listener).boundAddresses().getFirst().getPort();
     }
