@@ -10,12 +10,24 @@ declare -A needed=(
   [dnsmasq]=dnsmasq-base   # the binary only: no system DNS service is configured or started
   [chromium]=chromium      # the dashboard's browser test, headless
   [chromedriver]=chromium-driver
+  [spamd]=spamd            # content checks: SpamAssassin, started by the tests on a loopback port
+  [clamd]=clamav-daemon    # ClamAV, with a signature database the tests write (no download)
+  [rspamd]=rspamd
+  [opendkim]=opendkim      # a real milter
+  [dkimverify]=python3-dkim  # an independent DKIM verifier
+)
+# files -> Debian package
+declare -A needed_files=(
+  [/usr/share/doc/python3-spf/rfc7208-tests.yml.gz]=python3-spf   # the RFC 7208 test suite
 )
 perl_modules=(Net::SSLeay)   # swaks --tls needs libnet-ssleay-perl
 
 missing_packages=()
 for program in "${!needed[@]}"; do
   command -v "$program" >/dev/null 2>&1 || missing_packages+=("${needed[$program]}")
+done
+for file in "${!needed_files[@]}"; do
+  [ -e "$file" ] || missing_packages+=("${needed_files[$file]}")
 done
 perl -MNet::SSLeay -e1 2>/dev/null || missing_packages+=(libnet-ssleay-perl)
 mapfile -t missing_packages < <(printf '%s\n' "${missing_packages[@]}" | sort -u | sed '/^$/d')
@@ -40,4 +52,7 @@ for program in "${!needed[@]}"; do
   if ! command -v "$program" >/dev/null 2>&1; then
     echo "bin/test: WARNING: '$program' (Debian package ${needed[$program]}) is missing: its interop tests will be SKIPPED"
   fi
+done
+for file in "${!needed_files[@]}"; do
+  [ -e "$file" ] || echo "bin/test: WARNING: $file (Debian package ${needed_files[$file]}) is missing: its tests will be SKIPPED"
 done

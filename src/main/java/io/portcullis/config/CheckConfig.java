@@ -37,6 +37,50 @@ public sealed interface CheckConfig {
         }
     }
 
+    /**
+     * DKIM signing (RFC 6376; Ed25519 per RFC 8463) of mail whose From: domain is one of the keys'
+     * domains or below it. Every key for that domain signs (RSA and Ed25519 side by side).
+     *
+     * @param signedHeaders header field names signed when present; From: is signed once more than it
+     *                      occurs, so no second From: can be added without breaking the signature
+     */
+    record DkimSign(String name, Duration timeout, List<DkimKey> keys, List<String> signedHeaders)
+            implements CheckConfig {
+        public DkimSign {
+            keys = List.copyOf(keys);
+            signedHeaders = List.copyOf(signedHeaders);
+        }
+    }
+
+    /**
+     * One signing key. Without a key file the key is generated at first start into the data
+     * directory ({@code dkim/SELECTOR._domainkey.DOMAIN.ALGORITHM.pem}, with the DNS record beside it).
+     */
+    record DkimKey(String domain, String selector, DkimAlgorithm algorithm, Path keyFile) {
+    }
+
+    enum DkimAlgorithm {
+        RSA_SHA256("rsa-sha256", "rsa"), ED25519_SHA256("ed25519-sha256", "ed25519");
+
+        private final String tag;
+        private final String keyType;
+
+        DkimAlgorithm(String tag, String keyType) {
+            this.tag = tag;
+            this.keyType = keyType;
+        }
+
+        /** The a= tag value. */
+        public String tag() {
+            return tag;
+        }
+
+        /** The k= tag value of the DNS record. */
+        public String keyType() {
+            return keyType;
+        }
+    }
+
     /** Where a scanner listens: a TCP host and port, or a Unix domain socket. */
     record Endpoint(String host, int port, Path unixSocket) {
         @Override

@@ -20,7 +20,7 @@ final class ContentConfigReader {
     }
 
     /** The checks by name, in the order written. */
-    static Map<String, CheckConfig> checks(YamlMap top) {
+    static Map<String, CheckConfig> checks(YamlMap top, Path base) {
         ConfigErrors errors = top.errors();
         Map<String, CheckConfig> checks = new LinkedHashMap<>();
         List<Node> nodes = top.list("checks");
@@ -40,10 +40,11 @@ final class ContentConfigReader {
                 case "clamd" -> new CheckConfig.Clamd(name, endpoint(map, 3310), map.duration("timeout", Duration.ofSeconds(30)),
                         map.size("max-size", 25L * 1024 * 1024));
                 case "rules" -> rules(name, map);
+                case "dkim-sign" -> dkimSign(name, map, base);
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown check type \"" + type
-                            + "\"; known: spamd, clamd, rules");
+                            + "\"; known: spamd, clamd, rules, dkim-sign");
                     yield null;
                 }
             };
@@ -155,6 +156,43 @@ final class ContentConfigReader {
             }
         }
         return rules;
+    }
+
+    static final List<String> DEFAULT_SIGNED_HEADERS = List.of("from", "reply-to", "subject", "date", "to", "cc",
+            "message-id", "in-reply-to", "references", "mime-version", "content-type", "content-transfer-encoding");
+
+    private static CheckConfig.DkimSign dkimSign(String name, YamlMap map, Path base) {
+        List<CheckConfig.DkimKey> keys = new ArrayList<>();
+        List<Node> nodes = map.list("keys");
+        if (nodes.isEmpty()) {
+            map.errors().add(map.keyNode("type"), map.keyPath("keys"), "dkim-sign needs at least one key (domain, selector)");
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            YamlMap key = new YamlMap(map.errors(), map.keyPath("keys") + "[" + i + "]", nodes.get(i));
+            String domain = key.requiredString("domain", nodes.get(i));
+            String selector = key.requiredString("selector", nodes.get(i));
+            if (selector != null && !selector.matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")) {
+                key.errors().add(key.node("selector"), key.keyPath("selector"), "a selector is one or more DNS labels");
+            }
+            String algorithmText = key.string("algorithm", "rsa-sha256");
+            CheckConfig.DkimAlgorithm algorithm = switch (algorithmText) {
+                case "rsa-sha256" -> CheckConfig.DkimAlgorithm.RSA_SHA256;
+                case "ed25519-sha256" -> CheckConfig.DkimAlgorithm.ED25519_SHA256;
+                default -> {
+                    key.errors().add(key.node("algorithm"), key.keyPath("algorithm"),
+                            "expected rsa-sha256 or ed25519-sha256, got \"" + algorithmText + "\"");
+                    yield CheckConfig.DkimAlgorithm.RSA_SHA256;
+                }
+            };
+            Path keyFile = key.readableFile("key-file", base);
+            key.finish();
+            if (domain != null && selector != null) {
+                keys.add(new CheckConfig.DkimKey(domain.toLowerCase(Locale.ROOT), selector, algorithm, keyFile));
+            }
+        }
+        List<String> headers = YamlMap.scalars(map.errors(), map.keyPath("signed-headers"), map.list("signed-headers"));
+        return new CheckConfig.DkimSign(name, map.duration("timeout", Duration.ofSeconds(10)), keys,
+                headers.isEmpty() ? DEFAULT_SIGNED_HEADERS : headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
     }
 
     /** {@code address: host:port}, or {@code socket: /path} for a Unix domain socket. */

@@ -1,6 +1,8 @@
 package io.portcullis.content;
 
 import io.portcullis.config.CheckConfig;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,12 +17,14 @@ public final class ContentChecks implements AutoCloseable {
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
-    public ContentChecks(Map<String, CheckConfig> configs) {
+    /** Loads (or at first start generates) the keys the checks need; fails naming the file that is wrong. */
+    public ContentChecks(Map<String, CheckConfig> configs, Path dataDirectory) throws IOException {
         for (CheckConfig config : configs.values()) {
             ContentCheck check = switch (config) {
                 case CheckConfig.Spamd spamd -> new SpamdCheck(spamd);
                 case CheckConfig.Clamd clamd -> new ClamdCheck(clamd);
                 case CheckConfig.Rules rules -> new RulesCheck(rules);
+                case CheckConfig.DkimSign dkim -> new DkimSignCheck(dkim, dataDirectory);
             };
             entries.put(config.name(), new Entry(check, new CircuitBreaker(CircuitBreaker.DEFAULT_THRESHOLD,
                     CircuitBreaker.DEFAULT_OPEN_FOR, Clock.systemUTC())));

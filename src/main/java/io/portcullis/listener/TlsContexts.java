@@ -1,14 +1,13 @@
 package io.portcullis.listener;
 
+import io.portcullis.config.PemFiles;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -32,13 +31,9 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 
 /**
  * Server TLS contexts from PEM files, and the self-signed certificate the embedded default
@@ -65,7 +60,7 @@ public final class TlsContexts {
         if (chain.isEmpty()) {
             throw new IOException(certificateFile + ": no PEM certificate found");
         }
-        PrivateKey key = readPrivateKey(keyFile);
+        PrivateKey key = PemFiles.readPrivateKey(keyFile);
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -79,24 +74,6 @@ public final class TlsContexts {
         } catch (GeneralSecurityException e) {
             throw new IOException(keyFile + ": key does not fit certificate " + certificateFile + ": " + e.getMessage(), e);
         }
-    }
-
-    private static PrivateKey readPrivateKey(Path keyFile) throws IOException {
-        try (Reader reader = Files.newBufferedReader(keyFile, StandardCharsets.US_ASCII);
-             PEMParser parser = new PEMParser(reader)) {
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
-                if (item instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
-                }
-                if (item instanceof PrivateKeyInfo info) {
-                    return converter.getPrivateKey(info);
-                }
-            }
-        } catch (RuntimeException e) {
-            throw new IOException(keyFile + ": not a PEM private key: " + e.getMessage(), e);
-        }
-        throw new IOException(keyFile + ": no unencrypted PEM private key found");
     }
 
     /**
@@ -127,22 +104,13 @@ public final class TlsContexts {
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
             Path keyTemp = directory.resolve("key.pem.tmp");
-            Files.deleteIfExists(keyTemp);
-            Files.createFile(keyTemp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            writePem(keyTemp, pair.getPrivate());
+            PemFiles.writePrivateKey(keyTemp, pair.getPrivate());
             Path certificateTemp = directory.resolve("certificate.pem.tmp");
-            writePem(certificateTemp, cert);
+            PemFiles.write(certificateTemp, cert);
             Files.move(keyTemp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Files.move(certificateTemp, certificate, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("cannot generate a self-signed certificate: " + e.getMessage(), e);
-        }
-    }
-
-    private static void writePem(Path file, Object object) throws IOException {
-        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
-             JcaPEMWriter pem = new JcaPEMWriter(writer)) {
-            pem.writeObject(object);
         }
     }
 }

@@ -1,0 +1,116 @@
+package io.portcullis.content;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.testing.Dnsmasq;
+import io.portcullis.testing.ExternalProgram;
+import io.portcullis.testing.SmtpScript;
+import io.portcullis.testing.TestGateway;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Outbound DKIM signing with keys generated at first start, RSA and Ed25519 side by side, checked
+ * by dkimpy (Debian python3-dkim) fetching the published records from dnsmasq.
+ */
+class DkimSignTest {
+    private static TestGateway gateway;
+    private static Dnsmasq dns;
+
+    @BeforeAll
+    static void start() throws Exception {
+        gateway = TestGateway.startYaml(TestGateway.contentYaml("""
+                - name: dkim
+                  type: dkim-sign
+                  keys:
+                    - {domain: example.test, selector: rsa1, algorithm: rsa-sha256}
+                    - {domain: example.test, selector: ed1, algorithm: ed25519-sha256}
+                """, "", """
+                content:
+                  chain: [dkim]
+                """));
+        List<String> records = new ArrayList<>();
+        try (var files = Files.list(gateway.dataDirectory().resolve("dkim"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".txt")).toList()) {
+                String name = file.getFileName().toString().replaceAll("\\.(rsa|ed25519)\\.txt$", "");
+                String record = Files.readString(file).strip();
+                // TXT character-strings hold at most 255 octets each; resolvers join them again
+                List<String> parts = new ArrayList<>();
+                for (int i = 0; i < record.length(); i += 200) {
+                    parts.add(record.substring(i, Math.min(record.length(), i + 200)));
+                }
+                records.add("--txt-record=" + name + "," + String.join(",", parts));
+            }
+        }
+        assertThat(records).hasSize(2);
+        dns = Dnsmasq.start(records.toArray(String[]::new));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (dns != null) {
+            dns.close();
+        }
+        gateway.close();
+    }
+
+    @Test
+    void signaturesOfBothAlgorithmsVerifyWithDkimpy() throws Exception {
+        String message = "From: Demo User <user@example.test>\r\nTo: someone@remote.test\r\nCc: a@remote.test,\r\n"
+                + "  b@remote.test\r\nSubject:   spaced    out   subject  \r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
+                + "Message-ID: <dkim-1@example.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n"
+                + "Hello  with   runs of\tspace   \r\nand trailing blanks\t \r\n\r\n\r\n";
+        String id = send(message);
+        String stored = new String(gateway.message(id), StandardCharsets.ISO_8859_1);
+        assertThat(stored).startsWith("DKIM-Signature: v=1; a=");
+        assertThat(verify(stored)).containsExactlyInAnyOrder("rsa-sha256 example.test pass",
+                "ed25519-sha256 example.test pass");
+    }
+
+    @Test
+    void aChangedBodyFailsVerification() throws Exception {
+        String id = send("From: user@example.test\r\nTo: someone@remote.test\r\nSubject: x\r\n\r\npay 100 EUR\r\n");
+        String tampered = new String(gateway.message(id), StandardCharsets.ISO_8859_1).replace("100 EUR", "900 EUR");
+        assertThat(verify(tampered)).containsExactlyInAnyOrder("rsa-sha256 example.test fail",
+                "ed25519-sha256 example.test fail");
+    }
+
+    @Test
+    void mailFromAnotherDomainIsNotSigned() throws Exception {
+        String id = send("From: someone@elsewhere.test\r\nSubject: x\r\n\r\nhi\r\n");
+        assertThat(new String(gateway.message(id), StandardCharsets.ISO_8859_1)).doesNotContain("DKIM-Signature");
+    }
+
+    private static String send(String message) throws Exception {
+        try (SmtpScript smtp = SmtpScript.connect(gateway.port("outbound"))) {
+            smtp.expect("220").send("EHLO internal.example.test").expect("250");
+            return smtp.sendMessage("user@example.test", "someone@remote.test", message);
+        }
+    }
+
+    /** dkimpy's verdict per signature, as "ALGORITHM DOMAIN pass|fail". */
+    private static List<String> verify(String message) throws Exception {
+        String python = ExternalProgram.require("python3", "python3");
+        Path script = Files.createTempFile("dkim-verify", ".py");
+        try (InputStream in = DkimSignTest.class.getResourceAsStream("dkim-verify.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        ExternalProgram.require("dkimverify", "python3-dkim");
+        Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), String.valueOf(dns.port()))
+                .redirectErrorStream(true).start();
+        process.getOutputStream().write(message.getBytes(StandardCharsets.ISO_8859_1));
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output.lines().map(line -> line.substring(line.indexOf(' ') + 1)).toList();
+    }
+}
