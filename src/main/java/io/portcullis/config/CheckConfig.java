@@ -38,6 +38,19 @@ public sealed interface CheckConfig {
     }
 
     /**
+     * A disclaimer appended to the text of mail whose From: domain is listed (every domain when
+     * the list is empty).
+     *
+     * @param html the HTML form, or null for the text, escaped, in a paragraph
+     */
+    record Disclaimer(String name, Duration timeout, String text, String html, List<String> senderDomains)
+            implements CheckConfig {
+        public Disclaimer {
+            senderDomains = List.copyOf(senderDomains);
+        }
+    }
+
+    /**
      * DKIM signing (RFC 6376; Ed25519 per RFC 8463) of mail whose From: domain is one of the keys'
      * domains or below it. Every key for that domain signs (RSA and Ed25519 side by side).
      *

@@ -41,10 +41,11 @@ final class ContentConfigReader {
                         map.size("max-size", 25L * 1024 * 1024));
                 case "rules" -> rules(name, map);
                 case "dkim-sign" -> dkimSign(name, map, base);
+                case "disclaimer" -> disclaimer(name, map);
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown check type \"" + type
-                            + "\"; known: spamd, clamd, rules, dkim-sign");
+                            + "\"; known: spamd, clamd, rules, disclaimer, dkim-sign");
                     yield null;
                 }
             };
@@ -156,6 +157,15 @@ final class ContentConfigReader {
             }
         }
         return rules;
+    }
+
+    private static CheckConfig.Disclaimer disclaimer(String name, YamlMap map) {
+        String text = map.requiredString("text", map.keyNode("type"));
+        String html = map.string("html", null);
+        List<String> domains = YamlMap.scalars(map.errors(), map.keyPath("sender-domains"), map.list("sender-domains"));
+        return new CheckConfig.Disclaimer(name, map.duration("timeout", Duration.ofSeconds(10)),
+                text == null ? "" : text.strip(), html == null ? null : html.strip(),
+                domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList());
     }
 
     static final List<String> DEFAULT_SIGNED_HEADERS = List.of("from", "reply-to", "subject", "date", "to", "cc",

@@ -25,6 +25,7 @@ public final class ContentChecks implements AutoCloseable {
                 case CheckConfig.Clamd clamd -> new ClamdCheck(clamd);
                 case CheckConfig.Rules rules -> new RulesCheck(rules);
                 case CheckConfig.DkimSign dkim -> new DkimSignCheck(dkim, dataDirectory);
+                case CheckConfig.Disclaimer disclaimer -> new DisclaimerCheck(disclaimer);
             };
             entries.put(config.name(), new Entry(check, new CircuitBreaker(CircuitBreaker.DEFAULT_THRESHOLD,
                     CircuitBreaker.DEFAULT_OPEN_FOR, Clock.systemUTC())));

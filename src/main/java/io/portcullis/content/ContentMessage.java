@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
 
 /**
  * The message a check looks at: the envelope as it will be committed and the spool file, with its
@@ -130,5 +133,24 @@ public final class ContentMessage {
 
     long headerEnd() {
         return headerEnd;
+    }
+
+    /** The domain of the first address in From:, lower case; null when there is none. */
+    public String fromDomain() {
+        HeaderField from = header("From");
+        if (from == null) {
+            return null;
+        }
+        try {
+            InternetAddress[] addresses = InternetAddress.parseHeader(from.value(), false);
+            if (addresses.length == 0 || addresses[0].getAddress() == null) {
+                return null;
+            }
+            String address = addresses[0].getAddress();
+            int at = address.lastIndexOf('@');
+            return at < 0 ? null : address.substring(at + 1).toLowerCase(Locale.ROOT);
+        } catch (AddressException e) {
+            return null;
+        }
     }
 }

@@ -2,8 +2,6 @@ package io.portcullis.content;
 
 import io.portcullis.config.CheckConfig;
 import io.portcullis.config.ContentStep;
-import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.InternetAddress;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * DKIM signing (RFC 6376 §5), relaxed/relaxed, with every key whose domain is the From: domain
@@ -37,7 +34,7 @@ final class DkimSignCheck implements ContentCheck {
 
     @Override
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
-        String fromDomain = fromDomain(message);
+        String fromDomain = message.fromDomain();
         if (fromDomain == null) {
             return ContentVerdict.ACCEPT;
         }
@@ -76,24 +73,5 @@ final class DkimSignCheck implements ContentCheck {
             signatures.add(HeaderField.of("DKIM-Signature", value + signature));
         }
         return new ContentVerdict.Accept(MessageEdits.prepend(signatures.toArray(HeaderField[]::new)));
-    }
-
-    /** The domain of the first address in From:, lower case; null when there is none to sign for. */
-    static String fromDomain(ContentMessage message) {
-        HeaderField from = message.header("From");
-        if (from == null) {
-            return null;
-        }
-        try {
-            InternetAddress[] addresses = InternetAddress.parseHeader(from.value(), false);
-            if (addresses.length == 0 || addresses[0].getAddress() == null) {
-                return null;
-            }
-            String address = addresses[0].getAddress();
-            int at = address.lastIndexOf('@');
-            return at < 0 ? null : address.substring(at + 1).toLowerCase(Locale.ROOT);
-        } catch (AddressException e) {
-            return null;
-        }
     }
 }

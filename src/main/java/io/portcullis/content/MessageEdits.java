@@ -2,7 +2,6 @@ package io.portcullis.content;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,11 +9,23 @@ import java.util.List;
  * actions (RFC-less but long-standing: add, insert, change, delete a header; replace the body)
  * map onto these one to one.
  */
-public record MessageEdits(List<HeaderEdit> headers, Body body) {
+public record MessageEdits(List<HeaderEdit> headers, Body body, Body wholeMessage) {
     public static final MessageEdits NONE = new MessageEdits(List.of(), null);
 
     public MessageEdits {
         headers = List.copyOf(headers);
+        if (wholeMessage != null && (!headers.isEmpty() || body != null)) {
+            throw new IllegalArgumentException("a whole new message replaces header edits and body alike");
+        }
+    }
+
+    public MessageEdits(List<HeaderEdit> headers, Body body) {
+        this(headers, body, null);
+    }
+
+    /** The message rewritten from its first octet (a MIME restructuring: header fields and body together). */
+    public static MessageEdits replaceWhole(Body wholeMessage) {
+        return new MessageEdits(List.of(), null, wholeMessage);
     }
 
     public static MessageEdits prepend(HeaderField... fields) {
@@ -22,16 +33,10 @@ public record MessageEdits(List<HeaderEdit> headers, Body body) {
     }
 
     public boolean isEmpty() {
-        return headers.isEmpty() && body == null;
+        return headers.isEmpty() && body == null && wholeMessage == null;
     }
 
-    public MessageEdits and(MessageEdits more) {
-        List<HeaderEdit> all = new ArrayList<>(headers);
-        all.addAll(more.headers);
-        return new MessageEdits(all, more.body != null ? more.body : body);
-    }
-
-    /** A new body: everything after the header section, starting with the empty line that separates them. */
+    /** A new body (everything after the header section, starting with the empty line that separates them), or a whole new message. */
     @FunctionalInterface
     public interface Body {
         void writeTo(OutputStream out) throws IOException;

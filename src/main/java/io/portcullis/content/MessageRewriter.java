@@ -12,6 +12,10 @@ final class MessageRewriter {
     }
 
     static void write(ContentMessage message, MessageEdits edits, OutputStream out) throws IOException {
+        if (edits.wholeMessage() != null) {
+            edits.wholeMessage().writeTo(out);
+            return;
+        }
         for (HeaderField field : apply(message.headers(), edits.headers())) {
             out.write(field.raw());
         }

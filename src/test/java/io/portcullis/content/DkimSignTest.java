@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Outbound DKIM signing with keys generated at first start, RSA and Ed25519 side by side, checked
- * by dkimpy (Debian python3-dkim) fetching the published records from dnsmasq.
+ * Outbound DKIM signing with keys generated at first start, RSA and Ed25519 side by side, after the
+ * disclaimer, checked by dkimpy (Debian python3-dkim) fetching the published records from dnsmasq.
  */
 class DkimSignTest {
     private static TestGateway gateway;
@@ -28,6 +28,9 @@ class DkimSignTest {
     @BeforeAll
     static void start() throws Exception {
         gateway = TestGateway.startYaml(TestGateway.contentYaml("""
+                - name: disclaimer
+                  type: disclaimer
+                  text: Sent through the signing gateway.
                 - name: dkim
                   type: dkim-sign
                   keys:
@@ -35,7 +38,7 @@ class DkimSignTest {
                     - {domain: example.test, selector: ed1, algorithm: ed25519-sha256}
                 """, "", """
                 content:
-                  chain: [dkim]
+                  chain: [disclaimer, dkim]
                 """));
         List<String> records = new ArrayList<>();
         try (var files = Files.list(gateway.dataDirectory().resolve("dkim"))) {
@@ -71,6 +74,7 @@ class DkimSignTest {
         String id = send(message);
         String stored = new String(gateway.message(id), StandardCharsets.ISO_8859_1);
         assertThat(stored).startsWith("DKIM-Signature: v=1; a=");
+        assertThat(stored.split("Sent through the signing gateway.", -1)).hasSize(2); // the disclaimer, once, signed
         assertThat(verify(stored)).containsExactlyInAnyOrder("rsa-sha256 example.test pass",
                 "ed25519-sha256 example.test pass");
     }
