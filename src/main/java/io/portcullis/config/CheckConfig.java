@@ -51,6 +51,14 @@ public sealed interface CheckConfig {
     }
 
     /**
+     * A copy of every message that reaches this step: queued to an archive address (flow
+     * {@code archive}, null sender) or written to a folder as {@code .eml} with its envelope as
+     * {@code .json} beside it, under a folder per UTC day. Exactly one of the two is set.
+     */
+    record Archive(String name, Duration timeout, String address, Path folder) implements CheckConfig {
+    }
+
+    /**
      * DKIM signing (RFC 6376; Ed25519 per RFC 8463) of mail whose From: domain is one of the keys'
      * domains or below it. Every key for that domain signs (RSA and Ed25519 side by side).
      *

@@ -137,8 +137,8 @@ public final class ConfigLoader {
             String flow = map.string("flow", name);
             if (flow != null && !NAME.matcher(flow).matches()) {
                 errors.add(map.node("flow"), map.keyPath("flow"), "a flow tag is lower-case letters, digits and '-'");
-            } else if ("local".equals(flow)) {
-                errors.add(map.node("flow"), map.keyPath("flow"), "the flow \"local\" is reserved for mail the gateway generates");
+            } else if ("local".equals(flow) || GatewayConfig.ARCHIVE_FLOW.equals(flow)) {
+                errors.add(map.node("flow"), map.keyPath("flow"), "the flow \"" + flow + "\" is reserved for mail the gateway generates");
             }
             List<InetSocketAddress> bind = new ArrayList<>();
             List<Node> bindNodes = map.list("bind");

@@ -42,10 +42,11 @@ final class ContentConfigReader {
                 case "rules" -> rules(name, map);
                 case "dkim-sign" -> dkimSign(name, map, base);
                 case "disclaimer" -> disclaimer(name, map);
+                case "archive" -> archive(name, map, base);
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown check type \"" + type
-                            + "\"; known: spamd, clamd, rules, disclaimer, dkim-sign");
+                            + "\"; known: spamd, clamd, rules, disclaimer, dkim-sign, archive");
                     yield null;
                 }
             };
@@ -166,6 +167,24 @@ final class ContentConfigReader {
         return new CheckConfig.Disclaimer(name, map.duration("timeout", Duration.ofSeconds(10)),
                 text == null ? "" : text.strip(), html == null ? null : html.strip(),
                 domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList());
+    }
+
+    private static CheckConfig.Archive archive(String name, YamlMap map, Path base) {
+        String address = map.string("address", null);
+        String folder = map.string("folder", null);
+        if ((address == null) == (folder == null)) {
+            map.errors().add(map.keyNode("type"), map.keyPath("address"), "an archive needs either address or folder");
+        }
+        if (address != null) {
+            try {
+                io.portcullis.smtp.PathParser.parseMailbox(address);
+            } catch (io.portcullis.smtp.SyntaxException e) {
+                map.errors().add(map.node("address"), map.keyPath("address"), "\"" + address + "\" is not a mailbox: "
+                        + e.getMessage());
+            }
+        }
+        return new CheckConfig.Archive(name, map.duration("timeout", Duration.ofSeconds(30)), address,
+                folder == null ? null : base.resolve(folder));
     }
 
     static final List<String> DEFAULT_SIGNED_HEADERS = List.of("from", "reply-to", "subject", "date", "to", "cc",

@@ -21,11 +21,15 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
         checks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(checks));
     }
 
-    /** Every flow a message can have: the listeners' and {@code local}. */
+    /** The flow of copies an archive check queues to its archive address. */
+    public static final String ARCHIVE_FLOW = "archive";
+
+    /** Every flow a message can have: the listeners', {@code local} and {@code archive}. */
     public List<String> flows() {
         java.util.LinkedHashSet<String> flows = new java.util.LinkedHashSet<>();
         listeners.forEach(l -> flows.add(l.flow()));
         flows.add("local");
+        flows.add(ARCHIVE_FLOW);
         return List.copyOf(flows);
     }
 }

@@ -1,6 +1,7 @@
 package io.portcullis.content;
 
 import io.portcullis.config.CheckConfig;
+import io.portcullis.spool.Spool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +19,7 @@ public final class ContentChecks implements AutoCloseable {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
     /** Loads (or at first start generates) the keys the checks need; fails naming the file that is wrong. */
-    public ContentChecks(Map<String, CheckConfig> configs, Path dataDirectory) throws IOException {
+    public ContentChecks(Map<String, CheckConfig> configs, Path dataDirectory, Spool spool) throws IOException {
         for (CheckConfig config : configs.values()) {
             ContentCheck check = switch (config) {
                 case CheckConfig.Spamd spamd -> new SpamdCheck(spamd);
@@ -26,6 +27,7 @@ public final class ContentChecks implements AutoCloseable {
                 case CheckConfig.Rules rules -> new RulesCheck(rules);
                 case CheckConfig.DkimSign dkim -> new DkimSignCheck(dkim, dataDirectory);
                 case CheckConfig.Disclaimer disclaimer -> new DisclaimerCheck(disclaimer);
+                case CheckConfig.Archive archive -> new ArchiveCheck(archive, spool);
             };
             entries.put(config.name(), new Entry(check, new CircuitBreaker(CircuitBreaker.DEFAULT_THRESHOLD,
                     CircuitBreaker.DEFAULT_OPEN_FOR, Clock.systemUTC())));
