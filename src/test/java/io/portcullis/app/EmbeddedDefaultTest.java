@@ -68,6 +68,14 @@ class EmbeddedDefaultTest {
                     .expect("250 2.0.0 OK queued as");
             String delivered = Files.readString(awaitFile(directory.resolve("data/drop/inbound/" + smtp.queueId() + ".eml")));
             assertThat(delivered).contains("Subject: hello").doesNotContain("X-Portcullis-Trusted");
+            // the built-in rules: an executable attachment is refused in the session
+            smtp.send("MAIL FROM:<someone@example.org>").expect("250");
+            smtp.send("RCPT TO:<a@example.test>").expect("250");
+            smtp.send("DATA").expect("354");
+            smtp.sendRaw("From: someone@example.org\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
+                    + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee\r\n"
+                    + "--b\r\nContent-Type: application/octet-stream; name=\"invoice.pdf.exe\"\r\n\r\nMZ\r\n--b--\r\n.\r\n")
+                    .expect("554 5.7.1 Message rejected: attachment type not allowed: invoice.pdf.exe");
         }
     }
 
@@ -84,7 +92,11 @@ class EmbeddedDefaultTest {
             smtp.send("MAIL FROM:<boss@example.test>").expect("553 5.7.1");
             String id = smtp.sendMessage("demo@example.test", "anyone@example.org",
                     "From: Demo <demo@example.test>\r\nSubject: out\r\n\r\nx\r\n");
-            awaitFile(directory.resolve("data/drop/outbound/" + id + ".eml"));
+            String sent = Files.readString(awaitFile(directory.resolve("data/drop/outbound/" + id + ".eml")));
+            // stamped with the disclaimer, then signed with both generated keys
+            assertThat(sent).contains("This message was sent from example.test through Portcullis.");
+            assertThat(sent).contains("DKIM-Signature: v=1; a=rsa-sha256;").contains("DKIM-Signature: v=1; a=ed25519-sha256;");
+            assertThat(directory.resolve("data/dkim/portcullis-rsa._domainkey.example.test.rsa.txt")).exists();
         }
     }
 }
