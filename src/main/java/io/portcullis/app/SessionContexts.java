@@ -49,7 +49,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         }
         UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), ldap);
         KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
-        ContentChecks checks = new ContentChecks(config.checks(), dataDirectory, spool);
+        ContentChecks checks = new ContentChecks(config.checks(), config.hostname(), dataDirectory, spool);
         Map<String, SessionContext> contexts = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
             ListenerPolicy policy = listener.policy();

@@ -18,6 +18,10 @@ public sealed interface CheckConfig {
                  double rejectScore) implements CheckConfig {
     }
 
+    /** Any milter (Sendmail/Postfix milter protocol, version 6): opendkim, rspamd's proxy, ... */
+    record Milter(String name, Endpoint endpoint, Duration timeout) implements CheckConfig {
+    }
+
     /** ClamAV's clamd, fed with INSTREAM. */
     record Clamd(String name, Endpoint endpoint, Duration timeout, long maxSize) implements CheckConfig {
     }

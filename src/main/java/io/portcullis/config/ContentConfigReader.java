@@ -40,13 +40,14 @@ final class ContentConfigReader {
                 case "clamd" -> new CheckConfig.Clamd(name, endpoint(map, 3310), map.duration("timeout", Duration.ofSeconds(30)),
                         map.size("max-size", 25L * 1024 * 1024));
                 case "rules" -> rules(name, map);
+                case "milter" -> new CheckConfig.Milter(name, endpoint(map, 8891), map.duration("timeout", Duration.ofSeconds(30)));
                 case "dkim-sign" -> dkimSign(name, map, base);
                 case "disclaimer" -> disclaimer(name, map);
                 case "archive" -> archive(name, map, base);
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown check type \"" + type
-                            + "\"; known: spamd, clamd, rules, disclaimer, dkim-sign, archive");
+                            + "\"; known: spamd, clamd, milter, rules, disclaimer, dkim-sign, archive");
                     yield null;
                 }
             };

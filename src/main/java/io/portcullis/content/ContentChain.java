@@ -51,10 +51,16 @@ public final class ContentChain {
     }
 
     /**
-     * Runs every step over {@code message}; edits go into its file. Returns the chain's verdict:
-     * Accept (with no edits left to apply), Quarantine, Reject, Tempfail or Discard.
+     * What the chain decided, and the envelope to commit (recipients or sender a milter changed,
+     * the size of the rewritten content). The verdict is Accept (with no edits left to apply),
+     * Quarantine, Reject, Tempfail or Discard.
      */
-    public ContentVerdict run(IncomingMessage message, Envelope envelope) throws IOException {
+    public record Result(ContentVerdict verdict, Envelope envelope) {
+    }
+
+    /** Runs every step over {@code message}; edits go into its file. */
+    public Result run(IncomingMessage message, Envelope received) throws IOException {
+        Envelope envelope = received;
         ContentMessage current = ContentMessage.read(envelope, message.file());
         String quarantine = null;
         for (ContentStep step : steps) {
@@ -67,22 +73,30 @@ public final class ContentChain {
                     edits = q.edits();
                 }
                 case ContentVerdict.Reject r -> {
-                    return r;
+                    return new Result(r, envelope);
                 }
                 case ContentVerdict.Tempfail t -> {
-                    return t;
+                    return new Result(t, envelope);
                 }
                 case ContentVerdict.Discard d -> {
-                    return d;
+                    return new Result(d, envelope);
                 }
             }
-            if (!edits.isEmpty()) {
+            if (edits.envelope() != null) {
+                envelope = EnvelopeRewriter.apply(envelope, edits.envelope());
+            }
+            if (edits.changesContent()) {
                 ContentMessage before = current;
                 message.replaceContent(out -> MessageRewriter.write(before, edits, out));
+                envelope = envelope.withSize(message.size());
+            }
+            if (!edits.isEmpty()) {
                 current = ContentMessage.read(envelope, message.file());
             }
         }
-        return quarantine == null ? ContentVerdict.ACCEPT : new ContentVerdict.Quarantine(quarantine, MessageEdits.NONE);
+        envelope = envelope.withSize(message.size());
+        return new Result(quarantine == null ? ContentVerdict.ACCEPT
+                : new ContentVerdict.Quarantine(quarantine, MessageEdits.NONE), envelope);
     }
 
     private ContentVerdict runStep(ContentStep step, ContentMessage message) {

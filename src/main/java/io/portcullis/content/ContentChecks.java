@@ -19,11 +19,13 @@ public final class ContentChecks implements AutoCloseable {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
     /** Loads (or at first start generates) the keys the checks need; fails naming the file that is wrong. */
-    public ContentChecks(Map<String, CheckConfig> configs, Path dataDirectory, Spool spool) throws IOException {
+    public ContentChecks(Map<String, CheckConfig> configs, String hostname, Path dataDirectory, Spool spool)
+            throws IOException {
         for (CheckConfig config : configs.values()) {
             ContentCheck check = switch (config) {
                 case CheckConfig.Spamd spamd -> new SpamdCheck(spamd);
                 case CheckConfig.Clamd clamd -> new ClamdCheck(clamd);
+                case CheckConfig.Milter milter -> new MilterCheck(milter, hostname);
                 case CheckConfig.Rules rules -> new RulesCheck(rules);
                 case CheckConfig.DkimSign dkim -> new DkimSignCheck(dkim, dataDirectory);
                 case CheckConfig.Disclaimer disclaimer -> new DisclaimerCheck(disclaimer);

@@ -30,6 +30,34 @@ public record HeaderField(String name, byte[] raw) {
         return new HeaderField(name, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A field whose value arrives already folded (a milter's): line ends become CRLF, and a line
+     * that does not start with white space is joined to the previous one, so no value can smuggle
+     * in a header field or end the header section.
+     */
+    public static HeaderField folded(String name, byte[] value, boolean leadingSpace) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(name.length() + value.length + 8);
+        out.writeBytes(name.getBytes(StandardCharsets.US_ASCII));
+        out.write(':');
+        if (leadingSpace) {
+            out.write(' ');
+        }
+        for (int i = 0; i < value.length; i++) {
+            byte b = value[i];
+            if (b == '\r') {
+                continue;
+            }
+            if (b == '\n') {
+                boolean continues = i + 1 < value.length && (value[i + 1] == ' ' || value[i + 1] == '\t');
+                out.writeBytes(continues ? new byte[] {'\r', '\n'} : new byte[] {' '});
+                continue;
+            }
+            out.write(b);
+        }
+        out.writeBytes(new byte[] {'\r', '\n'});
+        return new HeaderField(name, out.toByteArray());
+    }
+
     public boolean is(String otherName) {
         return name.equalsIgnoreCase(otherName);
     }

@@ -5,11 +5,13 @@ import java.io.OutputStream;
 import java.util.List;
 
 /**
- * Changes a check asks for: header edits applied in order, then optionally a new body. Milter
- * actions (RFC-less but long-standing: add, insert, change, delete a header; replace the body)
- * map onto these one to one.
+ * Changes a check asks for: header edits applied in order, then optionally a new body, and changes
+ * to the envelope. Milter actions (add, insert, change, delete a header; replace the body; change
+ * the sender; add or delete recipients) map onto these one to one.
+ *
+ * @param envelope null when the envelope stays as it is
  */
-public record MessageEdits(List<HeaderEdit> headers, Body body, Body wholeMessage) {
+public record MessageEdits(List<HeaderEdit> headers, Body body, Body wholeMessage, EnvelopeEdits envelope) {
     public static final MessageEdits NONE = new MessageEdits(List.of(), null);
 
     public MessageEdits {
@@ -20,12 +22,28 @@ public record MessageEdits(List<HeaderEdit> headers, Body body, Body wholeMessag
     }
 
     public MessageEdits(List<HeaderEdit> headers, Body body) {
-        this(headers, body, null);
+        this(headers, body, null, null);
+    }
+
+    /**
+     * A new reverse-path (null: unchanged; empty: the null sender) and recipients added and
+     * removed, as bare addresses.
+     */
+    public record EnvelopeEdits(String sender, List<String> addRecipients, List<String> removeRecipients) {
+        public EnvelopeEdits {
+            addRecipients = List.copyOf(addRecipients);
+            removeRecipients = List.copyOf(removeRecipients);
+        }
+    }
+
+    /** True when the content changes (the envelope alone needs no rewrite of the file). */
+    public boolean changesContent() {
+        return !headers.isEmpty() || body != null || wholeMessage != null;
     }
 
     /** The message rewritten from its first octet (a MIME restructuring: header fields and body together). */
     public static MessageEdits replaceWhole(Body wholeMessage) {
-        return new MessageEdits(List.of(), null, wholeMessage);
+        return new MessageEdits(List.of(), null, wholeMessage, null);
     }
 
     public static MessageEdits prepend(HeaderField... fields) {
@@ -33,7 +51,7 @@ public record MessageEdits(List<HeaderEdit> headers, Body body, Body wholeMessag
     }
 
     public boolean isEmpty() {
-        return headers.isEmpty() && body == null && wholeMessage == null;
+        return !changesContent() && envelope == null;
     }
 
     /** A new body (everything after the header section, starting with the empty line that separates them), or a whole new message. */

@@ -237,14 +237,15 @@ final class MessageIntake {
         Envelope envelope = envelope(transaction, receiver, message.size());
         ContentChain chain = session.context.content();
         if (!chain.isEmpty()) {
-            ContentVerdict verdict;
+            ContentChain.Result result;
             try {
-                verdict = chain.run(message, envelope);
+                result = chain.run(message, envelope);
             } catch (IOException e) {
                 log.error("{}: cannot run the content chain over {}: {}", listener, message.id(), e.toString());
                 return new Outcome(Replies.LOCAL_ERROR, "local-error");
             }
-            switch (verdict) {
+            envelope = result.envelope();
+            switch (result.verdict()) {
                 case ContentVerdict.Reject r -> {
                     return new Outcome(r.reply(), r.reason());
                 }
@@ -255,8 +256,13 @@ final class MessageIntake {
                     log.info("{}: discarded {} from=<{}>: {}", listener, message.id(), envelope.sender(), d.reason());
                     return new Outcome(Replies.OK, null);
                 }
-                case ContentVerdict.Quarantine q -> envelope = envelope.withSize(message.size()).quarantined(q.reason());
-                case ContentVerdict.Accept a -> envelope = envelope.withSize(message.size());
+                case ContentVerdict.Quarantine q -> envelope = envelope.quarantined(q.reason());
+                case ContentVerdict.Accept a -> {
+                }
+            }
+            if (envelope.recipients().isEmpty()) {
+                log.info("{}: {} has no recipients left after the content chain: not queued", listener, message.id());
+                return new Outcome(Replies.OK, null);
             }
         }
         try {

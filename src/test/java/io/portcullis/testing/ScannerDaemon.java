@@ -66,6 +66,47 @@ public final class ScannerDaemon implements AutoCloseable {
         return new ScannerDaemon("clamd", List.of(clamd, "-c", config.toString()), directory, port);
     }
 
+    /**
+     * opendkim as a milter for {@code domain} with selector {@code selector} and the PEM key at
+     * {@code keyFile}: it signs mail that arrives on the listener named {@code signingListener}
+     * (the daemon_name macro) and verifies the rest, looking keys up through the DNS server on
+     * 127.0.0.1:{@code dnsPort} (its resolver is libunbound, configured by a file;
+     * unbound answers the special-use domain test. itself unless told not to).
+     */
+    public static ScannerDaemon opendkim(String domain, String selector, Path keyFile, String signingListener, int dnsPort)
+            throws IOException, InterruptedException {
+        String opendkim = ExternalProgram.require("opendkim", "opendkim");
+        Path directory = Files.createTempDirectory("opendkim");
+        int port = SmtpSink.freePort();
+        Path unbound = directory.resolve("unbound.conf");
+        Files.writeString(unbound, """
+                server:
+                  do-not-query-localhost: no
+                  local-zone: "test." nodefault
+                forward-zone:
+                  name: "."
+                  forward-addr: 127.0.0.1@%d
+                """.formatted(dnsPort));
+        Path config = directory.resolve("opendkim.conf");
+        Files.writeString(config, """
+                Syslog no
+                Mode sv
+                Socket inet:%d@127.0.0.1
+                Domain %s
+                Selector %s
+                KeyFile %s
+                Canonicalization relaxed/relaxed
+                Background no
+                RequireSafeKeys false
+                AuthservID portcullis-test
+                InternalHosts 192.0.2.1
+                MacroList daemon_name=%s
+                ResolverConfiguration %s
+                PidFile %s
+                """.formatted(port, domain, selector, keyFile, signingListener, unbound, directory.resolve("opendkim.pid")));
+        return new ScannerDaemon("opendkim", List.of(opendkim, "-f", "-x", config.toString()), directory, port);
+    }
+
     private void awaitListening() throws IOException, InterruptedException {
         for (int i = 0; i < 600; i++) {
             try (Socket probe = new Socket("127.0.0.1", port)) {

@@ -1,0 +1,381 @@
+package io.portcullis.content;
+
+import static io.portcullis.content.MilterConnection.*;
+
+import io.portcullis.config.CheckConfig;
+import io.portcullis.config.ContentStep;
+import io.portcullis.smtp.Replies;
+import io.portcullis.smtp.Reply;
+import io.portcullis.spool.Envelope;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A milter client (protocol version 6), one connection per message. We offer every action and
+ * every protocol option, then follow what the milter asks for: steps it skips are not sent,
+ * steps it does not answer are not waited for, SKIP ends the body early. The conversation replays
+ * the SMTP transaction the session already had (connect, HELO, MAIL, RCPT, DATA, headers, body)
+ * with the usual macros; the milter's modifications become edits of the message and envelope.
+ */
+final class MilterCheck implements ContentCheck {
+    private static final Pattern REPLY = Pattern.compile("([45]\\d\\d)[ -](?:([45]\\.\\d{1,3}\\.\\d{1,3}) )?(.*)", Pattern.DOTALL);
+
+    private final CheckConfig.Milter config;
+    private final String hostname;
+
+    MilterCheck(CheckConfig.Milter config, String hostname) {
+        this.config = config;
+        this.hostname = hostname;
+    }
+
+    /** Ends the conversation early: the milter's final word before the end of the message. */
+    private static final class Decided extends Exception {
+        final ContentVerdict verdict;
+
+        Decided(ContentVerdict verdict) {
+            super(null, null, false, false);
+            this.verdict = verdict;
+        }
+    }
+
+    @Override
+    public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
+        try (MilterConnection milter = new MilterConnection(ScannerConnection.open(config.endpoint(), step.timeout()))) {
+            try {
+                return converse(milter, message);
+            } catch (Decided decided) {
+                return decided.verdict;
+            } finally {
+                try {
+                    milter.send('Q', new byte[0]);
+                    milter.flush();
+                } catch (IOException ignored) {
+                    // the milter may have closed already; the answer is in
+                }
+            }
+        }
+    }
+
+    private ContentVerdict converse(MilterConnection milter, ContentMessage message) throws IOException, Decided {
+        milter.send('O', ints(VERSION, ALL_ACTIONS, ALL_PROTOCOL));
+        Packet negotiated = milter.read();
+        if (negotiated.command() != 'O' || negotiated.data().length < 12) {
+            throw new IOException("milter answered option negotiation with '" + negotiated.command() + "'");
+        }
+        if (negotiated.intAt(0) < 2) {
+            throw new IOException("milter speaks protocol version " + negotiated.intAt(0));
+        }
+        int actions = negotiated.intAt(4) & ALL_ACTIONS;
+        int protocol = negotiated.intAt(8) & ALL_PROTOCOL;
+        Envelope envelope = message.envelope();
+        Envelope.Client client = envelope.client();
+        String address = client.address();
+        String clientName = "[" + address + "]";
+
+        macros(milter, 'C', "j", hostname, "{daemon_name}", envelope.listener(), "_", clientName,
+                "{client_addr}", address, "{client_name}", clientName, "{client_port}", client.port());
+        if ((protocol & SMFIP_NOCONNECT) == 0) {
+            char family = address.contains(":") ? '6' : '4';
+            ByteArrayOutputStream data = new ByteArrayOutputStream();
+            data.writeBytes(strings(clientName));
+            data.write(family);
+            data.write(client.port() >>> 8);
+            data.write(client.port());
+            data.writeBytes(strings(address));
+            step(milter, 'C', data.toByteArray(), protocol, SMFIP_NR_CONN);
+        }
+        macros(milter, 'H', "{tls_version}", client.tlsProtocol(), "{cipher}", client.tlsCipher());
+        if ((protocol & SMFIP_NOHELO) == 0) {
+            step(milter, 'H', strings(client.helo() == null ? "" : client.helo()), protocol, SMFIP_NR_HELO);
+        }
+        macros(milter, 'M', "i", envelope.queueId(), "{mail_addr}", envelope.sender(), "{auth_authen}",
+                client.authenticatedAs(), "{auth_type}", client.authenticatedAs() == null ? null : "PLAIN");
+        if ((protocol & SMFIP_NOMAIL) == 0) {
+            step(milter, 'M', strings("<" + envelope.sender() + ">"), protocol, SMFIP_NR_MAIL);
+        }
+        List<String> refused = new ArrayList<>();
+        if ((protocol & SMFIP_NORCPT) == 0) {
+            for (Envelope.Recipient recipient : envelope.recipients()) {
+                macros(milter, 'R', "{rcpt_addr}", recipient.address());
+                if (!recipientAccepted(milter, recipient.address(), protocol)) {
+                    refused.add(recipient.address());
+                }
+            }
+            if (refused.size() == envelope.recipients().size()) {
+                throw new Decided(new ContentVerdict.Reject(Replies.CONTENT_REJECTED, "milter"));
+            }
+        }
+        if ((protocol & SMFIP_NODATA) == 0) {
+            step(milter, 'T', new byte[0], protocol, SMFIP_NR_DATA);
+        }
+        if ((protocol & SMFIP_NOHDRS) == 0) {
+            boolean leadingSpace = (protocol & SMFIP_HDR_LEADSPC) != 0;
+            for (HeaderField field : message.headers()) {
+                step(milter, 'L', strings(field.name(), headerValue(field, leadingSpace)), protocol, SMFIP_NR_HDR);
+            }
+        }
+        if ((protocol & SMFIP_NOEOH) == 0) {
+            step(milter, 'N', new byte[0], protocol, SMFIP_NR_EOH);
+        }
+        if ((protocol & SMFIP_NOBODY) == 0) {
+            sendBody(milter, message, protocol);
+        }
+        macros(milter, 'E', "i", envelope.queueId());
+        milter.send('E', new byte[0]);
+        return endOfMessage(milter, actions, protocol, refused);
+    }
+
+    /** Sends one command and, unless the milter said it will not answer, handles its answer. */
+    private static void step(MilterConnection milter, char command, byte[] data, int protocol, int noReply)
+            throws IOException, Decided {
+        milter.send(command, data);
+        if ((protocol & noReply) == 0) {
+            answer(milter);
+        }
+    }
+
+    /** An intermediate answer: go on, or the milter's final word. Returns true for SKIP. */
+    private static boolean answer(MilterConnection milter) throws IOException, Decided {
+        while (true) {
+            Packet reply = milter.read();
+            switch (reply.command()) {
+                case 'c' -> {
+                    return false;
+                }
+                case 's' -> {
+                    return true;
+                }
+                case 'p' -> {
+                    // progress: the milter is still working; the step's budget still bounds the wait
+                }
+                case 'a' -> throw new Decided(ContentVerdict.ACCEPT);
+                default -> throw new Decided(finalVerdict(reply));
+            }
+        }
+    }
+
+    private static boolean recipientAccepted(MilterConnection milter, String recipient, int protocol)
+            throws IOException, Decided {
+        milter.send('R', strings("<" + recipient + ">"));
+        if ((protocol & SMFIP_NR_RCPT) != 0) {
+            return true;
+        }
+        Packet reply = milter.read();
+        while (reply.command() == 'p') {
+            reply = milter.read();
+        }
+        return switch (reply.command()) {
+            case 'c', 'a', 's' -> true;
+            case 'r', 't', 'y' -> false; // a refused recipient leaves the transaction, as an RCPT refusal would
+            default -> {
+                throw new Decided(finalVerdict(reply));
+            }
+        };
+    }
+
+    private static void sendBody(MilterConnection milter, ContentMessage message, int protocol) throws IOException, Decided {
+        try (InputStream body = message.openAfterHeaders()) {
+            skipSeparator(body);
+            byte[] chunk = new byte[MAX_BODY_CHUNK];
+            int n;
+            while ((n = body.readNBytes(chunk, 0, chunk.length)) > 0) {
+                milter.send('B', java.util.Arrays.copyOf(chunk, n));
+                if ((protocol & SMFIP_NR_BODY) == 0 && answer(milter)) {
+                    return; // SKIP: the milter has seen enough of the body
+                }
+            }
+        }
+    }
+
+    /** Reads past the empty line that separates header and body, if it is there. */
+    private static void skipSeparator(InputStream body) throws IOException {
+        body.mark(2);
+        if (body.read() == '\r' && body.read() == '\n') {
+            return;
+        }
+        body.reset();
+    }
+
+    /** The value as libmilter expects it: after the colon, leading space removed unless asked for, folded with LF. */
+    private static byte[] headerValue(HeaderField field, boolean leadingSpace) {
+        byte[] raw = field.raw();
+        int start = field.name().length() + 1;
+        if (!leadingSpace && start < raw.length && (raw[start] == ' ' || raw[start] == '\t')) {
+            start++;
+        }
+        int end = raw.length;
+        if (end >= 2 && raw[end - 2] == '\r' && raw[end - 1] == '\n') {
+            end -= 2;
+        }
+        ByteArrayOutputStream value = new ByteArrayOutputStream(end - start);
+        for (int i = start; i < end; i++) {
+            if (raw[i] != '\r') {
+                value.write(raw[i]);
+            }
+        }
+        return value.toByteArray();
+    }
+
+    /** Modification actions, then the final reply to the end of the message. */
+    private static ContentVerdict endOfMessage(MilterConnection milter, int actions, int protocol, List<String> refused)
+            throws IOException {
+        boolean leadingSpace = (protocol & SMFIP_HDR_LEADSPC) != 0;
+        List<MessageEdits.HeaderEdit> headers = new ArrayList<>();
+        ByteArrayOutputStream newBody = null;
+        String sender = null;
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>(refused);
+        String quarantine = null;
+        while (true) {
+            Packet packet = milter.read();
+            char command = packet.command();
+            switch (command) {
+                case 'h' -> {
+                    require(actions, SMFIF_ADDHDRS, command);
+                    List<byte[]> s = packet.strings(0);
+                    headers.add(new MessageEdits.HeaderEdit.Append(field(s, leadingSpace)));
+                }
+                case 'i' -> {
+                    require(actions, SMFIF_ADDHDRS, command);
+                    List<byte[]> s = packet.strings(4);
+                    headers.add(new MessageEdits.HeaderEdit.Insert(packet.intAt(0), field(s, leadingSpace)));
+                }
+                case 'm' -> {
+                    require(actions, SMFIF_CHGHDRS, command);
+                    List<byte[]> s = packet.strings(4);
+                    String name = new String(s.get(0), StandardCharsets.US_ASCII);
+                    boolean delete = s.size() < 2 || s.get(1).length == 0;
+                    headers.add(new MessageEdits.HeaderEdit.Change(name, Math.max(1, packet.intAt(0)),
+                            delete ? null : field(s, leadingSpace)));
+                }
+                case 'b' -> {
+                    require(actions, SMFIF_CHGBODY, command);
+                    if (newBody == null) {
+                        newBody = new ByteArrayOutputStream();
+                    }
+                    newBody.writeBytes(packet.data());
+                }
+                case 'e' -> {
+                    require(actions, SMFIF_CHGFROM, command);
+                    sender = unbracket(packet.string(0));
+                }
+                case '+', '2' -> {
+                    require(actions, command == '+' ? SMFIF_ADDRCPT : SMFIF_ADDRCPT_PAR, command);
+                    added.add(unbracket(packet.string(0)));
+                }
+                case '-' -> {
+                    require(actions, SMFIF_DELRCPT, command);
+                    removed.add(unbracket(packet.string(0)));
+                }
+                case 'q' -> {
+                    require(actions, SMFIF_QUARANTINE, command);
+                    quarantine = "milter: " + RulesCheck.printable(packet.string(0));
+                }
+                case 'p' -> {
+                    // still working
+                }
+                case 'a', 'c' -> {
+                    MessageEdits.EnvelopeEdits envelope = sender == null && added.isEmpty() && removed.isEmpty()
+                            ? null : new MessageEdits.EnvelopeEdits(sender, added, removed);
+                    MessageEdits.Body body = newBody == null ? null : bodyWriter(newBody.toByteArray());
+                    MessageEdits edits = new MessageEdits(headers, body, null, envelope);
+                    return quarantine != null ? new ContentVerdict.Quarantine(quarantine, edits) : new ContentVerdict.Accept(edits);
+                }
+                default -> {
+                    return finalVerdict(packet);
+                }
+            }
+        }
+    }
+
+    private static void require(int actions, int action, char command) throws IOException {
+        if ((actions & action) == 0) {
+            throw new IOException("milter sent '" + command + "' without negotiating that action");
+        }
+    }
+
+    private static HeaderField field(List<byte[]> strings, boolean leadingSpace) throws IOException {
+        if (strings.size() < 2) {
+            throw new IOException("milter sent a header without a value");
+        }
+        String name = new String(strings.get(0), StandardCharsets.US_ASCII);
+        if (!name.matches("[!-9;-~]+")) {
+            throw new IOException("milter sent an invalid header name \"" + RulesCheck.printable(name) + "\"");
+        }
+        return HeaderField.folded(name, strings.get(1), !leadingSpace);
+    }
+
+    /** The replacement body, with the separating empty line first and every line end a CRLF. */
+    private static MessageEdits.Body bodyWriter(byte[] body) {
+        return out -> {
+            out.write(new byte[] {'\r', '\n'});
+            for (int i = 0; i < body.length; i++) {
+                byte b = body[i];
+                if (b == '\n' && (i == 0 || body[i - 1] != '\r')) {
+                    out.write('\r');
+                } else if (b == '\r' && (i + 1 == body.length || body[i + 1] != '\n')) {
+                    out.write(new byte[] {'\r', '\n'});
+                    continue;
+                }
+                out.write(b);
+            }
+        };
+    }
+
+    /** REJECT, TEMPFAIL, DISCARD or REPLYCODE. */
+    private static ContentVerdict finalVerdict(Packet packet) {
+        return switch (packet.command()) {
+            case 'r' -> new ContentVerdict.Reject(Replies.CONTENT_REJECTED, "milter");
+            case 't' -> new ContentVerdict.Tempfail(Replies.CONTENT_TEMPFAIL, "milter");
+            case 'd' -> new ContentVerdict.Discard("milter");
+            case 'y' -> {
+                Reply reply = replyCode(packet.string(0));
+                yield reply.isTransient() ? new ContentVerdict.Tempfail(reply, "milter") : new ContentVerdict.Reject(reply, "milter");
+            }
+            default -> new ContentVerdict.Tempfail(Replies.CONTENT_CHECK_UNAVAILABLE, "milter-protocol");
+        };
+    }
+
+    /** "550 5.7.1 text" (only its first line); anything else becomes our generic refusal. */
+    static Reply replyCode(String text) {
+        String firstLine = text.lines().findFirst().orElse("");
+        Matcher m = REPLY.matcher(firstLine);
+        if (!m.matches()) {
+            return Replies.CONTENT_REJECTED;
+        }
+        int code = Integer.parseInt(m.group(1));
+        String enhanced = m.group(2) != null && m.group(2).charAt(0) == m.group(1).charAt(0) ? m.group(2)
+                : (code >= 500 ? "5.7.1" : "4.7.1");
+        String detail = RulesCheck.printable(m.group(3).strip());
+        return new Reply(code, enhanced, detail.isEmpty() ? "Message refused by content filter" : detail);
+    }
+
+    private static String unbracket(String address) {
+        String a = address.strip();
+        return a.startsWith("<") && a.endsWith(">") ? a.substring(1, a.length() - 1) : a;
+    }
+
+    /** A macro packet; pairs whose value is null are left out. */
+    private static void macros(MilterConnection milter, char command, Object... pairs) throws IOException {
+        List<Object> values = new ArrayList<>();
+        values.add(String.valueOf(command));
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                values.add(pairs[i]);
+                values.add(pairs[i + 1]);
+            }
+        }
+        byte[] data = strings(values.toArray());
+        // the command code is a single octet, not a string: drop the NUL after it
+        byte[] packet = new byte[data.length - 1];
+        packet[0] = data[0];
+        System.arraycopy(data, 2, packet, 1, data.length - 2);
+        milter.send('D', packet);
+    }
+}

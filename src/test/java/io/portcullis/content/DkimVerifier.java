@@ -1,0 +1,35 @@
+package io.portcullis.content;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.testing.ExternalProgram;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** dkimpy (Debian python3-dkim), an independent DKIM verifier, fetching keys from a DNS server on loopback. */
+final class DkimVerifier {
+    private DkimVerifier() {
+    }
+
+    /** dkimpy's verdict per signature, as "ALGORITHM DOMAIN pass|fail". */
+    static List<String> verify(String message, int dnsPort) throws Exception {
+        ExternalProgram.require("dkimverify", "python3-dkim");
+        Path script = Files.createTempFile("dkim-verify", ".py");
+        try (InputStream in = DkimVerifier.class.getResourceAsStream("dkim-verify.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), String.valueOf(dnsPort))
+                .redirectErrorStream(true).start();
+        process.getOutputStream().write(message.getBytes(StandardCharsets.ISO_8859_1));
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        Files.delete(script);
+        return output.lines().map(line -> line.substring(line.indexOf(' ') + 1)).toList();
+    }
+}
