@@ -22,6 +22,11 @@ public sealed interface CheckConfig {
     record Milter(String name, Endpoint endpoint, Duration timeout) implements CheckConfig {
     }
 
+    /** Rspamd's normal worker over HTTP ({@code POST /checkv2}); the score is held against our thresholds. */
+    record Rspamd(String name, java.net.URI url, Duration timeout, long maxSize, double markScore, double rejectScore)
+            implements CheckConfig {
+    }
+
     /** ClamAV's clamd, fed with INSTREAM. */
     record Clamd(String name, Endpoint endpoint, Duration timeout, long maxSize) implements CheckConfig {
     }

@@ -40,6 +40,9 @@ final class ContentConfigReader {
                 case "clamd" -> new CheckConfig.Clamd(name, endpoint(map, 3310), map.duration("timeout", Duration.ofSeconds(30)),
                         map.size("max-size", 25L * 1024 * 1024));
                 case "rules" -> rules(name, map);
+                case "rspamd" -> new CheckConfig.Rspamd(name, url(map), map.duration("timeout", Duration.ofSeconds(30)),
+                        map.size("max-size", 2L * 1024 * 1024), number(map, "mark-score", 6.0),
+                        number(map, "reject-score", 15.0));
                 case "milter" -> new CheckConfig.Milter(name, endpoint(map, 8891), map.duration("timeout", Duration.ofSeconds(30)));
                 case "dkim-sign" -> dkimSign(name, map, base);
                 case "disclaimer" -> disclaimer(name, map);
@@ -47,7 +50,7 @@ final class ContentConfigReader {
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown check type \"" + type
-                            + "\"; known: spamd, clamd, milter, rules, disclaimer, dkim-sign, archive");
+                            + "\"; known: spamd, rspamd, clamd, milter, rules, disclaimer, dkim-sign, archive");
                     yield null;
                 }
             };
@@ -257,6 +260,20 @@ final class ContentConfigReader {
             host = host.substring(1, host.length() - 1);
         }
         return new CheckConfig.Endpoint(host, port, null);
+    }
+
+    private static java.net.URI url(YamlMap map) {
+        String text = map.string("url", "http://127.0.0.1:11333");
+        try {
+            java.net.URI url = new java.net.URI(text);
+            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+                throw new java.net.URISyntaxException(text, "expected http://host:port");
+            }
+            return url;
+        } catch (java.net.URISyntaxException e) {
+            map.errors().add(map.node("url"), map.keyPath("url"), "\"" + text + "\" is not an http URL such as http://127.0.0.1:11333");
+            return java.net.URI.create("http://127.0.0.1:11333");
+        }
     }
 
     private static double number(YamlMap map, String key, double defaultValue) {

@@ -24,6 +24,7 @@ public final class ContentChecks implements AutoCloseable {
         for (CheckConfig config : configs.values()) {
             ContentCheck check = switch (config) {
                 case CheckConfig.Spamd spamd -> new SpamdCheck(spamd);
+                case CheckConfig.Rspamd rspamd -> new RspamdCheck(rspamd);
                 case CheckConfig.Clamd clamd -> new ClamdCheck(clamd);
                 case CheckConfig.Milter milter -> new MilterCheck(milter, hostname);
                 case CheckConfig.Rules rules -> new RulesCheck(rules);

@@ -2,26 +2,21 @@ package io.portcullis.content;
 
 import io.portcullis.config.CheckConfig;
 import io.portcullis.config.ContentStep;
-import io.portcullis.smtp.Replies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * SpamAssassin's spamd over the SPAMC/SPAMD protocol (SYMBOLS, SPAMC/1.5): the score decides,
- * against our thresholds rather than spamd's own. At or above the reject score the message is
- * refused in the session; otherwise it carries X-Spam-Status (and, at or above the mark score,
- * X-Spam-Flag: YES). X-Spam-* fields the sender wrote are removed first, so none can be forged.
+ * against our thresholds rather than spamd's own (see {@link SpamScore}).
  */
 final class SpamdCheck implements ContentCheck {
     private static final Pattern STATUS = Pattern.compile("SPAMD/\\d+\\.\\d+ (\\d+) (.*)");
     private static final Pattern SPAM = Pattern.compile("(?i)Spam:\\s*(True|False|Yes|No)\\s*;\\s*(-?[\\d.]+)\\s*/\\s*(-?[\\d.]+)");
-    private static final List<String> OWN_FIELDS = List.of("X-Spam-Flag", "X-Spam-Score", "X-Spam-Status");
 
     private final CheckConfig.Spamd config;
 
@@ -74,22 +69,6 @@ final class SpamdCheck implements ContentCheck {
                 }
             }
         }
-        double reject = step.rejectScore() != null ? step.rejectScore() : config.rejectScore();
-        double mark = step.markScore() != null ? step.markScore() : config.markScore();
-        String scoreText = String.format(Locale.ROOT, "%.1f", score);
-        if (score >= reject) {
-            return new ContentVerdict.Reject(Replies.SPAM_REJECTED.append("(score " + scoreText + ")"), "spam");
-        }
-        boolean spam = score >= mark;
-        List<MessageEdits.HeaderEdit> edits = new ArrayList<>();
-        OWN_FIELDS.forEach(name -> edits.add(new MessageEdits.HeaderEdit.RemoveAll(name)));
-        edits.add(new MessageEdits.HeaderEdit.Prepend(HeaderField.of("X-Spam-Status", (spam ? "Yes" : "No")
-                + ", score=" + scoreText + " required=" + String.format(Locale.ROOT, "%.1f", mark)
-                + " tests=" + (symbols.isEmpty() ? "none" : String.join(",", symbols)))));
-        if (spam) {
-            edits.add(new MessageEdits.HeaderEdit.Prepend(HeaderField.of("X-Spam-Flag", "YES")));
-            edits.add(new MessageEdits.HeaderEdit.Prepend(HeaderField.of("X-Spam-Score", scoreText)));
-        }
-        return new ContentVerdict.Accept(new MessageEdits(edits, null));
+        return SpamScore.verdict(score, symbols, step, config.markScore(), config.rejectScore());
     }
 }

@@ -20,6 +20,7 @@ public final class ScannerDaemon implements AutoCloseable {
     private final Process process;
     private final Path directory;
     private final int port;
+    private int secondPort;
 
     private ScannerDaemon(String name, List<String> command, Path directory, int port) throws IOException, InterruptedException {
         this.name = name;
@@ -107,8 +108,67 @@ public final class ScannerDaemon implements AutoCloseable {
         return new ScannerDaemon("opendkim", List.of(opendkim, "-f", "-x", config.toString()), directory, port);
     }
 
+    /**
+     * Rspamd 3 with Debian's rules: its normal worker (HTTP) on {@link #port()} and its proxy in
+     * milter mode, scanning itself, on {@link #secondPort()}; DNS from 127.0.0.1:{@code dnsPort}.
+     * Configured through its local.d and override.d folders in a temporary directory.
+     */
+    public static ScannerDaemon rspamd(int dnsPort) throws IOException, InterruptedException {
+        String rspamd = ExternalProgram.require("rspamd", "rspamd");
+        Path directory = Files.createTempDirectory("rspamd");
+        for (String sub : List.of("local.d", "override.d", "db", "run", "log")) {
+            Files.createDirectories(directory.resolve(sub));
+        }
+        int port = SmtpSink.freePort();
+        int milterPort = SmtpSink.freePort();
+        int controllerPort = SmtpSink.freePort();
+        Files.writeString(directory.resolve("override.d/worker-normal.inc"),
+                "bind_socket = \"127.0.0.1:%d\";\ncount = 1;\n".formatted(port));
+        Files.writeString(directory.resolve("override.d/worker-proxy.inc"), """
+                bind_socket = "127.0.0.1:%d";
+                milter = yes;
+                timeout = 60s;
+                upstream "local" {
+                  default = yes;
+                  self_scan = yes;
+                }
+                count = 1;
+                """.formatted(milterPort));
+        Files.writeString(directory.resolve("override.d/worker-controller.inc"),
+                "bind_socket = \"127.0.0.1:%d\";\ncount = 1;\n".formatted(controllerPort));
+        Files.writeString(directory.resolve("override.d/logging.inc"),
+                "type = \"file\";\nfilename = \"%s\";\nlevel = \"info\";\n".formatted(directory.resolve("log/rspamd.log")));
+        Files.writeString(directory.resolve("local.d/options.inc"),
+                "dns {\n  nameserver = [\"127.0.0.1:%d\"];\n  timeout = 1s;\n  retransmits = 1;\n}\n".formatted(dnsPort));
+        List<String> command = new ArrayList<>(List.of(rspamd, "-f", "-c", "/etc/rspamd/rspamd.conf",
+                "--var", "LOCAL_CONFDIR=" + directory, "--var", "DBDIR=" + directory.resolve("db"),
+                "--var", "RUNDIR=" + directory.resolve("run"), "--var", "LOGDIR=" + directory.resolve("log")));
+        if ("root".equals(System.getProperty("user.name"))) {
+            var owner = directory.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("_rspamd");
+            try (var files = Files.walk(directory)) {
+                for (Path file : files.toList()) {
+                    Files.setOwner(file, owner);
+                }
+            }
+            command.addAll(List.of("-u", "_rspamd", "-g", "_rspamd"));
+        }
+        ScannerDaemon daemon = new ScannerDaemon("rspamd", command, directory, port);
+        daemon.secondPort = milterPort;
+        daemon.awaitPort(milterPort);
+        return daemon;
+    }
+
+    /** A second service of the daemon (rspamd's milter proxy). */
+    public int secondPort() {
+        return secondPort;
+    }
+
     private void awaitListening() throws IOException, InterruptedException {
-        for (int i = 0; i < 600; i++) {
+        awaitPort(port);
+    }
+
+    private void awaitPort(int port) throws IOException, InterruptedException {
+        for (int i = 0; i < 1200; i++) {
             try (Socket probe = new Socket("127.0.0.1", port)) {
                 return;
             } catch (IOException e) {
@@ -119,7 +179,7 @@ public final class ScannerDaemon implements AutoCloseable {
             }
         }
         close();
-        throw new IOException(name + " did not listen on " + port + " within 30 s: " + output());
+        throw new IOException(name + " did not listen on " + port + " within 60 s: " + output());
     }
 
     private String output() throws IOException {
