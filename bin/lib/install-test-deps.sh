@@ -15,6 +15,7 @@ declare -A needed=(
   [rspamd]=rspamd
   [opendkim]=opendkim      # a real milter
   [dkimverify]=python3-dkim  # an independent DKIM verifier
+  [nsd]=nsd                # an authoritative DNS server for the RFC 7208 suite's zones
 )
 # files -> Debian package
 declare -A needed_files=(

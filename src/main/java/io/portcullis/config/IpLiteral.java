@@ -4,12 +4,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** IP address literals from configuration; never a name, so loading a config never touches DNS. */
-final class IpLiteral {
+public final class IpLiteral {
     private IpLiteral() {
     }
 
     /** {@code 192.0.2.1}, {@code 2001:db8::1} or {@code [2001:db8::1]}; null when it is not one. */
-    static InetAddress parse(String text) {
+    public static InetAddress parse(String text) {
         String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
         try {
             if (bare.contains(":")) {

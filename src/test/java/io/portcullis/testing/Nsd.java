@@ -1,0 +1,101 @@
+package io.portcullis.testing;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * NSD, an authoritative DNS server from Debian, serving one zone file for the root zone on a
+ * loopback port: any name, any record type, with real NXDOMAIN and NODATA answers.
+ */
+public final class Nsd implements AutoCloseable {
+    private final Process process;
+    private final Path directory;
+    private final int port;
+
+    private Nsd(String zone) throws IOException, InterruptedException {
+        String nsd = ExternalProgram.require("nsd", "nsd");
+        directory = Files.createTempDirectory("nsd");
+        port = SmtpSink.freeUdpPort();
+        Files.writeString(directory.resolve("root.zone"), """
+                $TTL 60
+                . IN SOA ns.invalid. hostmaster.invalid. 1 3600 600 86400 60
+                . IN NS ns.invalid.
+                """ + zone);
+        Path config = directory.resolve("nsd.conf");
+        Files.writeString(config, """
+                server:
+                  ip-address: 127.0.0.1@%d
+                  port: %d
+                  username: ""
+                  chroot: ""
+                  database: ""
+                  zonesdir: "%s"
+                  zonelistfile: "%s/zone.list"
+                  xfrdfile: "%s/xfrd.state"
+                  pidfile: "%s/nsd.pid"
+                  logfile: "%s/nsd.log"
+                  server-count: 1
+                  verbosity: 1
+                remote-control:
+                  control-enable: no
+                zone:
+                  name: "."
+                  zonefile: "%s/root.zone"
+                """.formatted(port, port, directory, directory, directory, directory, directory, directory));
+        process = new ProcessBuilder(nsd, "-d", "-c", config.toString()).redirectErrorStream(true)
+                .redirectOutput(directory.resolve("nsd.out").toFile()).start();
+        awaitAnswering();
+    }
+
+    /** Starts NSD with the root zone holding {@code zone} (zone-file lines with absolute names). */
+    public static Nsd start(String zone) throws IOException, InterruptedException {
+        return new Nsd(zone);
+    }
+
+    private void awaitAnswering() throws IOException, InterruptedException {
+        byte[] query = {0x12, 0x34, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1}; // SOA of the root
+        for (int i = 0; i < 100; i++) {
+            if (!process.isAlive()) {
+                throw new IOException("nsd exited: " + log());
+            }
+            try (DatagramSocket socket = new DatagramSocket()) {
+                socket.setSoTimeout(100);
+                socket.send(new DatagramPacket(query, query.length, new InetSocketAddress("127.0.0.1", port)));
+                socket.receive(new DatagramPacket(new byte[512], 512));
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IOException("nsd does not answer on port " + port + ": " + log());
+    }
+
+    private String log() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String name : List.of("nsd.out", "nsd.log")) {
+            Path file = directory.resolve(name);
+            if (Files.exists(file)) {
+                text.append(Files.readString(file));
+            }
+        }
+        return text.toString();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
