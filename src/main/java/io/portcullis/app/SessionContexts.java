@@ -9,7 +9,10 @@ import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.ListenerPolicy;
 import io.portcullis.config.TlsConfig;
 import io.portcullis.content.ContentChain;
+import io.portcullis.config.CheckConfig;
+import io.portcullis.content.ContentCheck;
 import io.portcullis.content.ContentChecks;
+import io.portcullis.content.authentication.AuthenticationCheck;
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.policy.KnownRecipients;
@@ -49,7 +52,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         }
         UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), ldap);
         KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
-        ContentChecks checks = new ContentChecks(config.checks(), config.hostname(), dataDirectory, spool);
+        ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool));
         Map<String, SessionContext> contexts = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
             ListenerPolicy policy = listener.policy();
@@ -60,6 +63,19 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
                     throttle, telemetry, new ContentChain(listener.name(), listener.content(), checks, telemetry)));
         }
         return new SessionContexts(Map.copyOf(contexts), ldap, checks);
+    }
+
+    /** Every configured content check, by name: sender authentication here, the rest from the content package. */
+    private static Map<String, ContentCheck> contentChecks(GatewayConfig config, Path dataDirectory, Spool spool)
+            throws IOException {
+        Map<String, ContentCheck> checks = new LinkedHashMap<>();
+        for (CheckConfig check : config.checks().values()) {
+            ContentCheck built = check instanceof CheckConfig.Authentication authentication
+                    ? new AuthenticationCheck(authentication, config.delivery().resolver())
+                    : ContentChecks.builtIn(check, config.hostname(), dataDirectory, spool);
+            checks.put(check.name(), built);
+        }
+        return checks;
     }
 
     private static SSLContext tlsContext(ListenerConfig listener, String hostname, Path dataDirectory) throws IOException {

@@ -27,6 +27,15 @@ public sealed interface CheckConfig {
             implements CheckConfig {
     }
 
+    /**
+     * Sender authentication of mail from the Internet: SPF, DKIM and DMARC, reported in one
+     * Authentication-Results header under {@code authservId}. A DMARC failure under p=reject is
+     * refused when {@code dmarcReject}, one under p=quarantine is held when {@code dmarcQuarantine}.
+     */
+    record Authentication(String name, Duration timeout, String authservId, boolean dmarcReject,
+                          boolean dmarcQuarantine) implements CheckConfig {
+    }
+
     /** ClamAV's clamd, fed with INSTREAM. */
     record Clamd(String name, Endpoint endpoint, Duration timeout, long maxSize) implements CheckConfig {
     }

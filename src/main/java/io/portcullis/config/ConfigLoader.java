@@ -78,7 +78,7 @@ public final class ConfigLoader {
         YamlMap spoolMap = top.map("spool");
         SpoolConfig spool = new SpoolConfig(spoolMap.size("min-free-space", SpoolConfig.DEFAULT_MIN_FREE_SPACE));
         spoolMap.finish();
-        java.util.Map<String, CheckConfig> checks = ContentConfigReader.checks(top, base);
+        java.util.Map<String, CheckConfig> checks = ContentConfigReader.checks(top, base, hostname);
         List<ListenerConfig> listeners = listeners(top, root, hostname, base, checks);
         DeliveryConfigReader delivery = new DeliveryConfigReader(top, base);
         List<String> domains = delivery.domains();

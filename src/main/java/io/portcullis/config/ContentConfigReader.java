@@ -20,7 +20,7 @@ final class ContentConfigReader {
     }
 
     /** The checks by name, in the order written. */
-    static Map<String, CheckConfig> checks(YamlMap top, Path base) {
+    static Map<String, CheckConfig> checks(YamlMap top, Path base, String hostname) {
         ConfigErrors errors = top.errors();
         Map<String, CheckConfig> checks = new LinkedHashMap<>();
         List<Node> nodes = top.list("checks");
@@ -40,6 +40,9 @@ final class ContentConfigReader {
                 case "clamd" -> new CheckConfig.Clamd(name, endpoint(map, 3310), map.duration("timeout", Duration.ofSeconds(30)),
                         map.size("max-size", 25L * 1024 * 1024));
                 case "rules" -> rules(name, map);
+                case "authentication" -> new CheckConfig.Authentication(name, map.duration("timeout", Duration.ofSeconds(20)),
+                        map.string("authserv-id", hostname), map.bool("dmarc-reject", true),
+                        map.bool("dmarc-quarantine", false));
                 case "rspamd" -> new CheckConfig.Rspamd(name, url(map), map.duration("timeout", Duration.ofSeconds(30)),
                         map.size("max-size", 2L * 1024 * 1024), number(map, "mark-score", 6.0),
                         number(map, "reject-score", 15.0));
@@ -50,7 +53,7 @@ final class ContentConfigReader {
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown check type \"" + type
-                            + "\"; known: spamd, rspamd, clamd, milter, rules, disclaimer, dkim-sign, archive");
+                            + "\"; known: spamd, rspamd, clamd, milter, rules, authentication, disclaimer, dkim-sign, archive");
                     yield null;
                 }
             };

@@ -18,23 +18,30 @@ public final class ContentChecks implements AutoCloseable {
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
-    /** Loads (or at first start generates) the keys the checks need; fails naming the file that is wrong. */
-    public ContentChecks(Map<String, CheckConfig> configs, String hostname, Path dataDirectory, Spool spool)
+    /** The checks by name, each given a circuit breaker; see {@link #builtIn} for most of them. */
+    public ContentChecks(Map<String, ContentCheck> checks) {
+        checks.forEach((name, check) -> entries.put(name, new Entry(check, new CircuitBreaker(
+                CircuitBreaker.DEFAULT_THRESHOLD, CircuitBreaker.DEFAULT_OPEN_FOR, Clock.systemUTC()))));
+    }
+
+    /**
+     * A check of this package for its configuration, or null for a kind this package does not
+     * hold (sender authentication). Loads, or at first start generates, the keys a check needs;
+     * fails naming the file that is wrong.
+     */
+    public static ContentCheck builtIn(CheckConfig config, String hostname, Path dataDirectory, Spool spool)
             throws IOException {
-        for (CheckConfig config : configs.values()) {
-            ContentCheck check = switch (config) {
-                case CheckConfig.Spamd spamd -> new SpamdCheck(spamd);
-                case CheckConfig.Rspamd rspamd -> new RspamdCheck(rspamd);
-                case CheckConfig.Clamd clamd -> new ClamdCheck(clamd);
-                case CheckConfig.Milter milter -> new MilterCheck(milter, hostname);
-                case CheckConfig.Rules rules -> new RulesCheck(rules);
-                case CheckConfig.DkimSign dkim -> new DkimSignCheck(dkim, dataDirectory);
-                case CheckConfig.Disclaimer disclaimer -> new DisclaimerCheck(disclaimer);
-                case CheckConfig.Archive archive -> new ArchiveCheck(archive, spool);
-            };
-            entries.put(config.name(), new Entry(check, new CircuitBreaker(CircuitBreaker.DEFAULT_THRESHOLD,
-                    CircuitBreaker.DEFAULT_OPEN_FOR, Clock.systemUTC())));
-        }
+        return switch (config) {
+            case CheckConfig.Spamd spamd -> new SpamdCheck(spamd);
+            case CheckConfig.Rspamd rspamd -> new RspamdCheck(rspamd);
+            case CheckConfig.Clamd clamd -> new ClamdCheck(clamd);
+            case CheckConfig.Milter milter -> new MilterCheck(milter, hostname);
+            case CheckConfig.Rules rules -> new RulesCheck(rules);
+            case CheckConfig.DkimSign dkim -> new DkimSignCheck(dkim, dataDirectory);
+            case CheckConfig.Disclaimer disclaimer -> new DisclaimerCheck(disclaimer);
+            case CheckConfig.Archive archive -> new ArchiveCheck(archive, spool);
+            default -> null;
+        };
     }
 
     Entry entry(String name) {

@@ -12,25 +12,25 @@ import java.util.Locale;
  * DKIM canonicalization (RFC 6376 §3.4), relaxed and simple, for signing and verifying. Header
  * fields are handled as ISO-8859-1 text, so 8-bit octets pass through unchanged.
  */
-final class DkimCanonical {
+public final class DkimCanonical {
     private DkimCanonical() {
     }
 
     /** Relaxed header canonicalization (§3.4.2), with the CRLF at its end. */
-    static String relaxedHeader(HeaderField field) {
+    public static String relaxedHeader(HeaderField field) {
         String raw = new String(field.raw(), StandardCharsets.ISO_8859_1);
         int colon = raw.indexOf(':');
         return relaxedHeader(raw.substring(0, colon), raw.substring(colon + 1)) + "\r\n";
     }
 
     /** "name:value" relaxed, without a line end (the form the DKIM-Signature field is hashed in). */
-    static String relaxedHeader(String name, String value) {
+    public static String relaxedHeader(String name, String value) {
         String unfolded = value.replace("\r\n", "").replace("\n", "");
         return name.strip().toLowerCase(Locale.ROOT) + ":" + unfolded.replaceAll("[ \t]+", " ").strip();
     }
 
     /** Simple header canonicalization (§3.4.1): the field exactly as it is. */
-    static String simpleHeader(HeaderField field) {
+    public static String simpleHeader(HeaderField field) {
         return new String(field.raw(), StandardCharsets.ISO_8859_1);
     }
 
@@ -39,7 +39,7 @@ final class DkimCanonical {
      * separates header and body (absent when the message has no body). {@code limit} is the l= tag
      * of a verified signature, or -1.
      */
-    static byte[] bodyHash(InputStream afterHeaders, boolean relaxed, String hashAlgorithm, long limit) throws IOException {
+    public static byte[] bodyHash(InputStream afterHeaders, boolean relaxed, String hashAlgorithm, long limit) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance(hashAlgorithm);

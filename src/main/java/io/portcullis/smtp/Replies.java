@@ -102,6 +102,8 @@ public final class Replies {
             "Message content could not be checked, try again later");
     public static final Reply CONTENT_TEMPFAIL = new Reply(451, "4.7.1", "Message deferred by content policy, try again later");
     public static final Reply CONTENT_REJECTED = new Reply(550, "5.7.1", "Message content rejected");
+    public static final Reply DMARC_REJECTED = new Reply(550, "5.7.1",
+            "Message rejected: it fails the DMARC policy (p=reject) of");
     public static final Reply SPAM_REJECTED = new Reply(550, "5.7.1", "Message rejected as spam");
     public static final Reply VIRUS_FOUND = new Reply(554, "5.7.1", "Message rejected: virus found:");
     public static final Reply ATTACHMENT_BLOCKED = new Reply(554, "5.7.1", "Message rejected: attachment type not allowed:");

@@ -98,6 +98,6 @@ class DkimSignTest {
     }
 
     private static List<String> verify(String message) throws Exception {
-        return DkimVerifier.verify(message, dns.port());
+        return Dkimpy.verify(message, dns.port());
     }
 }

@@ -11,15 +11,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** dkimpy (Debian python3-dkim), an independent DKIM verifier, fetching keys from a DNS server on loopback. */
-final class DkimVerifier {
-    private DkimVerifier() {
+final class Dkimpy {
+    private Dkimpy() {
     }
 
     /** dkimpy's verdict per signature, as "ALGORITHM DOMAIN pass|fail". */
     static List<String> verify(String message, int dnsPort) throws Exception {
         ExternalProgram.require("dkimverify", "python3-dkim");
         Path script = Files.createTempFile("dkim-verify", ".py");
-        try (InputStream in = DkimVerifier.class.getResourceAsStream("dkim-verify.py")) {
+        try (InputStream in = Dkimpy.class.getResourceAsStream("dkim-verify.py")) {
             Files.write(script, in.readAllBytes());
         }
         Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), String.valueOf(dnsPort))
