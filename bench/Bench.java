@@ -1,0 +1,494 @@
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The benchmark behind bench/run. Each scenario (sessions x body size) runs three relays in turn:
+ * the raw ceiling (smtp-source straight into smtp-sink), Portcullis (bench/relay.yaml) and a
+ * private Postfix instance with its defaults (fsync before 250 included), all on loopback. The
+ * order alternates between scenarios, so drift on a noisy machine hits both relays alike.
+ *
+ * <p>Per run: acceptance throughput (smtp-source has every 250), end-to-end throughput (smtp-sink
+ * has counted every message: it exits after -M count), p50/p99 arrival-to-delivery delay (our
+ * tracking log; Postfix's maillog delay=), CPU milliseconds per message of the relay's processes
+ * (/proc, exited Postfix children through the master's cutime/cstime), and peak RSS and PSS of
+ * the relay's process tree, sampled every 250 ms.
+ */
+public class Bench {
+    record Scenario(int sessions, int size, int count) {
+        String name() {
+            return sessions + " sessions, " + (size >= 1024 ? size / 1024 + " KB" : size + " B");
+        }
+    }
+
+    record Result(Scenario scenario, String relay, int count, double acceptPerSecond, double endToEndPerSecond,
+                  double p50Millis, double p99Millis, double cpuMillisPerMessage, long peakRssKb, long peakPssKb) {
+    }
+
+    static final int SINK_PORT = 10026;
+    static final int PORTCULLIS_PORT = 2525;
+    static final int POSTFIX_PORT = 2526;
+    static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+    static Path root;
+    static Path work;
+
+    public static void main(String[] args) throws Exception {
+        root = Path.of(args[0]);
+        boolean quick = List.of(args).contains("--quick");
+        work = Files.createTempDirectory("portcullis-bench");
+        List<Scenario> scenarios = quick ? List.of(new Scenario(20, 1024, 8000)) : List.of(
+                new Scenario(1, 1024, 1500), new Scenario(20, 1024, 8000), new Scenario(100, 1024, 8000),
+                new Scenario(1, 10 * 1024, 1500), new Scenario(20, 10 * 1024, 6000), new Scenario(100, 10 * 1024, 6000),
+                new Scenario(1, 100 * 1024, 600), new Scenario(20, 100 * 1024, 2000), new Scenario(100, 100 * 1024, 2000));
+        List<Result> results = new ArrayList<>();
+        try (Relay portcullis = Relay.portcullis(); Relay postfix = Relay.postfix()) {
+            System.out.println("warming up both relays ...");
+            run(new Scenario(20, 1024, 3000), portcullis);
+            run(new Scenario(20, 1024, 3000), postfix);
+            for (int i = 0; i < scenarios.size(); i++) {
+                Scenario scenario = scenarios.get(i);
+                System.out.println("== " + scenario.name() + ", " + scenario.count() + " messages");
+                results.add(run(scenario, null));
+                List<Relay> order = i % 2 == 0 ? List.of(portcullis, postfix) : List.of(postfix, portcullis);
+                for (Relay relay : order) {
+                    results.add(run(scenario, relay));
+                }
+            }
+            IdleResult idle = idleConnections(portcullis, 10_000);
+            print(results, idle);
+            write(results, idle);
+        }
+    }
+
+    /** One run through {@code relay}, or the raw ceiling when it is null. */
+    static Result run(Scenario scenario, Relay relay) throws Exception {
+        String name = relay == null ? "raw" : relay.name;
+        Process sink = start(List.of("smtp-sink", "-u", "nobody", "-M", String.valueOf(scenario.count()),
+                "127.0.0.1:" + SINK_PORT, "1024"), work.resolve("sink.log"));
+        awaitPort(SINK_PORT);
+        long logOffset = relay == null ? 0 : relay.logSize();
+        long cpuBefore = relay == null ? 0 : relay.cpuTicks();
+        MemorySampler memory = new MemorySampler(relay);
+        Thread sampler = Thread.ofPlatform().daemon().start(memory);
+        int port = relay == null ? SINK_PORT : relay.port;
+        long start = System.nanoTime();
+        Process source = start(List.of("smtp-source", "-s", String.valueOf(scenario.sessions()), "-m",
+                String.valueOf(scenario.count()), "-l", String.valueOf(scenario.size()), "-f", "bench@bench.test",
+                "-t", "user@example.test", "127.0.0.1:" + port), work.resolve("source.log"));
+        if (!source.waitFor(20, TimeUnit.MINUTES) || source.exitValue() != 0) {
+            throw new IOException("smtp-source failed: " + Files.readString(work.resolve("source.log")));
+        }
+        double accepted = (System.nanoTime() - start) / 1e9;
+        if (!sink.waitFor(20, TimeUnit.MINUTES)) {
+            throw new IOException("smtp-sink did not see all " + scenario.count() + " messages");
+        }
+        double delivered = (System.nanoTime() - start) / 1e9;
+        memory.stop = true;
+        sampler.join();
+        long cpuTicks = relay == null ? 0 : relay.cpuTicks() - cpuBefore;
+        Thread.sleep(1500); // the tracking log is flushed every 200 ms; Postfix's log goes through postlogd
+        List<Double> delays = relay == null ? List.of() : relay.delaysSince(logOffset);
+        Result result = new Result(scenario, name, scenario.count(), scenario.count() / accepted,
+                scenario.count() / delivered, percentile(delays, 0.50), percentile(delays, 0.99),
+                relay == null ? 0 : cpuTicks * 1000.0 / TICKS_PER_SECOND / scenario.count(), memory.peakRss, memory.peakPss);
+        System.out.printf(Locale.ROOT, "   %-10s accept %7.0f/s  end-to-end %7.0f/s  p50 %6.0f ms  p99 %6.0f ms  cpu %5.2f ms/msg"
+                        + "  rss %6d MB  pss %6d MB%n", name, result.acceptPerSecond(), result.endToEndPerSecond(),
+                result.p50Millis(), result.p99Millis(), result.cpuMillisPerMessage(), result.peakRssKb() / 1024,
+                result.peakPssKb() / 1024);
+        return result;
+    }
+
+    static double percentile(List<Double> values, double fraction) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(fraction * sorted.size()) - 1));
+    }
+
+    // ---- the relays under test
+
+    static final class Relay implements AutoCloseable {
+        final String name;
+        final int port;
+        final Process process;          // Portcullis' JVM
+        final Path postfixDirectory;    // Postfix's instance
+        final Path log;
+
+        private Relay(String name, int port, Process process, Path postfixDirectory, Path log) {
+            this.name = name;
+            this.port = port;
+            this.process = process;
+            this.postfixDirectory = postfixDirectory;
+            this.log = log;
+        }
+
+        static Relay portcullis() throws Exception {
+            Path data = Files.createDirectories(work.resolve("portcullis-data"));
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+            String options = System.getenv("PORTCULLIS_JAVA_OPTS");
+            if (options != null && !options.isBlank()) {
+                command.addAll(List.of(options.trim().split("\\s+")));
+            }
+            command.addAll(List.of("-jar", root.resolve("target/portcullis.jar").toString(), "run", "--config",
+                    root.resolve("bench/relay.yaml").toString(), "--data-dir", data.toString()));
+            Process process = start(command, work.resolve("portcullis.log"));
+            awaitPort(PORTCULLIS_PORT);
+            return new Relay("portcullis", PORTCULLIS_PORT, process, null, data.resolve("tracking"));
+        }
+
+        static Relay postfix() throws Exception {
+            Path directory = work.resolve("postfix");
+            for (String sub : List.of("etc", "queue", "data")) {
+                Files.createDirectories(directory.resolve(sub));
+            }
+            run("chown", "postfix", directory.resolve("data").toString());
+            String master = Files.readString(Path.of("/etc/postfix/master.cf"))
+                    .replaceFirst("(?m)^smtp\\s+inet.*$", "127.0.0.1:" + POSTFIX_PORT + " inet n - n - - smtpd");
+            Files.writeString(directory.resolve("etc/master.cf"), master);
+            Files.write(directory.resolve("etc/main.cf"), List.of(
+                    "compatibility_level = 3.6",
+                    "queue_directory = " + directory.resolve("queue"),
+                    "data_directory = " + directory.resolve("data"),
+                    "mail_owner = postfix",
+                    "setgid_group = postdrop",
+                    "myhostname = relay.bench.test",
+                    "inet_interfaces = 127.0.0.1",
+                    "inet_protocols = ipv4",
+                    "mydestination =",
+                    "mynetworks = 127.0.0.0/8",
+                    "relay_domains = example.test",
+                    "relayhost = [127.0.0.1]:" + SINK_PORT,
+                    "smtpd_relay_restrictions = permit_mynetworks, reject",
+                    "smtp_dns_support_level = disabled",
+                    "default_process_limit = 200",  // 100 sessions get 100 smtpd processes
+                    "maillog_file = " + directory.resolve("maillog"),
+                    "maillog_file_prefixes = " + directory,
+                    "alias_maps =",
+                    "alias_database ="));
+            run("postfix", "-c", directory.resolve("etc").toString(), "start");
+            awaitPort(POSTFIX_PORT);
+            return new Relay("postfix", POSTFIX_PORT, null, directory, directory.resolve("maillog"));
+        }
+
+        long masterPid() throws IOException {
+            return Long.parseLong(Files.readString(postfixDirectory.resolve("queue/pid/master.pid")).strip());
+        }
+
+        /** The relay's processes: the JVM, or Postfix's master and everything under it. */
+        List<Long> pids() throws IOException {
+            if (process != null) {
+                return List.of(process.pid());
+            }
+            long master = masterPid();
+            List<Long> pids = new ArrayList<>(List.of(master));
+            ProcessHandle.of(master).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+            return pids;
+        }
+
+        /** CPU used so far: live processes' user + system time, plus the reaped children the master waited for. */
+        long cpuTicks() throws IOException {
+            long ticks = 0;
+            List<Long> pids = pids();
+            for (long pid : pids) {
+                long[] stat = stat(pid);
+                if (stat != null) {
+                    ticks += stat[0] + stat[1] + (pid == pids.getFirst() ? stat[2] + stat[3] : 0);
+                }
+            }
+            return ticks;
+        }
+
+        long logSize() throws IOException {
+            if (process == null) {
+                return Files.exists(log) ? Files.size(log) : 0;
+            }
+            long lines = 0;
+            for (Path file : trackingFiles()) {
+                lines += Files.readAllLines(file).size();
+            }
+            return lines;
+        }
+
+        List<Path> trackingFiles() throws IOException {
+            if (!Files.isDirectory(log)) {
+                return List.of();
+            }
+            try (var files = Files.list(log)) {
+                return files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+            }
+        }
+
+        /** Arrival-to-delivery delays in ms of the messages delivered since the offset. */
+        List<Double> delaysSince(long offset) throws IOException {
+            List<Double> delays = new ArrayList<>();
+            if (process == null) {
+                String text = Files.readString(log).substring((int) offset);
+                Matcher m = Pattern.compile("postfix/smtp\\[\\d+]: \\w+: to=<[^>]*>.*?, delay=([\\d.]+),.*status=sent").matcher(text);
+                while (m.find()) {
+                    delays.add(Double.parseDouble(m.group(1)) * 1000);
+                }
+                return delays;
+            }
+            List<String> lines = new ArrayList<>();
+            for (Path file : trackingFiles()) {
+                lines.addAll(Files.readAllLines(file));
+            }
+            Map<String, Instant> received = new HashMap<>();
+            Pattern event = Pattern.compile("\"time\":\"([^\"]+)\",\"event\":\"(RECEIVE|DELIVER)\",\"queueId\":\"([^\"]+)\"");
+            for (String line : lines.subList((int) Math.min(offset, lines.size()), lines.size())) {
+                Matcher m = event.matcher(line);
+                if (!m.find()) {
+                    continue;
+                }
+                Instant time = Instant.parse(m.group(1));
+                if (m.group(2).equals("RECEIVE")) {
+                    received.put(m.group(3), time);
+                } else if (received.containsKey(m.group(3))) {
+                    delays.add(Duration.between(received.get(m.group(3)), time).toNanos() / 1e6);
+                }
+            }
+            return delays;
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (process != null) {
+                process.destroy();
+                process.waitFor(30, TimeUnit.SECONDS);
+            } else {
+                run("postfix", "-c", postfixDirectory.resolve("etc").toString(), "stop");
+            }
+        }
+    }
+
+    /** utime, stime, cutime, cstime in clock ticks, or null when the process is gone. */
+    static long[] stat(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12]), Long.parseLong(fields[13]),
+                    Long.parseLong(fields[14])};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** kB of a /proc status or smaps_rollup field, 0 when the process is gone. */
+    static long memoryKb(long pid, String file, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/" + file))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process ended between listing and reading
+        }
+        return 0;
+    }
+
+    static final class MemorySampler implements Runnable {
+        final Relay relay;
+        volatile boolean stop;
+        long peakRss;
+        long peakPss;
+
+        MemorySampler(Relay relay) {
+            this.relay = relay;
+        }
+
+        @Override
+        public void run() {
+            while (relay != null) {
+                try {
+                    long rss = 0;
+                    long pss = 0;
+                    for (long pid : relay.pids()) {
+                        rss += memoryKb(pid, "status", "VmRSS");
+                        pss += memoryKb(pid, "smaps_rollup", "Pss");
+                    }
+                    peakRss = Math.max(peakRss, rss);
+                    peakPss = Math.max(peakPss, pss);
+                    if (stop) {
+                        return;
+                    }
+                    Thread.sleep(250);
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    // ---- 10,000 idle connections
+
+    record IdleResult(int connections, long rssBeforeKb, long rssHeldKb, long pssHeldKb, double newClientMillis) {
+    }
+
+    static IdleResult idleConnections(Relay portcullis, int count) throws Exception {
+        System.out.println("== " + count + " idle connections to Portcullis (greeting read, one EHLO each)");
+        long pid = portcullis.process.pid();
+        long before = memoryKb(pid, "status", "VmRSS");
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                Socket socket = new Socket();
+                socket.connect(new InetSocketAddress("127.0.0.1", PORTCULLIS_PORT), 5000);
+                socket.setSoTimeout(30_000);
+                held.add(socket);
+                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                expect(in, "220");
+                socket.getOutputStream().write("EHLO idle.bench.test\r\n".getBytes(StandardCharsets.US_ASCII));
+                expect(in, "250");
+            }
+            Thread.sleep(2000);
+            long rss = memoryKb(pid, "status", "VmRSS");
+            long pss = memoryKb(pid, "smaps_rollup", "Pss");
+            long start = System.nanoTime();
+            try (Socket client = new Socket("127.0.0.1", PORTCULLIS_PORT)) {
+                client.setSoTimeout(10_000);
+                BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+                OutputStream out = client.getOutputStream();
+                expect(in, "220");
+                for (String[] step : new String[][] {{"EHLO client.bench.test", "250"}, {"MAIL FROM:<a@bench.test>", "250"},
+                        {"RCPT TO:<user@example.test>", "250"}, {"DATA", "354"},
+                        {"Subject: while 10k wait\r\n\r\nhello\r\n.", "250"}, {"QUIT", "221"}}) {
+                    out.write((step[0] + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    expect(in, step[1]);
+                }
+            }
+            double millis = (System.nanoTime() - start) / 1e6;
+            System.out.printf(Locale.ROOT, "   rss %d MB before, %d MB with %d held (pss %d MB); a new client's message took %.1f ms%n",
+                    before / 1024, rss / 1024, held.size(), pss / 1024, millis);
+            return new IdleResult(held.size(), before, rss, pss, millis);
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    static void expect(BufferedReader in, String code) throws IOException {
+        String line;
+        do {
+            line = in.readLine();
+            if (line == null) {
+                throw new IOException("connection closed while waiting for " + code);
+            }
+        } while (line.length() > 3 && line.charAt(3) == '-');
+        if (!line.startsWith(code)) {
+            throw new IOException("expected " + code + ", got " + line);
+        }
+    }
+
+    // ---- output
+
+    static void print(List<Result> results, IdleResult idle) {
+        System.out.println();
+        System.out.println("| scenario | relay | accepted/s | end-to-end/s | p50 delay ms | p99 delay ms | CPU ms/msg | peak RSS MB | peak PSS MB |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %.0f | %.0f | %s | %s | %s | %s | %s |%n", r.scenario().name(), r.relay(),
+                    r.acceptPerSecond(), r.endToEndPerSecond(), number(r.p50Millis(), 0), number(r.p99Millis(), 0),
+                    r.relay().equals("raw") ? "" : number(r.cpuMillisPerMessage(), 2),
+                    r.relay().equals("raw") ? "" : String.valueOf(r.peakRssKb() / 1024),
+                    r.relay().equals("raw") ? "" : String.valueOf(r.peakPssKb() / 1024));
+        }
+        System.out.println();
+        System.out.println("| scenario | end-to-end Portcullis/Postfix | Portcullis/raw ceiling | CPU Postfix/Portcullis | p99 Portcullis ms | p99 Postfix ms | PSS Postfix/Portcullis |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        for (int i = 0; i < results.size(); i += 3) {
+            Result raw = results.get(i);
+            Result ours = results.get(i + 1).relay().equals("portcullis") ? results.get(i + 1) : results.get(i + 2);
+            Result theirs = results.get(i + 1).relay().equals("postfix") ? results.get(i + 1) : results.get(i + 2);
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %s | %s | %.2f |%n", raw.scenario().name(),
+                    ours.endToEndPerSecond() / theirs.endToEndPerSecond(), ours.endToEndPerSecond() / raw.endToEndPerSecond(),
+                    theirs.cpuMillisPerMessage() / ours.cpuMillisPerMessage(), number(ours.p99Millis(), 0),
+                    number(theirs.p99Millis(), 0), (double) theirs.peakPssKb() / ours.peakPssKb());
+        }
+        System.out.printf(Locale.ROOT, "%nIdle: %d connections held: Portcullis RSS %d MB (PSS %d MB, %d MB before); "
+                        + "a new client's message accepted in %.1f ms%n", idle.connections(), idle.rssHeldKb() / 1024,
+                idle.pssHeldKb() / 1024, idle.rssBeforeKb() / 1024, idle.newClientMillis());
+    }
+
+    static String number(double value, int decimals) {
+        return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+
+    static void write(List<Result> results, IdleResult idle) throws IOException {
+        Path directory = Files.createDirectories(root.resolve("bench/results"));
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        StringBuilder csv = new StringBuilder("sessions,size,count,relay,accept_per_s,end_to_end_per_s,p50_ms,p99_ms,cpu_ms_per_msg,peak_rss_kb,peak_pss_kb\n");
+        StringBuilder json = new StringBuilder("{\n  \"machine\": {\"cores\": " + Runtime.getRuntime().availableProcessors()
+                + "},\n  \"runs\": [\n");
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%s,%.1f,%.1f,%.1f,%.1f,%.3f,%d,%d%n", r.scenario().sessions(),
+                    r.scenario().size(), r.count(), r.relay(), r.acceptPerSecond(), r.endToEndPerSecond(), r.p50Millis(),
+                    r.p99Millis(), r.cpuMillisPerMessage(), r.peakRssKb(), r.peakPssKb()));
+            json.append(String.format(Locale.ROOT, "    {\"sessions\": %d, \"size\": %d, \"count\": %d, \"relay\": \"%s\", "
+                            + "\"accept_per_s\": %.1f, \"end_to_end_per_s\": %.1f, \"p50_ms\": %s, \"p99_ms\": %s, "
+                            + "\"cpu_ms_per_msg\": %.3f, \"peak_rss_kb\": %d, \"peak_pss_kb\": %d}%s%n",
+                    r.scenario().sessions(), r.scenario().size(), r.count(), r.relay(), r.acceptPerSecond(),
+                    r.endToEndPerSecond(), jsonNumber(r.p50Millis()), jsonNumber(r.p99Millis()), r.cpuMillisPerMessage(),
+                    r.peakRssKb(), r.peakPssKb(), i == results.size() - 1 ? "" : ","));
+        }
+        json.append(String.format(Locale.ROOT, "  ],%n  \"idle\": {\"connections\": %d, \"rss_before_kb\": %d, \"rss_held_kb\": %d, "
+                        + "\"pss_held_kb\": %d, \"new_client_ms\": %.1f}%n}%n", idle.connections(), idle.rssBeforeKb(),
+                idle.rssHeldKb(), idle.pssHeldKb(), idle.newClientMillis()));
+        Files.writeString(directory.resolve("results-" + stamp + ".csv"), csv);
+        Files.writeString(directory.resolve("results-" + stamp + ".json"), json);
+        System.out.println("\nwritten: bench/results/results-" + stamp + ".csv and .json");
+    }
+
+    static String jsonNumber(double value) {
+        return Double.isNaN(value) ? "null" : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    // ---- processes
+
+    static Process start(List<String> command, Path log) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    static void run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    static void awaitPort(int port) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IOException("nothing listens on 127.0.0.1:" + port);
+    }
+
+}
