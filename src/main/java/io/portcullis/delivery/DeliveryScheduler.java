@@ -186,7 +186,11 @@ public final class DeliveryScheduler implements AutoCloseable {
                         connectorOf.getOrDefault(result.recipient(), "none"), result.remoteHost(),
                         type.name().toLowerCase(), result.replyText());
             }
-            spool.appendJournal(message.id(), records);
+            boolean allDelivered = results.stream().allMatch(r -> r.outcome() == RecipientResult.Outcome.DELIVERED)
+                    && results.size() == message.openRecipients().size();
+            if (!allDelivered) {
+                spool.appendJournal(message.id(), records); // all delivered: the removal below says it (see Spool)
+            }
             for (RecipientResult result : results) {
                 if (result.outcome() == RecipientResult.Outcome.DEFERRED) {
                     message.deferred(result.recipient(), result.replyText());
@@ -233,7 +237,7 @@ public final class DeliveryScheduler implements AutoCloseable {
         message.markRemoved();
         messages.remove(message.id());
         spool.remove(message.id());
-        log.info("{}: removed", message.id());
+        log.debug("{}: removed", message.id());
     }
 
     private void reschedule(QueuedMessage message, Instant next, boolean countAttempt) {

@@ -30,9 +30,13 @@ import org.slf4j.LoggerFactory;
  *       The rename of the envelope is the commit point: it is atomic, so the envelope is either
  *       absent or complete.</li>
  *   <li><b>Directory fsync.</b> The {@code queue} directory is forced, making both renames
- *       durable. Only now may the session answer {@code 250}.</li>
+ *       durable. Only now may the session answer {@code 250}. The fsync is group-committed
+ *       ({@link GroupSync}): it starts after the rename, and one fsync serves every session
+ *       whose rename came before it.</li>
  *   <li><b>Delivery journal.</b> What becomes of each recipient is appended to {@code queue/ID.dlv}
- *       and forced before the scheduler acts on it (see {@link DeliveryRecord}). A message whose
+ *       and forced before the scheduler acts on it (see {@link DeliveryRecord}); an attempt that
+ *       delivers every open recipient writes none, since the removal that follows says the same
+ *       (a crash before the removal is durable means one more delivery, never a loss). A message whose
  *       recipients are all final is removed envelope first, so a crash mid-removal leaves either a
  *       queued message whose journal says it is done (removed again) or stray files recovery removes.</li>
  *   <li><b>Recovery.</b> At start-up everything in {@code incoming/} is deleted (no client heard
@@ -57,6 +61,10 @@ public final class Spool {
     private final FileStore store;
     private final List<java.util.function.Consumer<Envelope>> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ObjectMapper json = Json.MAPPER;
+    private final GroupSync queueSync;
+    private static final long FREE_SPACE_RECHECK_NANOS = 1_000_000_000L;
+    private volatile long freeSpaceCheckedAt;
+    private volatile boolean enoughFreeSpace;
 
     /** What recovery found at start-up. */
     public record Recovery(int queued, int removedIncomplete, int movedToCorrupt) {
@@ -68,6 +76,7 @@ public final class Spool {
         this.corrupt = Files.createDirectories(directory.resolve("corrupt"));
         this.minFreeBytes = minFreeBytes;
         this.store = Files.getFileStore(queue);
+        this.queueSync = new GroupSync(queue);
     }
 
     /** Brings the spool to a consistent state; run once at start-up before any listener opens. */
@@ -104,14 +113,23 @@ public final class Spool {
         return new Recovery(queued, removed, movedToCorrupt);
     }
 
-    /** False when the disk holding the queue has less free space than configured. */
+    /**
+     * False when the disk holding the queue has less free space than configured. Asked at every
+     * MAIL, answered from a reading at most a second old.
+     */
     public boolean hasFreeSpace() {
+        long now = System.nanoTime();
+        if (now - freeSpaceCheckedAt < FREE_SPACE_RECHECK_NANOS && freeSpaceCheckedAt != 0) {
+            return enoughFreeSpace;
+        }
         try {
-            return store.getUsableSpace() >= minFreeBytes;
+            enoughFreeSpace = store.getUsableSpace() >= minFreeBytes;
         } catch (IOException e) {
             log.warn("spool: cannot read free space: {}", e.toString());
-            return false;
+            enoughFreeSpace = false;
         }
+        freeSpaceCheckedAt = now;
+        return enoughFreeSpace;
     }
 
     /** Starts a new message with a fresh queue id; the caller must commit or abort it. */
@@ -141,7 +159,7 @@ public final class Spool {
         Files.move(incoming.resolve(id + MESSAGE_SUFFIX), queue.resolve(id + MESSAGE_SUFFIX),
                 StandardCopyOption.ATOMIC_MOVE);
         Files.move(envelopeFile, queue.resolve(id + ENVELOPE_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
-        forceDirectory(queue);
+        queueSync.sync(); // group commit: one fsync of queue/ for every session committing now
         for (java.util.function.Consumer<Envelope> listener : commitListeners) {
             try {
                 listener.accept(envelope);
