@@ -46,9 +46,12 @@ public class Bench {
     static final int SINK_PORT = 10026;
     static final int PORTCULLIS_PORT = 2525;
     static final int POSTFIX_PORT = 2526;
+    static final int RULES_PORT = 2527;
     static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     static Path root;
+    /** Mean time of one run of the inbound rules check, from the gateway's own timer. */
+    static double chainMillis = Double.NaN;
     static Path work;
 
     public static void main(String[] args) throws Exception {
@@ -60,7 +63,8 @@ public class Bench {
                 new Scenario(1, 10 * 1024, 1500), new Scenario(20, 10 * 1024, 6000), new Scenario(100, 10 * 1024, 6000),
                 new Scenario(1, 100 * 1024, 600), new Scenario(20, 100 * 1024, 2000), new Scenario(100, 100 * 1024, 2000));
         List<Result> results = new ArrayList<>();
-        try (Relay portcullis = Relay.portcullis(); Relay postfix = Relay.postfix()) {
+        try (Relay portcullis = Relay.portcullis("portcullis", "relay.yaml", PORTCULLIS_PORT);
+             Relay postfix = Relay.postfix()) {
             System.out.println("warming up both relays ...");
             run(new Scenario(20, 1024, 3000), portcullis);
             run(new Scenario(20, 1024, 3000), postfix);
@@ -73,6 +77,15 @@ public class Bench {
                     results.add(run(scenario, relay));
                 }
             }
+            // The cost of the inbound content chain (built-in rules only), on a relay of its own.
+            Scenario chain = new Scenario(20, 1024, 8000);
+            try (Relay rules = Relay.portcullis("portcullis+rules", "relay-rules.yaml", RULES_PORT)) {
+                System.out.println("== " + chain.name() + ", inbound chain of built-in rules");
+                run(new Scenario(20, 1024, 3000), rules);
+                results.add(run(chain, portcullis));
+                results.add(run(chain, rules));
+                chainMillis = chainTimerMillis();
+            }
             IdleResult idle = idleConnections(portcullis, 10_000);
             print(results, idle);
             write(results, idle);
@@ -82,6 +95,10 @@ public class Bench {
     /** One run through {@code relay}, or the raw ceiling when it is null. */
     static Result run(Scenario scenario, Relay relay) throws Exception {
         String name = relay == null ? "raw" : relay.name;
+        // Let the previous run's file work reach the disk first, so one relay's writeback does not
+        // land in the other's measurement.
+        run("sync");
+        Thread.sleep(2000);
         Process sink = start(List.of("smtp-sink", "-u", "nobody", "-M", String.valueOf(scenario.count()),
                 "127.0.0.1:" + SINK_PORT, "1024"), work.resolve("sink.log"));
         awaitPort(SINK_PORT);
@@ -120,6 +137,16 @@ public class Bench {
         return result;
     }
 
+    /** portcullis_content_check_duration_seconds sum / count of the rules relay, in ms. */
+    static double chainTimerMillis() throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        String metrics = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:8026/metrics"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        Matcher sum = Pattern.compile("portcullis_content_check_duration_seconds_sum\\{[^}]*} ([0-9.eE+-]+)").matcher(metrics);
+        Matcher count = Pattern.compile("portcullis_content_check_duration_seconds_count\\{[^}]*} ([0-9.eE+-]+)").matcher(metrics);
+        return sum.find() && count.find() ? Double.parseDouble(sum.group(1)) * 1000 / Double.parseDouble(count.group(1)) : Double.NaN;
+    }
+
     static double percentile(List<Double> values, double fraction) {
         if (values.isEmpty()) {
             return Double.NaN;
@@ -146,18 +173,18 @@ public class Bench {
             this.log = log;
         }
 
-        static Relay portcullis() throws Exception {
-            Path data = Files.createDirectories(work.resolve("portcullis-data"));
+        static Relay portcullis(String name, String config, int port) throws Exception {
+            Path data = Files.createDirectories(work.resolve(name + "-data"));
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
             String options = System.getenv("PORTCULLIS_JAVA_OPTS");
             if (options != null && !options.isBlank()) {
                 command.addAll(List.of(options.trim().split("\\s+")));
             }
             command.addAll(List.of("-jar", root.resolve("target/portcullis.jar").toString(), "run", "--config",
-                    root.resolve("bench/relay.yaml").toString(), "--data-dir", data.toString()));
-            Process process = start(command, work.resolve("portcullis.log"));
-            awaitPort(PORTCULLIS_PORT);
-            return new Relay("portcullis", PORTCULLIS_PORT, process, null, data.resolve("tracking"));
+                    root.resolve("bench/" + config).toString(), "--data-dir", data.toString()));
+            Process process = start(command, work.resolve(name + ".log"));
+            awaitPort(port);
+            return new Relay(name, port, process, null, data.resolve("tracking"));
         }
 
         static Relay postfix() throws Exception {
@@ -427,15 +454,24 @@ public class Bench {
         System.out.println();
         System.out.println("| scenario | end-to-end Portcullis/Postfix | Portcullis/raw ceiling | CPU Postfix/Portcullis | p99 Portcullis ms | p99 Postfix ms | PSS Postfix/Portcullis |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
-        for (int i = 0; i < results.size(); i += 3) {
-            Result raw = results.get(i);
-            Result ours = results.get(i + 1).relay().equals("portcullis") ? results.get(i + 1) : results.get(i + 2);
-            Result theirs = results.get(i + 1).relay().equals("postfix") ? results.get(i + 1) : results.get(i + 2);
+        // raw, Portcullis and Postfix per scenario; the chain's two extra rows at the end fall off
+        List<Result> all = results.stream().filter(r -> !r.relay().equals("portcullis+rules")).toList();
+        List<Result> triples = all.subList(0, all.size() - all.size() % 3);
+        for (int i = 0; i < triples.size(); i += 3) {
+            Result raw = triples.get(i);
+            Result ours = triples.get(i + 1).relay().equals("portcullis") ? triples.get(i + 1) : triples.get(i + 2);
+            Result theirs = triples.get(i + 1).relay().equals("postfix") ? triples.get(i + 1) : triples.get(i + 2);
             System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %s | %s | %.2f |%n", raw.scenario().name(),
                     ours.endToEndPerSecond() / theirs.endToEndPerSecond(), ours.endToEndPerSecond() / raw.endToEndPerSecond(),
                     theirs.cpuMillisPerMessage() / ours.cpuMillisPerMessage(), number(ours.p99Millis(), 0),
                     number(theirs.p99Millis(), 0), (double) theirs.peakPssKb() / ours.peakPssKb());
         }
+        Result plain = results.get(results.size() - 2);
+        Result chained = results.get(results.size() - 1);
+        System.out.printf(Locale.ROOT, "%nInbound chain (built-in rules), %s: the check takes %.3f ms per message (its own timer,"
+                        + " wall time); relay CPU %.2f ms/msg with the chain, %.2f without; end-to-end %.0f/s with, %.0f/s without%n",
+                chained.scenario().name(), chainMillis, chained.cpuMillisPerMessage(), plain.cpuMillisPerMessage(),
+                chained.endToEndPerSecond(), plain.endToEndPerSecond());
         System.out.printf(Locale.ROOT, "%nIdle: %d connections held: Portcullis RSS %d MB (PSS %d MB, %d MB before); "
                         + "a new client's message accepted in %.1f ms%n", idle.connections(), idle.rssHeldKb() / 1024,
                 idle.pssHeldKb() / 1024, idle.rssBeforeKb() / 1024, idle.newClientMillis());
@@ -463,7 +499,9 @@ public class Bench {
                     r.endToEndPerSecond(), jsonNumber(r.p50Millis()), jsonNumber(r.p99Millis()), r.cpuMillisPerMessage(),
                     r.peakRssKb(), r.peakPssKb(), i == results.size() - 1 ? "" : ","));
         }
-        json.append(String.format(Locale.ROOT, "  ],%n  \"idle\": {\"connections\": %d, \"rss_before_kb\": %d, \"rss_held_kb\": %d, "
+        json.append(String.format(Locale.ROOT, "  ],%n  \"rules_chain_ms_per_message\": %s,%n",
+                Double.isNaN(chainMillis) ? "null" : String.format(Locale.ROOT, "%.4f", chainMillis)));
+        json.append(String.format(Locale.ROOT, "  \"idle\": {\"connections\": %d, \"rss_before_kb\": %d, \"rss_held_kb\": %d, "
                         + "\"pss_held_kb\": %d, \"new_client_ms\": %.1f}%n}%n", idle.connections(), idle.rssBeforeKb(),
                 idle.rssHeldKb(), idle.pssHeldKb(), idle.newClientMillis()));
         Files.writeString(directory.resolve("results-" + stamp + ".csv"), csv);

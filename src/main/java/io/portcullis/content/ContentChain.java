@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A step that cannot decide (scanner down, timed out, circuit open) takes its failure mode:
  * {@code fail-closed} answers {@code 451 4.7.1}; {@code fail-open} goes on and records the skip in
- * an {@value #SKIPPED_HEADER} header. No step runs longer than its budget: it runs on its own
- * virtual thread and is interrupted when the budget is spent.
+ * an {@value #SKIPPED_HEADER} header. No step that waits for a daemon runs longer than its
+ * budget: it runs on its own virtual thread and is interrupted when the budget is spent. Checks
+ * that only compute ({@link ContentCheck#runsInline()}) run on the session's thread.
  */
 public final class ContentChain {
     public static final String SKIPPED_HEADER = "X-Portcullis-Check-Skipped";
@@ -105,6 +106,17 @@ public final class ContentChain {
             return failed(step, "circuit open", "circuit-open", 0);
         }
         long start = System.nanoTime();
+        if (entry.check().runsInline()) {
+            try {
+                ContentVerdict verdict = entry.check().check(message, step);
+                entry.breaker().succeeded();
+                telemetry.contentChecked(listener, step.check(), result(verdict), System.nanoTime() - start);
+                return verdict;
+            } catch (IOException | RuntimeException e) {
+                entry.breaker().failed();
+                return failed(step, e.getClass().getSimpleName() + ": " + e.getMessage(), "error", System.nanoTime() - start);
+            }
+        }
         Future<ContentVerdict> future = RUNNER.submit(() -> entry.check().check(message, step));
         try {
             ContentVerdict verdict = future.get(step.timeout().toMillis(), TimeUnit.MILLISECONDS);

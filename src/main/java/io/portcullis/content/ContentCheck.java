@@ -18,6 +18,15 @@ public interface ContentCheck extends AutoCloseable {
      */
     ContentVerdict check(ContentMessage message, ContentStep step) throws IOException;
 
+    /**
+     * True for a check that only computes over the message (no daemon to wait for, cost bounded by
+     * its configuration): the chain runs it on the session's own thread, without the hand-off to a
+     * thread of its own that makes a blocking check interruptible at its budget.
+     */
+    default boolean runsInline() {
+        return false;
+    }
+
     @Override
     default void close() {
     }

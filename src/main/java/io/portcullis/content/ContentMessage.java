@@ -2,13 +2,13 @@ package io.portcullis.content;
 
 import io.portcullis.spool.Envelope;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import jakarta.mail.internet.AddressException;
@@ -38,58 +38,49 @@ public final class ContentMessage {
     }
 
     public static ContentMessage read(Envelope envelope, Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(MAX_HEADER_SECTION);
+        }
         List<HeaderField> headers = new ArrayList<>();
-        long offset = 0;
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            ByteArrayOutputStream field = new ByteArrayOutputStream();
-            String name = null;
-            byte[] line;
-            while (offset < MAX_HEADER_SECTION && (line = readLine(in)) != null) {
-                boolean continuation = line.length > 0 && (line[0] == ' ' || line[0] == '\t');
-                if (continuation && name != null) {
-                    field.write(line);
-                    offset += line.length;
-                    continue;
-                }
-                if (name != null) {
-                    headers.add(new HeaderField(name, field.toByteArray()));
-                    field.reset();
-                    name = null;
-                }
-                String fieldName = fieldName(line);
-                if (fieldName == null) {
-                    break; // the empty line, or a line that cannot be a header field: the body starts here
-                }
-                name = fieldName;
-                field.write(line);
-                offset += line.length;
+        int offset = 0;
+        int fieldStart = -1;
+        String name = null;
+        while (offset < head.length) {
+            int end = offset;
+            while (end < head.length && head[end] != '\n') {
+                end++;
+            }
+            int next = Math.min(end + 1, head.length);
+            boolean continuation = head[offset] == ' ' || head[offset] == '\t';
+            if (continuation && name != null) {
+                offset = next;
+                continue;
             }
             if (name != null) {
-                headers.add(new HeaderField(name, field.toByteArray()));
+                headers.add(new HeaderField(name, Arrays.copyOfRange(head, fieldStart, offset)));
+                name = null;
             }
+            String fieldName = fieldName(head, offset, next);
+            if (fieldName == null) {
+                break; // the empty line, or a line that cannot be a header field: the body starts here
+            }
+            name = fieldName;
+            fieldStart = offset;
+            offset = next;
+        }
+        if (name != null) {
+            headers.add(new HeaderField(name, Arrays.copyOfRange(head, fieldStart, offset)));
         }
         return new ContentMessage(envelope, file, Files.size(file), headers, offset);
     }
 
-    /** A line with its line end, or null at the end of the stream. */
-    private static byte[] readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(80);
-        int b;
-        while ((b = in.read()) != -1) {
-            line.write(b);
-            if (b == '\n') {
-                break;
-            }
-        }
-        return line.size() == 0 ? null : line.toByteArray();
-    }
-
     /** The field name (RFC 5322 §2.2: printable ASCII but colon, then a colon), or null. */
-    private static String fieldName(byte[] line) {
-        for (int i = 0; i < line.length; i++) {
-            byte b = line[i];
+    private static String fieldName(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = bytes[i];
             if (b == ':') {
-                return i == 0 ? null : new String(line, 0, i, StandardCharsets.US_ASCII);
+                return i == from ? null : new String(bytes, from, i - from, StandardCharsets.US_ASCII);
             }
             if (b < 33 || b > 126) {
                 return null;

@@ -43,6 +43,11 @@ final class DisclaimerCheck implements ContentCheck {
     }
 
     @Override
+    public boolean runsInline() {
+        return true;
+    }
+
+    @Override
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
         String domain = message.fromDomain();
         if (fingerprint.isEmpty() || (!config.senderDomains().isEmpty() && !config.senderDomains().contains(domain))) {

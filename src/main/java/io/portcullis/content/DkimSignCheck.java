@@ -33,6 +33,11 @@ final class DkimSignCheck implements ContentCheck {
     }
 
     @Override
+    public boolean runsInline() {
+        return true;
+    }
+
+    @Override
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
         String fromDomain = message.fromDomain();
         if (fromDomain == null) {

@@ -45,6 +45,11 @@ final class RulesCheck implements ContentCheck {
     }
 
     @Override
+    public boolean runsInline() {
+        return true;
+    }
+
+    @Override
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
         for (HeaderField field : message.headers()) {
             String line = field.unfolded();

@@ -38,7 +38,18 @@ public final class Dnsmasq implements AutoCloseable {
     }
 
     public static Dnsmasq start(String... records) throws IOException, InterruptedException {
-        return new Dnsmasq(SmtpSink.freeUdpPort(), List.of(records));
+        IOException taken = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                return new Dnsmasq(SmtpSink.freeUdpPort(), List.of(records));
+            } catch (IOException e) {
+                if (!e.getMessage().contains("in use")) {
+                    throw e;
+                }
+                taken = e; // another process took the port between our check and dnsmasq's bind
+            }
+        }
+        throw taken;
     }
 
     private void awaitAnswering() throws IOException, InterruptedException {

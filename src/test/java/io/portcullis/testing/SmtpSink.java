@@ -50,10 +50,21 @@ public final class SmtpSink implements AutoCloseable {
         }
     }
 
+    /** A port free for UDP and TCP alike (DNS servers bind both). */
     public static int freeUdpPort() throws IOException {
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0)) {
-            return socket.getLocalPort();
+        for (int attempt = 0; ; attempt++) {
+            try (java.net.DatagramSocket udp = new java.net.DatagramSocket(0)) {
+                int port = udp.getLocalPort();
+                try (ServerSocket tcp = new ServerSocket(port)) {
+                    return port;
+                } catch (IOException taken) {
+                    if (attempt == 20) {
+                        throw taken;
+                    }
+                }
+            }
         }
+    }
     }
 
     private void awaitListening() throws InterruptedException, IOException {
