@@ -65,7 +65,6 @@ public final class SmtpSink implements AutoCloseable {
             }
         }
     }
-    }
 
     private void awaitListening() throws InterruptedException, IOException {
         for (int i = 0; i < 100; i++) {
