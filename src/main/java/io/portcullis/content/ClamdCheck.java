@@ -25,8 +25,7 @@ final class ClamdCheck implements ContentCheck {
     @Override
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
         if (message.size() > config.maxSize()) {
-            return new ContentVerdict.Accept(MessageEdits.prepend(
-                    HeaderField.of(ContentChain.SKIPPED_HEADER, step.check() + " (larger than max-size)")));
+            return ContentChain.skipped(step, "larger than max-size");
         }
         String answer;
         try (ScannerConnection connection = ScannerConnection.open(config.endpoint(), step.timeout())) {

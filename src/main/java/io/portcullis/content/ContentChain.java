@@ -146,7 +146,12 @@ public final class ContentChain {
             return new ContentVerdict.Tempfail(Replies.CONTENT_CHECK_UNAVAILABLE, "content-check-failure");
         }
         log.warn("{}: content check {} failed ({}): accepting unchecked (fail-open)", listener, step.check(), why);
-        return new ContentVerdict.Accept(MessageEdits.prepend(HeaderField.of(SKIPPED_HEADER, step.check() + " (" + result + ")")));
+        return skipped(step, result);
+    }
+
+    /** Accepted without this check, and the message says so: {@value #SKIPPED_HEADER}: NAME (why). */
+    static ContentVerdict skipped(ContentStep step, String why) {
+        return new ContentVerdict.Accept(MessageEdits.prepend(HeaderField.of(SKIPPED_HEADER, step.check() + " (" + why + ")")));
     }
 
     private static String result(ContentVerdict verdict) {

@@ -100,11 +100,7 @@ class ContentFailureTest {
     private static String send(int port, String expected) throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(port)) {
             smtp.expect("220").send("EHLO internal.example.test").expect("250");
-            smtp.send("MAIL FROM:<user@example.test>").expect("250");
-            smtp.send("RCPT TO:<other@example.test>").expect("250");
-            smtp.send("DATA").expect("354");
-            smtp.sendRaw(LUNCH + ".\r\n").expect(expected);
-            return expected.startsWith("250") ? smtp.queueId() : null;
+            return smtp.transaction("user@example.test", "other@example.test", LUNCH, expected);
         }
     }
 }

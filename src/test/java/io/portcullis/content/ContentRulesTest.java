@@ -92,10 +92,7 @@ class ContentRulesTest {
         int before = gateway.queued().size();
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO client.test").expect("250");
-            smtp.send("MAIL FROM:<sender@remote.test>").expect("250");
-            smtp.send("RCPT TO:<user@example.test>").expect("250");
-            smtp.send("DATA").expect("354");
-            smtp.sendRaw(c.message() + ".\r\n").expect(c.reply());
+            smtp.transaction("sender@remote.test", "user@example.test", c.message(), c.reply());
             smtp.send("NOOP").expect("250"); // the session goes on after a content refusal
         }
         assertThat(gateway.queued()).hasSize(before);

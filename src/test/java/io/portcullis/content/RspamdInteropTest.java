@@ -73,11 +73,7 @@ class RspamdInteropTest {
     private static String send(int port, String message, String reply) throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(port)) {
             smtp.expect("220").send("EHLO client.test").expect("250");
-            smtp.send("MAIL FROM:<sender@remote.test>").expect("250");
-            smtp.send("RCPT TO:<user@example.test>").expect("250");
-            smtp.send("DATA").expect("354");
-            smtp.sendRaw(message + ".\r\n").expect(reply);
-            return reply.startsWith("250") ? smtp.queueId() : null;
+            return smtp.transaction("sender@remote.test", "user@example.test", message, reply);
         }
     }
 }

@@ -67,10 +67,8 @@ class ScannerInteropTest {
     void refusesGtubeOnTheInboundListener() throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO client.test").expect("250");
-            smtp.send("MAIL FROM:<sender@remote.test>").expect("250");
-            smtp.send("RCPT TO:<user@example.test>").expect("250");
-            smtp.send("DATA").expect("354");
-            smtp.sendRaw(gtubeMessage() + ".\r\n").expect("550 5.7.1 Message rejected as spam (score 1");
+            smtp.transaction("sender@remote.test", "user@example.test", gtubeMessage(),
+                    "550 5.7.1 Message rejected as spam (score 1");
         }
         assertThat(gateway.metrics()).contains("portcullis_content_checks_total{check=\"spamd\",listener=\"inbound\",result=\"reject\"}");
         assertThat(gateway.metrics()).contains("portcullis_rejects_total{flow=\"inbound\",listener=\"inbound\",reason=\"spam\"}");
@@ -110,10 +108,8 @@ class ScannerInteropTest {
         for (int port : new int[] {gateway.inboundPort(), gateway.port("outbound")}) {
             try (SmtpScript smtp = SmtpScript.connect(port)) {
                 smtp.expect("220").send("EHLO internal.example.test").expect("250");
-                smtp.send("MAIL FROM:<user@example.test>").expect("250");
-                smtp.send("RCPT TO:<other@example.test>").expect("250");
-                smtp.send("DATA").expect("354");
-                smtp.sendRaw(message + ".\r\n").expect("554 5.7.1 Message rejected: virus found: Portcullis.Test.Signature");
+                smtp.transaction("user@example.test", "other@example.test", message,
+                        "554 5.7.1 Message rejected: virus found: Portcullis.Test.Signature");
             }
         }
     }

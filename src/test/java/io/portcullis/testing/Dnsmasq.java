@@ -1,9 +1,6 @@
 package io.portcullis.testing;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,22 +50,7 @@ public final class Dnsmasq implements AutoCloseable {
     }
 
     private void awaitAnswering() throws IOException, InterruptedException {
-        // A query for the root SOA: any answer at all means dnsmasq is up.
-        byte[] query = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1};
-        for (int i = 0; i < 50; i++) {
-            if (!process.isAlive()) {
-                throw new IOException("dnsmasq exited: " + Files.readString(log));
-            }
-            try (DatagramSocket socket = new DatagramSocket()) {
-                socket.setSoTimeout(100);
-                socket.send(new DatagramPacket(query, query.length, new InetSocketAddress("127.0.0.1", port)));
-                socket.receive(new DatagramPacket(new byte[512], 512));
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("dnsmasq does not answer on port " + port + ": " + Files.readString(log));
+        DnsProbe.await("dnsmasq", process, port, () -> Files.readString(log));
     }
 
     public int port() {

@@ -1,9 +1,6 @@
 package io.portcullis.testing;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,21 +56,7 @@ public final class Nsd implements AutoCloseable {
     }
 
     private void awaitAnswering() throws IOException, InterruptedException {
-        byte[] query = {0x12, 0x34, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1}; // SOA of the root
-        for (int i = 0; i < 100; i++) {
-            if (!process.isAlive()) {
-                throw new IOException("nsd exited: " + log());
-            }
-            try (DatagramSocket socket = new DatagramSocket()) {
-                socket.setSoTimeout(100);
-                socket.send(new DatagramPacket(query, query.length, new InetSocketAddress("127.0.0.1", port)));
-                socket.receive(new DatagramPacket(new byte[512], 512));
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("nsd does not answer on port " + port + ": " + log());
+        DnsProbe.await("nsd", process, port, this::log);
     }
 
     private String log() throws IOException {

@@ -185,6 +185,18 @@ public final class SmtpScript implements AutoCloseable {
         return queueId();
     }
 
+    /**
+     * MAIL, RCPT and DATA with {@code content}, expecting {@code reply} after the final dot; the
+     * queue id for a 250, else null. Leaves the connection ready for the next transaction.
+     */
+    public String transaction(String from, String to, String content, String reply) throws IOException {
+        send("MAIL FROM:<" + from + ">").expect("250");
+        send("RCPT TO:<" + to + ">").expect("250");
+        send("DATA").expect("354");
+        sendRaw(content + ".\r\n").expect(reply);
+        return reply.startsWith("250") ? queueId() : null;
+    }
+
     /** The AUTH PLAIN response (RFC 4616): base64 of authzid NUL user NUL password. */
     public static String plain(String authorizationId, String user, String password) {
         return java.util.Base64.getEncoder().encodeToString(

@@ -146,11 +146,8 @@ class AuthenticationTest {
     private static String send(String sender, String message, String reply) throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO client.test").expect("250");
-            smtp.send("MAIL FROM:<" + sender + ">").expect("250");
-            smtp.send("RCPT TO:<user@example.test>").expect("250");
-            smtp.send("DATA").expect("354");
-            smtp.sendRaw(message + ".\r\n").expect(reply);
-            return reply.startsWith("250") ? new String(gateway.message(smtp.queueId()), StandardCharsets.ISO_8859_1) : null;
+            String id = smtp.transaction(sender, "user@example.test", message, reply);
+            return id == null ? null : new String(gateway.message(id), StandardCharsets.ISO_8859_1);
         }
     }
 

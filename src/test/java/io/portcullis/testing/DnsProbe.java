@@ -1,0 +1,42 @@
+package io.portcullis.testing;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+
+/** Waits for a DNS server started by a test to answer on its loopback port. */
+final class DnsProbe {
+    /** A query for the SOA of the root, recursion desired: any answer at all means the server is up. */
+    private static final byte[] QUERY = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1};
+
+    private DnsProbe() {
+    }
+
+    /** Returns once the server answers; fails with its log when it exits or stays silent for 5 s. */
+    static void await(String name, Process process, int port, Callable<String> log) throws IOException, InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (!process.isAlive()) {
+                throw new IOException(name + " exited: " + read(log));
+            }
+            try (DatagramSocket socket = new DatagramSocket()) {
+                socket.setSoTimeout(100);
+                socket.send(new DatagramPacket(QUERY, QUERY.length, new InetSocketAddress("127.0.0.1", port)));
+                socket.receive(new DatagramPacket(new byte[512], 512));
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IOException(name + " does not answer on port " + port + ": " + read(log));
+    }
+
+    private static String read(Callable<String> log) {
+        try {
+            return log.call();
+        } catch (Exception e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}
