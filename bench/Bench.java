@@ -1,8 +1,4 @@
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,10 +8,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -92,7 +86,7 @@ public class Bench {
                 results.add(run(chain, rules));
                 chainMillis = chainTimerMillis();
             }
-            IdleResult idle = idleConnections(portcullis, 10_000);
+            ProcessStats.IdleResult idle = ProcessStats.idleConnections(portcullis, 10_000);
             print(results, idle);
             write(results, idle);
         }
@@ -108,7 +102,7 @@ public class Bench {
         long sunkBefore = sink.messages();
         long logOffset = relay == null ? 0 : relay.logSize();
         long cpuBefore = relay == null ? 0 : relay.cpuTicks();
-        MemorySampler memory = new MemorySampler(relay);
+        ProcessStats.MemorySampler memory = new ProcessStats.MemorySampler(relay);
         Thread sampler = Thread.ofPlatform().daemon().start(memory);
         int port = relay == null ? SINK_PORT : relay.port;
         long start = System.nanoTime();
@@ -155,338 +149,9 @@ public class Bench {
         return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(fraction * sorted.size()) - 1));
     }
 
-    /**
-     * smtp-sink as the next hop of every run, counting: with -c it prints "sess=N quit=N mesg=N"
-     * after each message, and the bench reads the last count. One sink for the whole bench, so no
-     * relay ever finds the next hop gone between runs.
-     */
-    static final class Sink implements AutoCloseable {
-        private static final Pattern COUNT = Pattern.compile("mesg=(\\d+)");
-        final Process process;
-        final Path log = work.resolve("sink.log");
-
-        Sink() throws Exception {
-            process = start(List.of("smtp-sink", "-c", "-u", "nobody", "127.0.0.1:" + SINK_PORT, "1024"), log);
-            awaitPort(SINK_PORT);
-        }
-
-        long messages() throws IOException {
-            long size = Files.size(log);
-            try (var file = new java.io.RandomAccessFile(log.toFile(), "r")) {
-                file.seek(Math.max(0, size - 200));
-                byte[] tail = new byte[(int) (size - file.getFilePointer())];
-                file.readFully(tail);
-                Matcher m = COUNT.matcher(new String(tail, StandardCharsets.US_ASCII));
-                long count = 0;
-                while (m.find()) {
-                    count = Long.parseLong(m.group(1));
-                }
-                return count;
-            }
-        }
-
-        void awaitMessages(long count, Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (messages() < count) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("smtp-sink saw " + messages() + " messages, not " + count);
-                }
-                Thread.sleep(5);
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    // ---- the relays under test
-
-    static final class Relay implements AutoCloseable {
-        final String name;
-        final int port;
-        final Process process;          // Portcullis' JVM
-        final Path postfixDirectory;    // Postfix's instance
-        final Path log;
-
-        private Relay(String name, int port, Process process, Path postfixDirectory, Path log) {
-            this.name = name;
-            this.port = port;
-            this.process = process;
-            this.postfixDirectory = postfixDirectory;
-            this.log = log;
-        }
-
-        static Relay portcullis(String name, String config, int port) throws Exception {
-            Path data = Files.createDirectories(work.resolve(name + "-data"));
-            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-            String options = System.getenv("PORTCULLIS_JAVA_OPTS");
-            if (options != null && !options.isBlank()) {
-                command.addAll(List.of(options.trim().split("\\s+")));
-            }
-            command.addAll(List.of("-jar", root.resolve("target/portcullis.jar").toString(), "run", "--config",
-                    root.resolve("bench/" + config).toString(), "--data-dir", data.toString()));
-            Process process = start(command, work.resolve(name + ".log"));
-            awaitPort(port);
-            return new Relay(name, port, process, null, data.resolve("tracking"));
-        }
-
-        static Relay postfix() throws Exception {
-            Path directory = work.resolve("postfix");
-            for (String sub : List.of("etc", "queue", "data")) {
-                Files.createDirectories(directory.resolve(sub));
-            }
-            run("chmod", "755", work.toString(), directory.toString()); // Postfix's daemons must reach the queue
-            run("chown", "postfix", directory.resolve("data").toString());
-            String master = Files.readString(Path.of("/etc/postfix/master.cf"))
-                    .replaceFirst("(?m)^smtp\\s+inet.*$", "127.0.0.1:" + POSTFIX_PORT + " inet n - n - - smtpd");
-            Files.writeString(directory.resolve("etc/master.cf"), master);
-            Files.write(directory.resolve("etc/main.cf"), List.of(
-                    "compatibility_level = 3.6",
-                    "queue_directory = " + directory.resolve("queue"),
-                    "data_directory = " + directory.resolve("data"),
-                    "mail_owner = postfix",
-                    "setgid_group = postdrop",
-                    "myhostname = relay.bench.test",
-                    "inet_interfaces = 127.0.0.1",
-                    "inet_protocols = ipv4",
-                    "mydestination =",
-                    "mynetworks = 127.0.0.0/8",
-                    "relay_domains = example.test",
-                    "relayhost = [127.0.0.1]:" + SINK_PORT,
-                    "smtpd_relay_restrictions = permit_mynetworks, reject",
-                    "smtp_dns_support_level = disabled",
-                    "default_process_limit = 200",  // 100 sessions get 100 smtpd processes
-                    "maillog_file = " + directory.resolve("maillog"),
-                    "maillog_file_prefixes = " + directory,
-                    "alias_maps =",
-                    "alias_database ="));
-            try {
-                run("postfix", "-c", directory.resolve("etc").toString(), "start");
-            } catch (IOException e) {
-                Path maillog = directory.resolve("maillog");
-                throw new IOException(e.getMessage() + (Files.exists(maillog) ? Files.readString(maillog) : ""), e);
-            }
-            awaitPort(POSTFIX_PORT);
-            return new Relay("postfix", POSTFIX_PORT, null, directory, directory.resolve("maillog"));
-        }
-
-        long masterPid() throws IOException {
-            return Long.parseLong(Files.readString(postfixDirectory.resolve("queue/pid/master.pid")).strip());
-        }
-
-        /** The relay's processes: the JVM, or Postfix's master and everything under it. */
-        List<Long> pids() throws IOException {
-            if (process != null) {
-                return List.of(process.pid());
-            }
-            long master = masterPid();
-            List<Long> pids = new ArrayList<>(List.of(master));
-            ProcessHandle.of(master).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
-            return pids;
-        }
-
-        /** CPU used so far: live processes' user + system time, plus the reaped children the master waited for. */
-        long cpuTicks() throws IOException {
-            long ticks = 0;
-            List<Long> pids = pids();
-            for (long pid : pids) {
-                long[] stat = stat(pid);
-                if (stat != null) {
-                    ticks += stat[0] + stat[1] + (pid == pids.getFirst() ? stat[2] + stat[3] : 0);
-                }
-            }
-            return ticks;
-        }
-
-        long logSize() throws IOException {
-            if (process == null) {
-                return Files.exists(log) ? Files.size(log) : 0;
-            }
-            long lines = 0;
-            for (Path file : trackingFiles()) {
-                lines += Files.readAllLines(file).size();
-            }
-            return lines;
-        }
-
-        List<Path> trackingFiles() throws IOException {
-            if (!Files.isDirectory(log)) {
-                return List.of();
-            }
-            try (var files = Files.list(log)) {
-                return files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList();
-            }
-        }
-
-        /** Arrival-to-delivery delays in ms of the messages delivered since the offset. */
-        List<Double> delaysSince(long offset) throws IOException {
-            List<Double> delays = new ArrayList<>();
-            if (process == null) {
-                String text = Files.readString(log).substring((int) offset);
-                Matcher m = Pattern.compile("postfix/(?:\\w+/)*smtp\\[\\d+]: \\w+: to=<[^>]*>.*?, delay=([\\d.]+),.*status=sent").matcher(text);
-                while (m.find()) {
-                    delays.add(Double.parseDouble(m.group(1)) * 1000);
-                }
-                return delays;
-            }
-            List<String> lines = new ArrayList<>();
-            for (Path file : trackingFiles()) {
-                lines.addAll(Files.readAllLines(file));
-            }
-            Map<String, Instant> received = new HashMap<>();
-            Pattern event = Pattern.compile("\"time\":\"([^\"]+)\",\"event\":\"(RECEIVE|DELIVER)\",\"queueId\":\"([^\"]+)\"");
-            for (String line : lines.subList((int) Math.min(offset, lines.size()), lines.size())) {
-                Matcher m = event.matcher(line);
-                if (!m.find()) {
-                    continue;
-                }
-                Instant time = Instant.parse(m.group(1));
-                if (m.group(2).equals("RECEIVE")) {
-                    received.put(m.group(3), time);
-                } else if (received.containsKey(m.group(3))) {
-                    delays.add(Duration.between(received.get(m.group(3)), time).toNanos() / 1e6);
-                }
-            }
-            return delays;
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (process != null) {
-                process.destroy();
-                process.waitFor(30, TimeUnit.SECONDS);
-            } else {
-                run("postfix", "-c", postfixDirectory.resolve("etc").toString(), "stop");
-            }
-        }
-    }
-
-    /** utime, stime, cutime, cstime in clock ticks, or null when the process is gone. */
-    static long[] stat(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12]), Long.parseLong(fields[13]),
-                    Long.parseLong(fields[14])};
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** kB of a /proc status or smaps_rollup field, 0 when the process is gone. */
-    static long memoryKb(long pid, String file, String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/" + file))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // the process ended between listing and reading
-        }
-        return 0;
-    }
-
-    static final class MemorySampler implements Runnable {
-        final Relay relay;
-        volatile boolean stop;
-        long peakRss;
-        long peakPss;
-
-        MemorySampler(Relay relay) {
-            this.relay = relay;
-        }
-
-        @Override
-        public void run() {
-            while (relay != null) {
-                try {
-                    long rss = 0;
-                    long pss = 0;
-                    for (long pid : relay.pids()) {
-                        rss += memoryKb(pid, "status", "VmRSS");
-                        pss += memoryKb(pid, "smaps_rollup", "Pss");
-                    }
-                    peakRss = Math.max(peakRss, rss);
-                    peakPss = Math.max(peakPss, pss);
-                    if (stop) {
-                        return;
-                    }
-                    Thread.sleep(250);
-                } catch (IOException | InterruptedException e) {
-                    return;
-                }
-            }
-        }
-    }
-
-    // ---- 10,000 idle connections
-
-    record IdleResult(int connections, long rssBeforeKb, long rssHeldKb, long pssHeldKb, double newClientMillis) {
-    }
-
-    static IdleResult idleConnections(Relay portcullis, int count) throws Exception {
-        System.out.println("== " + count + " idle connections to Portcullis (greeting read, one EHLO each)");
-        long pid = portcullis.process.pid();
-        long before = memoryKb(pid, "status", "VmRSS");
-        List<Socket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                Socket socket = new Socket();
-                socket.connect(new InetSocketAddress("127.0.0.1", PORTCULLIS_PORT), 5000);
-                socket.setSoTimeout(30_000);
-                held.add(socket);
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-                expect(in, "220");
-                socket.getOutputStream().write("EHLO idle.bench.test\r\n".getBytes(StandardCharsets.US_ASCII));
-                expect(in, "250");
-            }
-            Thread.sleep(2000);
-            long rss = memoryKb(pid, "status", "VmRSS");
-            long pss = memoryKb(pid, "smaps_rollup", "Pss");
-            long start = System.nanoTime();
-            try (Socket client = new Socket("127.0.0.1", PORTCULLIS_PORT)) {
-                client.setSoTimeout(10_000);
-                BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
-                OutputStream out = client.getOutputStream();
-                expect(in, "220");
-                for (String[] step : new String[][] {{"EHLO client.bench.test", "250"}, {"MAIL FROM:<a@bench.test>", "250"},
-                        {"RCPT TO:<user@example.test>", "250"}, {"DATA", "354"},
-                        {"Subject: while 10k wait\r\n\r\nhello\r\n.", "250"}, {"QUIT", "221"}}) {
-                    out.write((step[0] + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                    expect(in, step[1]);
-                }
-            }
-            double millis = (System.nanoTime() - start) / 1e6;
-            System.out.printf(Locale.ROOT, "   rss %d MB before, %d MB with %d held (pss %d MB); a new client's message took %.1f ms%n",
-                    before / 1024, rss / 1024, held.size(), pss / 1024, millis);
-            return new IdleResult(held.size(), before, rss, pss, millis);
-        } finally {
-            for (Socket socket : held) {
-                socket.close();
-            }
-        }
-    }
-
-    static void expect(BufferedReader in, String code) throws IOException {
-        String line;
-        do {
-            line = in.readLine();
-            if (line == null) {
-                throw new IOException("connection closed while waiting for " + code);
-            }
-        } while (line.length() > 3 && line.charAt(3) == '-');
-        if (!line.startsWith(code)) {
-            throw new IOException("expected " + code + ", got " + line);
-        }
-    }
-
     // ---- output
 
-    static void print(List<Result> results, IdleResult idle) {
+    static void print(List<Result> results, ProcessStats.IdleResult idle) {
         System.out.println();
         System.out.println("| scenario | relay | accepted/s | end-to-end/s | p50 delay ms | p99 delay ms | CPU ms/msg | peak RSS MB | peak PSS MB |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -527,7 +192,7 @@ public class Bench {
         return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 
-    static void write(List<Result> results, IdleResult idle) throws IOException {
+    static void write(List<Result> results, ProcessStats.IdleResult idle) throws IOException {
         Path directory = Files.createDirectories(root.resolve("bench/results"));
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         StringBuilder csv = new StringBuilder("sessions,size,count,relay,accept_per_s,end_to_end_per_s,p50_ms,p99_ms,cpu_ms_per_msg,peak_rss_kb,peak_pss_kb\n");
