@@ -3,6 +3,7 @@ package io.portcullis.content;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testing.Dnsmasq;
+import io.portcullis.testing.ScannerDaemon;
 import io.portcullis.testing.SmtpScript;
 import io.portcullis.testing.TestGateway;
 import java.nio.charset.StandardCharsets;
@@ -41,13 +42,7 @@ class DkimSignTest {
         try (var files = Files.list(gateway.dataDirectory().resolve("dkim"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".txt")).toList()) {
                 String name = file.getFileName().toString().replaceAll("\\.(rsa|ed25519)\\.txt$", "");
-                String record = Files.readString(file).strip();
-                // TXT character-strings hold at most 255 octets each; resolvers join them again
-                List<String> parts = new ArrayList<>();
-                for (int i = 0; i < record.length(); i += 200) {
-                    parts.add(record.substring(i, Math.min(record.length(), i + 200)));
-                }
-                records.add("--txt-record=" + name + "," + String.join(",", parts));
+                records.add(Dnsmasq.txtRecord(name, Files.readString(file).strip()));
             }
         }
         assertThat(records).hasSize(2);
@@ -74,6 +69,33 @@ class DkimSignTest {
         assertThat(stored.split("Sent through the signing gateway.", -1)).hasSize(2); // the disclaimer, once, signed
         assertThat(verify(stored)).containsExactlyInAnyOrder("rsa-sha256 example.test pass",
                 "ed25519-sha256 example.test pass");
+    }
+
+    /** opendkim (Debian) as a verifying milter on a second gateway's inbound listener. */
+    @Test
+    void opendkimVerifiesBothSignaturesToo() throws Exception {
+        Path key = Files.createTempFile("opendkim-unused", ".pem"); // opendkim wants a signing key even to verify
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        io.portcullis.config.PemFiles.writePrivateKey(key, generator.generateKeyPair().getPrivate());
+        String signed = new String(gateway.message(send("From: user@example.test\r\nTo: someone@remote.test\r\n"
+                + "Subject: verify me\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n")), StandardCharsets.ISO_8859_1);
+        try (ScannerDaemon opendkim = ScannerDaemon.opendkim("other.test", "unused", key, "no-such-listener", dns.port());
+             TestGateway receiver = TestGateway.startYaml(TestGateway.contentYaml("""
+                     - name: opendkim
+                       type: milter
+                       address: %s
+                     """.formatted(opendkim.address()), """
+                     content:
+                       chain: [opendkim]
+                     """, ""));
+             SmtpScript smtp = receiver.connect()) {
+            smtp.expect("220").send("EHLO mail.example.test").expect("250");
+            String id = smtp.sendMessage("user@example.test", "someone@example.test", signed);
+            String verified = new String(receiver.message(id), StandardCharsets.ISO_8859_1).replaceAll("\r\n\\s+", " ");
+            assertThat(verified).containsPattern("dkim=pass (\\([^)]*\\) )?header.d=example.test header.i=@example.test header.a=rsa-sha256")
+                    .containsPattern("dkim=pass (\\([^)]*\\) )?header.d=example.test header.i=@example.test header.a=ed25519-sha256");
+        }
     }
 
     @Test

@@ -37,7 +37,7 @@ class MilterInteropTest {
         Path key = directory.resolve("odk.private");
         PemFiles.writePrivateKey(key, pair.getPrivate());
         String record = "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded());
-        dns = Dnsmasq.start("--txt-record=odk._domainkey.example.test," + record.substring(0, 200) + "," + record.substring(200));
+        dns = Dnsmasq.start(Dnsmasq.txtRecord("odk._domainkey.example.test", record));
         opendkim = ScannerDaemon.opendkim("example.test", "odk", key, "outbound", dns.port());
         gateway = TestGateway.startYaml(TestGateway.contentYaml("""
                 - name: opendkim

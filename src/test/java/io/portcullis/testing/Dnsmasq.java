@@ -53,6 +53,15 @@ public final class Dnsmasq implements AutoCloseable {
         DnsProbe.await("dnsmasq", process, port, () -> Files.readString(log));
     }
 
+    /** A --txt-record option; a long text becomes several character-strings (255 octets at most each). */
+    public static String txtRecord(String name, String text) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < text.length(); i += 200) {
+            parts.add(text.substring(i, Math.min(text.length(), i + 200)));
+        }
+        return "--txt-record=" + name + "," + String.join(",", parts);
+    }
+
     public int port() {
         return port;
     }

@@ -36,16 +36,16 @@ class AuthenticationTest {
             ExternalProgram.Result made = ExternalProgram.run(Duration.ofSeconds(60), "/usr/bin/python3", "/usr/bin/dknewkey",
                     "--ktype", key[1], keys.resolve(key[0]).toString());
             assertThat(made.exitCode()).as(made.output()).isZero();
-            records.add(txt(key[0] + "._domainkey.signed.test", Files.readString(keys.resolve(key[0] + ".dns")).strip()));
+            records.add(Dnsmasq.txtRecord(key[0] + "._domainkey.signed.test", Files.readString(keys.resolve(key[0] + ".dns")).strip()));
         }
-        records.add(txt("signed.test", "v=spf1 ip4:127.0.0.1 -all"));
-        records.add(txt("_dmarc.signed.test", "v=DMARC1; p=reject"));
-        records.add(txt("forged.test", "v=spf1 -all"));
-        records.add(txt("_dmarc.forged.test", "v=DMARC1; p=reject"));
-        records.add(txt("_dmarc.relaxed.test", "v=DMARC1; p=reject; sp=none"));
-        records.add(txt("sub.relaxed.test", "v=spf1 -all"));
-        records.add(txt("held.test", "v=spf1 -all"));
-        records.add(txt("_dmarc.held.test", "v=DMARC1; p=quarantine"));
+        records.add(Dnsmasq.txtRecord("signed.test", "v=spf1 ip4:127.0.0.1 -all"));
+        records.add(Dnsmasq.txtRecord("_dmarc.signed.test", "v=DMARC1; p=reject"));
+        records.add(Dnsmasq.txtRecord("forged.test", "v=spf1 -all"));
+        records.add(Dnsmasq.txtRecord("_dmarc.forged.test", "v=DMARC1; p=reject"));
+        records.add(Dnsmasq.txtRecord("_dmarc.relaxed.test", "v=DMARC1; p=reject; sp=none"));
+        records.add(Dnsmasq.txtRecord("sub.relaxed.test", "v=spf1 -all"));
+        records.add(Dnsmasq.txtRecord("held.test", "v=spf1 -all"));
+        records.add(Dnsmasq.txtRecord("_dmarc.held.test", "v=DMARC1; p=quarantine"));
         dns = Dnsmasq.start(records.toArray(String[]::new));
         String yaml = TestGateway.contentYaml("""
                 - name: auth
@@ -67,15 +67,6 @@ class AuthenticationTest {
         if (dns != null) {
             dns.close();
         }
-    }
-
-    /** A dnsmasq TXT record; long texts become several character-strings. */
-    private static String txt(String name, String text) {
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < text.length(); i += 200) {
-            parts.add(text.substring(i, Math.min(text.length(), i + 200)));
-        }
-        return "--txt-record=" + name + "," + String.join(",", parts);
     }
 
     private static String message(String from) {
