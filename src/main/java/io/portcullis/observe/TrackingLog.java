@@ -69,7 +69,7 @@ public final class TrackingLog implements AutoCloseable {
             if (!today.equals(day)) {
                 rotate(today);
             }
-            out.write(JSON.writeValueAsBytes(event));
+            out.write(event.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             out.write('\n');
         } catch (IOException e) {
             log.error("tracking: cannot write to {}: {}", directory, e.toString());
