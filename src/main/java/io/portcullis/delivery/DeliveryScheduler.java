@@ -7,9 +7,9 @@ import io.portcullis.config.RouteTable;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.spool.DeliveryRecord;
 import io.portcullis.spool.Envelope;
+import io.portcullis.spool.StoredMessage;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -132,9 +132,9 @@ public final class DeliveryScheduler implements AutoCloseable {
         RouteTable routes = this.routes;
         Map<String, Connector> connectors = this.connectors;
         Envelope envelope = message.envelope;
-        Path file;
+        StoredMessage file;
         try {
-            file = spool.messageFile(message.id());
+            file = spool.message(message.id());
         } catch (IOException e) {
             log.error("queue: message file of {} is unreadable: {}", message.id(), e.toString());
             reschedule(message, Instant.now().plus(config.retryAfter(1)), false);
@@ -167,7 +167,7 @@ public final class DeliveryScheduler implements AutoCloseable {
         envelope.recipients().forEach(r -> byAddress.putIfAbsent(r.address(), r));
         Instant now = Instant.now();
         try {
-            notifications.afterAttempt(envelope, spool.messageFile(message.id()), results, byAddress);
+            notifications.afterAttempt(envelope, spool.message(message.id()), results, byAddress);
             List<DeliveryRecord> records = new ArrayList<>();
             for (RecipientResult result : results) {
                 DeliveryRecord.Type type = switch (result.outcome()) {
@@ -208,7 +208,7 @@ public final class DeliveryScheduler implements AutoCloseable {
                 return;
             }
             if (config.delayWarning() != null && age.compareTo(config.delayWarning()) >= 0 && !message.warned()) {
-                notifications.delayed(envelope, spool.messageFile(message.id()), message.openRecipients(), results);
+                notifications.delayed(envelope, spool.message(message.id()), message.openRecipients(), results);
                 spool.appendJournal(message.id(), List.of(DeliveryRecord.of(DeliveryRecord.Type.WARNED, null, null)));
                 message.setWarned();
             }
@@ -221,7 +221,7 @@ public final class DeliveryScheduler implements AutoCloseable {
 
     private void expire(QueuedMessage message, Map<String, Envelope.Recipient> byAddress) throws IOException {
         List<RecipientResult> expired = RecipientResult.allOf(message.openRecipients(), Replies.EXPIRED, null);
-        notifications.afterAttempt(message.envelope, spool.messageFile(message.id()), expired, byAddress);
+        notifications.afterAttempt(message.envelope, spool.message(message.id()), expired, byAddress);
         List<DeliveryRecord> records = new ArrayList<>();
         for (RecipientResult result : expired) {
             records.add(DeliveryRecord.of(DeliveryRecord.Type.EXPIRED, result.recipient(), result.replyText()));

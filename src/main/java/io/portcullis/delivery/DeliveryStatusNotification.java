@@ -1,12 +1,11 @@
 package io.portcullis.delivery;
 
 import io.portcullis.spool.Envelope;
+import io.portcullis.spool.StoredMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -48,7 +47,7 @@ final class DeliveryStatusNotification {
     private DeliveryStatusNotification() {
     }
 
-    static byte[] build(String reportingHost, Envelope original, Path messageFile, Action action, List<Entry> entries,
+    static byte[] build(String reportingHost, Envelope original, StoredMessage messageFile, Action action, List<Entry> entries,
                         long fullContentLimit) throws IOException {
         String boundary = "portcullis-" + UUID.randomUUID();
         String now = DATE.format(ZonedDateTime.now(ZoneId.systemDefault()));
@@ -96,11 +95,11 @@ final class DeliveryStatusNotification {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(text.toString().getBytes(StandardCharsets.UTF_8));
-        boolean full = "FULL".equals(original.dsnReturn()) && Files.size(messageFile) <= fullContentLimit;
+        boolean full = "FULL".equals(original.dsnReturn()) && messageFile.length() <= fullContentLimit;
         out.write(("\r\n--" + boundary + "\r\nContent-Type: " + (full ? "message/rfc822" : "text/rfc822-headers")
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         if (full) {
-            out.write(Files.readAllBytes(messageFile));
+            out.write(messageFile.readAllBytes());
         } else {
             out.write(headers(messageFile));
         }
@@ -121,9 +120,9 @@ final class DeliveryStatusNotification {
     }
 
     /** The header section of the stored message, up to and including the empty line (at most 64 KiB). */
-    private static byte[] headers(Path messageFile) throws IOException {
+    private static byte[] headers(StoredMessage messageFile) throws IOException {
         ByteArrayOutputStream headers = new ByteArrayOutputStream();
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(messageFile))) {
+        try (InputStream in = messageFile.open()) {
             int lastFour = 0;
             int b;
             while ((b = in.read()) >= 0 && headers.size() < 64 * 1024) {

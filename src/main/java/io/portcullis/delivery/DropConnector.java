@@ -51,7 +51,9 @@ final class DropConnector implements Connector {
         Reply reply;
         try {
             Path messageTemp = folder.resolve("." + id + ".eml.tmp");
-            Files.copy(job.messageFile(), messageTemp, StandardCopyOption.REPLACE_EXISTING);
+            try (java.io.InputStream content = job.message().open()) {
+                Files.copy(content, messageTemp, StandardCopyOption.REPLACE_EXISTING);
+            }
             force(messageTemp);
             Path envelopeTemp = folder.resolve("." + id + ".json.tmp");
             try (FileChannel channel = FileChannel.open(envelopeTemp, StandardOpenOption.CREATE,

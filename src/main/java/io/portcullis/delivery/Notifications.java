@@ -1,10 +1,10 @@
 package io.portcullis.delivery;
 
 import io.portcullis.spool.Envelope;
+import io.portcullis.spool.StoredMessage;
 import io.portcullis.spool.IncomingMessage;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ final class Notifications {
     }
 
     /** Failure DSNs for failed recipients, success DSNs where SUCCESS was asked and the next hop will not send one. */
-    void afterAttempt(Envelope envelope, Path messageFile, List<RecipientResult> results,
+    void afterAttempt(Envelope envelope, StoredMessage messageFile, List<RecipientResult> results,
                       Map<String, Envelope.Recipient> recipients) throws IOException {
         if (envelope.sender().isEmpty()) {
             return;
@@ -65,7 +65,7 @@ final class Notifications {
     }
 
     /** The delay warning for the recipients still open whose NOTIFY allows it. */
-    void delayed(Envelope envelope, Path messageFile, List<Envelope.Recipient> open, List<RecipientResult> lastResults)
+    void delayed(Envelope envelope, StoredMessage messageFile, List<Envelope.Recipient> open, List<RecipientResult> lastResults)
             throws IOException {
         if (envelope.sender().isEmpty()) {
             return;
@@ -86,7 +86,7 @@ final class Notifications {
     }
 
     /** Builds and commits one notification; returns its queue id, or null when there was nothing to say. */
-    String queue(Envelope original, Path messageFile, DeliveryStatusNotification.Action action,
+    String queue(Envelope original, StoredMessage messageFile, DeliveryStatusNotification.Action action,
                  List<DeliveryStatusNotification.Entry> entries) throws IOException {
         if (entries.isEmpty() || original.sender().isEmpty()) {
             return null;

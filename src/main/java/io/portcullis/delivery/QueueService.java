@@ -118,7 +118,7 @@ public final class QueueService {
         }
         List<RecipientResult> results = RecipientResult.allOf(message.openRecipients(), reply, null);
         if (notify) {
-            scheduler.notifications().afterAttempt(message.envelope, scheduler.spool().messageFile(id), results,
+            scheduler.notifications().afterAttempt(message.envelope, scheduler.spool().message(id), results,
                     scheduler.recipientsByAddress(message.envelope));
         }
         List<DeliveryRecord> records = results.stream()

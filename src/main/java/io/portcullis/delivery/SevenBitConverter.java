@@ -9,12 +9,11 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.util.ByteArrayDataSource;
+import io.portcullis.spool.StoredMessage;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Properties;
 
 /**
@@ -38,8 +37,8 @@ final class SevenBitConverter {
     }
 
     /** True when any octet of the file has the high bit set. */
-    static boolean isEightBit(Path messageFile) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(messageFile), 64 * 1024)) {
+    static boolean isEightBit(StoredMessage message) throws IOException {
+        try (InputStream in = message.open()) {
             byte[] buffer = new byte[64 * 1024];
             for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
                 for (int i = 0; i < n; i++) {
@@ -53,8 +52,8 @@ final class SevenBitConverter {
     }
 
     /** The 7-bit form of the message, or null when its headers are 8-bit and it cannot be converted. */
-    static byte[] convert(Path messageFile) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(messageFile))) {
+    static byte[] convert(StoredMessage stored) throws IOException {
+        try (InputStream in = stored.open()) {
             MimeMessage message = new PreservingMessage(in);
             boolean hadDate = message.getHeader("Date") != null;
             convertPart(message);
@@ -62,7 +61,7 @@ final class SevenBitConverter {
             if (!hadDate) {
                 message.removeHeader("Date"); // saveChanges adds one; the message must say what it said
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Files.size(messageFile) * 2, 1 << 30));
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(stored.length() * 2, 1 << 30));
             message.writeTo(out);
             byte[] converted = out.toByteArray();
             for (byte b : converted) {

@@ -17,7 +17,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -179,8 +178,8 @@ final class SmtpClient implements Closeable {
      */
     List<RecipientResult> send(DeliveryJob job) throws IOException {
         byte[] converted = null;
-        if (!offers("8BITMIME") && SevenBitConverter.isEightBit(job.messageFile())) {
-            converted = SevenBitConverter.convert(job.messageFile());
+        if (!offers("8BITMIME") && SevenBitConverter.isEightBit(job.message())) {
+            converted = SevenBitConverter.convert(job.message());
             if (converted == null) {
                 return RecipientResult.allOf(job.recipients(), Replies.CANNOT_CONVERT, null);
             }
@@ -277,7 +276,7 @@ final class SmtpClient implements Closeable {
                 stream.write(sevenBit);
                 return;
             }
-            try (InputStream message = Files.newInputStream(job.messageFile())) {
+            try (InputStream message = job.message().open()) {
                 message.transferTo(stream);
             }
         });

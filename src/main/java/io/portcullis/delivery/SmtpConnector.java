@@ -74,7 +74,7 @@ final class SmtpConnector implements Connector {
         }
         List<RecipientResult> results = new ArrayList<>();
         for (var entry : byDomain.entrySet()) {
-            DeliveryJob domainJob = new DeliveryJob(job.envelope(), job.messageFile(), entry.getValue());
+            DeliveryJob domainJob = new DeliveryJob(job.envelope(), job.message(), entry.getValue());
             MxResolver.Result resolved = resolver.resolve(entry.getKey());
             if (resolved instanceof MxResolver.Failure failure) {
                 results.addAll(RecipientResult.allOf(domainJob.recipients(), failure.reply(), null));

@@ -107,14 +107,15 @@ public final class IncomingMessage implements AutoCloseable {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Forces the content, writes the envelope and commits both (see {@link Spool}'s protocol). */
+    /** Appends the envelope as the record's trailer, forces both and commits (see {@link Spool}'s protocol). */
     public void commit(Envelope envelope) throws IOException {
         if (finished) {
             throw new IllegalStateException("message " + id + " already finished");
         }
         try {
+            content.write(spool.trailer(envelope));
             content.flush();
-            channel.force(true);
+            channel.force(false); // fdatasync: the data and the size; timestamps may wait
             channel.close();
             spool.commit(id, envelope);
             finished = true;

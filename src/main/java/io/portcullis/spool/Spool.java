@@ -17,35 +17,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable queue. A message is in the queue when, and only when, its envelope file is in the
- * {@code queue} directory; every other state is incomplete and is removed at start-up.
+ * The durable queue. A message is in the queue when, and only when, its record file
+ * {@code queue/ID.msg} is there; every other state is incomplete and is removed at start-up.
  *
  * <h2>Durability protocol</h2>
  * <ol>
  *   <li><b>Write.</b> The message streams into {@code incoming/ID.eml} as it arrives (opened with
  *       CREATE_NEW, so two messages can never share a file).</li>
- *   <li><b>Fsync.</b> At the end of DATA the message file is forced to disk; then the envelope is
- *       written to {@code incoming/ID.env} and forced.</li>
- *   <li><b>Commit.</b> The message file is renamed into {@code queue/}, then the envelope file.
- *       The rename of the envelope is the commit point: it is atomic, so the envelope is either
- *       absent or complete.</li>
- *   <li><b>Directory fsync.</b> The {@code queue} directory is forced, making both renames
- *       durable. Only now may the session answer {@code 250}. The fsync is group-committed
+ *   <li><b>Fsync.</b> At the end of DATA the envelope is appended to the same file as a trailer
+ *       (JSON, then its length and a magic number: {@link StoredMessage} reads the content before
+ *       it), and the file is forced to disk: one fsync for message and envelope together.</li>
+ *   <li><b>Commit.</b> The file is renamed to {@code queue/ID.msg}. The rename is the commit point:
+ *       it is atomic, so the record is either absent or complete.</li>
+ *   <li><b>Directory fsync.</b> The {@code queue} directory is forced, making the rename durable.
+ *       Only now may the session answer {@code 250}. The fsync is group-committed
  *       ({@link GroupSync}): it starts after the rename, and one fsync serves every session
  *       whose rename came before it.</li>
  *   <li><b>Delivery journal.</b> What becomes of each recipient is appended to {@code queue/ID.dlv}
  *       and forced before the scheduler acts on it (see {@link DeliveryRecord}); an attempt that
  *       delivers every open recipient writes none, since the removal that follows says the same
- *       (a crash before the removal is durable means one more delivery, never a loss). A message whose
- *       recipients are all final is removed envelope first, so a crash mid-removal leaves either a
- *       queued message whose journal says it is done (removed again) or stray files recovery removes.</li>
+ *       (a crash before the removal is durable means one more delivery, never a loss). A message
+ *       whose recipients are all final is removed record first, so a crash mid-removal leaves
+ *       either a queued message whose journal says it is done (removed again) or a stray journal
+ *       that recovery removes.</li>
  *   <li><b>Recovery.</b> At start-up everything in {@code incoming/} is deleted (no client heard
- *       250 for it), as is any message file in {@code queue/} without its envelope (a crash between
- *       the two renames) or journal without its envelope (a crash during removal). An envelope without its message cannot arise from this protocol; if one
- *       is found (disk damage, a hand edit) it is moved to {@code corrupt/} and reported, never
- *       silently dropped.</li>
+ *       250 for it), as is any journal without its record (a crash during removal). A record
+ *       whose trailer cannot be read cannot arise from this protocol; if one is found (disk
+ *       damage, a hand edit) it is moved to {@code corrupt/} and reported, never silently dropped.
+ *       Spools written before records had trailers ({@code ID.eml} beside {@code ID.env}) are
+ *       still read, with the rules they were written under.</li>
  * </ol>
- * A failure anywhere before the directory fsync deletes the incoming files and the session answers
+ * A failure anywhere before the directory fsync deletes the incoming file and the session answers
  * {@code 451 4.3.0}.
  */
 public final class Spool {
@@ -53,6 +55,10 @@ public final class Spool {
     static final String MESSAGE_SUFFIX = ".eml";
     static final String ENVELOPE_SUFFIX = ".env";
     static final String JOURNAL_SUFFIX = ".dlv";
+    static final String RECORD_SUFFIX = ".msg";
+    /** The last 16 octets of a record: the trailer's length (8 octets, big-endian) and this magic. */
+    static final byte[] TRAILER_MAGIC = "PCSPOOL1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final int FOOTER_LENGTH = 16;
 
     private final Path incoming;
     private final Path queue;
@@ -93,9 +99,21 @@ public final class Spool {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                if ((name.endsWith(MESSAGE_SUFFIX) || name.endsWith(JOURNAL_SUFFIX))
+                if (name.endsWith(RECORD_SUFFIX)) {
+                    try {
+                        trailer(file);
+                        queued++;
+                    } catch (IOException e) {
+                        log.error("spool: record {} is damaged ({}); moved to {}", file, e.getMessage(), corrupt);
+                        Files.move(file, corrupt.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                        movedToCorrupt++;
+                    }
+                } else if (name.endsWith(JOURNAL_SUFFIX) && !Files.exists(sibling(file, RECORD_SUFFIX))
                         && !Files.exists(sibling(file, ENVELOPE_SUFFIX))) {
                     Files.deleteIfExists(file);
+                    removed++;
+                } else if (name.endsWith(MESSAGE_SUFFIX) && !Files.exists(sibling(file, ENVELOPE_SUFFIX))) {
+                    Files.deleteIfExists(file); // an older spool's message without its envelope
                     removed++;
                 } else if (name.endsWith(ENVELOPE_SUFFIX)) {
                     if (Files.exists(sibling(file, MESSAGE_SUFFIX))) {
@@ -148,17 +166,9 @@ public final class Spool {
         }
     }
 
-    /** Steps 2 to 4 of the protocol for a message whose content is already written and forced. */
+    /** Steps 3 and 4 of the protocol for a message whose record (content and trailer) is written and forced. */
     void commit(String id, Envelope envelope) throws IOException {
-        Path envelopeFile = incoming.resolve(id + ENVELOPE_SUFFIX);
-        try (FileChannel channel = FileChannel.open(envelopeFile, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            channel.write(java.nio.ByteBuffer.wrap(json.writeValueAsBytes(envelope)));
-            channel.force(true);
-        }
-        Files.move(incoming.resolve(id + MESSAGE_SUFFIX), queue.resolve(id + MESSAGE_SUFFIX),
-                StandardCopyOption.ATOMIC_MOVE);
-        Files.move(envelopeFile, queue.resolve(id + ENVELOPE_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(incoming.resolve(id + MESSAGE_SUFFIX), queue.resolve(id + RECORD_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         queueSync.sync(); // group commit: one fsync of queue/ for every session committing now
         for (java.util.function.Consumer<Envelope> listener : commitListeners) {
             try {
@@ -170,14 +180,47 @@ public final class Spool {
         }
     }
 
+    /** The trailer that ends a record: the envelope, in JSON, then its length and the magic. */
+    byte[] trailer(Envelope envelope) throws IOException {
+        byte[] text = json.writeValueAsBytes(envelope);
+        java.nio.ByteBuffer trailer = java.nio.ByteBuffer.allocate(text.length + FOOTER_LENGTH);
+        trailer.put(text).putLong(text.length).put(TRAILER_MAGIC);
+        return trailer.array();
+    }
+
+    /** A record's envelope and content length, from its trailer; fails when there is none. */
+    private record Trailer(Envelope envelope, long contentLength) {
+    }
+
+    private Trailer trailer(Path record) throws IOException {
+        try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ)) {
+            long size = channel.size();
+            java.nio.ByteBuffer footer = java.nio.ByteBuffer.allocate(FOOTER_LENGTH);
+            if (size < FOOTER_LENGTH || channel.read(footer, size - FOOTER_LENGTH) != FOOTER_LENGTH) {
+                throw new IOException("no trailer");
+            }
+            footer.flip();
+            long length = footer.getLong();
+            byte[] magic = new byte[TRAILER_MAGIC.length];
+            footer.get(magic);
+            if (!java.util.Arrays.equals(magic, TRAILER_MAGIC) || length < 2 || length > size - FOOTER_LENGTH) {
+                throw new IOException("no trailer");
+            }
+            java.nio.ByteBuffer text = java.nio.ByteBuffer.allocate((int) length);
+            long start = size - FOOTER_LENGTH - length;
+            while (text.hasRemaining() && channel.read(text, start + text.position()) > 0) {
+                // read the whole trailer
+            }
+            return new Trailer(json.readValue(text.array(), Envelope.class), start);
+        }
+    }
+
     /** Removes whatever an unfinished message left in {@code incoming/} or {@code queue/}. */
     void discard(String id) {
-        if (Files.exists(queue.resolve(id + ENVELOPE_SUFFIX))) {
+        if (Files.exists(queue.resolve(id + RECORD_SUFFIX))) {
             return; // committed after all: nothing to remove
         }
-        for (Path file : List.of(incoming.resolve(id + MESSAGE_SUFFIX), incoming.resolve(id + MESSAGE_SUFFIX + ".new"),
-                incoming.resolve(id + ENVELOPE_SUFFIX),
-                queue.resolve(id + MESSAGE_SUFFIX))) {
+        for (Path file : List.of(incoming.resolve(id + MESSAGE_SUFFIX), incoming.resolve(id + MESSAGE_SUFFIX + ".new"))) {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
@@ -226,10 +269,12 @@ public final class Spool {
         return records;
     }
 
-    /** Removes a finished message: envelope first (it is the commit marker), then the rest. */
+    /** Removes a finished message: its record first (the commit marker), then its journal. */
     public void remove(String id) throws IOException {
-        Files.deleteIfExists(queuedFile(id, ENVELOPE_SUFFIX));
-        Files.deleteIfExists(queuedFile(id, MESSAGE_SUFFIX));
+        if (!Files.deleteIfExists(queuedFile(id, RECORD_SUFFIX))) {
+            Files.deleteIfExists(queuedFile(id, ENVELOPE_SUFFIX)); // an older spool's pair
+            Files.deleteIfExists(queuedFile(id, MESSAGE_SUFFIX));
+        }
         Files.deleteIfExists(queuedFile(id, JOURNAL_SUFFIX));
     }
 
@@ -245,10 +290,10 @@ public final class Spool {
     /** Ids of all committed messages, oldest first. */
     public List<String> queuedIds() throws IOException {
         List<String> ids = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*" + ENVELOPE_SUFFIX)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*{" + RECORD_SUFFIX + "," + ENVELOPE_SUFFIX + "}")) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                ids.add(name.substring(0, name.length() - ENVELOPE_SUFFIX.length()));
+                ids.add(name.substring(0, name.lastIndexOf('.')));
             }
         }
         ids.sort(null);
@@ -256,12 +301,21 @@ public final class Spool {
     }
 
     public Envelope readEnvelope(String id) throws IOException {
+        Path record = queuedFile(id, RECORD_SUFFIX);
+        if (Files.exists(record)) {
+            return trailer(record).envelope();
+        }
         return json.readValue(queuedFile(id, ENVELOPE_SUFFIX).toFile(), Envelope.class);
     }
 
-    /** The committed message file: exactly the octets that will be delivered. */
-    public Path messageFile(String id) throws IOException {
-        return queuedFile(id, MESSAGE_SUFFIX);
+    /** The committed message: exactly the octets that will be delivered. */
+    public StoredMessage message(String id) throws IOException {
+        Path record = queuedFile(id, RECORD_SUFFIX);
+        if (Files.exists(record)) {
+            return new StoredMessage(record, trailer(record).contentLength());
+        }
+        Path legacy = queuedFile(id, MESSAGE_SUFFIX);
+        return new StoredMessage(legacy, Files.size(legacy));
     }
 
     private Path queuedFile(String id, String suffix) throws IOException {

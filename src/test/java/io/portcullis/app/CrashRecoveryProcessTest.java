@@ -44,7 +44,7 @@ class CrashRecoveryProcessTest {
         try (GatewayProcess restarted = GatewayProcess.start(config, data)) {
             Spool spool = new Spool(data.resolve("spool"), 0);
             assertThat(spool.queuedIds()).containsExactly(id);
-            String stored = Files.readString(spool.messageFile(id), StandardCharsets.UTF_8);
+            String stored = new String(spool.message(id).readAllBytes(), StandardCharsets.UTF_8);
             assertThat(stored).startsWith("Received: from client.test").contains(" id " + id)
                     .endsWith(content.replace("\r\n..dot line", "\r\n.dot line"));
             assertThat(spool.readEnvelope(id).size()).isEqualTo(stored.length());

@@ -41,14 +41,14 @@ class DeliveryCrashProcessTest {
             id = smtp.sendMessage("a@example.org", "b@example.test", "Subject: in flight\r\n\r\nx\r\n");
             Thread.sleep(1000); // the gateway is now waiting for the sink's answer to DATA
             gateway.kill();
-            assertThat(data.resolve("spool/queue/" + id + ".env")).exists();
+            assertThat(data.resolve("spool/queue/" + id + ".msg")).exists();
         }
         try (SmtpSink sink = SmtpSink.start(sinkPort); GatewayProcess restarted = GatewayProcess.start(config, data)) {
             assertThat(sink.awaitTransactions(1, 20)).hasSize(1).first().asString().contains("Subject: in flight");
-            for (int i = 0; i < 100 && Files.exists(data.resolve("spool/queue/" + id + ".env")); i++) {
+            for (int i = 0; i < 100 && Files.exists(data.resolve("spool/queue/" + id + ".msg")); i++) {
                 Thread.sleep(50);
             }
-            assertThat(data.resolve("spool/queue/" + id + ".env")).doesNotExist();
+            assertThat(data.resolve("spool/queue/" + id + ".msg")).doesNotExist();
             Thread.sleep(1500);
             assertThat(sink.transactions()).hasSize(1);
         }

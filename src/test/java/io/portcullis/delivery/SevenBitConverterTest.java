@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.portcullis.spool.StoredMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +31,8 @@ class SevenBitConverterTest {
                 Grüße\r
                 --B--\r
                 """, StandardCharsets.UTF_8);
-        assertThat(SevenBitConverter.isEightBit(file)).isTrue();
-        byte[] converted = SevenBitConverter.convert(file);
+        assertThat(SevenBitConverter.isEightBit(stored(file))).isTrue();
+        byte[] converted = SevenBitConverter.convert(stored(file));
         assertThat(converted).isNotNull();
         String text = new String(converted, StandardCharsets.US_ASCII);
         assertThat(text).startsWith("Subject: x\r\nMIME-Version: 1.0\r\n").doesNotContain("Message-ID", "Date:")
@@ -42,6 +43,10 @@ class SevenBitConverterTest {
     @Test
     void refusesMessagesWithEightBitHeaders() throws Exception {
         Path file = Files.writeString(directory.resolve("h.eml"), "Subject: Grüße\r\n\r\nbody\r\n", StandardCharsets.UTF_8);
-        assertThat(SevenBitConverter.convert(file)).isNull();
+        assertThat(SevenBitConverter.convert(stored(file))).isNull();
+    }
+
+    private static StoredMessage stored(Path file) throws java.io.IOException {
+        return new StoredMessage(file, Files.size(file));
     }
 }

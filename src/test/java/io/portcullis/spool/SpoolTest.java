@@ -30,7 +30,7 @@ class SpoolTest {
             message.commit(envelope(id));
         }
         assertThat(spool.queuedIds()).containsExactly(id);
-        assertThat(Files.readString(spool.messageFile(id))).isEqualTo("hello");
+        assertThat(new String(spool.message(id).readAllBytes())).isEqualTo("hello");
         assertThat(spool.readEnvelope(id)).isEqualTo(envelope(id));
         assertThat(directory.resolve("incoming")).isEmptyDirectory();
     }
@@ -46,6 +46,24 @@ class SpoolTest {
     }
 
     @Test
+    void aRecordIsTheMessageWithItsEnvelopeAsATrailer() throws Exception {
+        Spool spool = new Spool(directory, 0);
+        String id;
+        try (IncomingMessage message = spool.create()) {
+            id = message.id();
+            message.content().write("hello".getBytes(StandardCharsets.US_ASCII));
+            message.commit(envelope(id));
+        }
+        byte[] record = Files.readAllBytes(directory.resolve("queue/" + id + ".msg"));
+        assertThat(new String(record, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("hello");
+        assertThat(new String(record, record.length - 8, 8, StandardCharsets.US_ASCII)).isEqualTo("PCSPOOL1");
+        assertThat(spool.message(id).length()).isEqualTo(5);
+        try (var files = Files.list(directory.resolve("queue"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly(id + ".msg"); // one file, one fsync
+        }
+    }
+
+    @Test
     void recoveryKeepsCommittedAndRemovesIncompleteMessages() throws Exception {
         Spool spool = new Spool(directory, 0);
         String committed;
@@ -54,18 +72,40 @@ class SpoolTest {
             message.commit(envelope(committed));
         }
         Files.writeString(directory.resolve("incoming/" + QueueId.next() + ".eml"), "crashed during DATA");
-        String halfRenamed = QueueId.next();
-        Files.writeString(directory.resolve("queue/" + halfRenamed + ".eml"), "crashed between renames");
+        String strayJournal = QueueId.next();
+        Files.writeString(directory.resolve("queue/" + strayJournal + ".dlv"), "crashed during removal\n");
+        String damaged = QueueId.next();
+        Files.writeString(directory.resolve("queue/" + damaged + ".msg"), "no trailer: disk damage or a hand edit");
         String orphan = QueueId.next();
         Files.writeString(directory.resolve("queue/" + orphan + ".env"), "{}");
 
         Spool.Recovery recovery = new Spool(directory, 0).recover();
 
-        assertThat(recovery).isEqualTo(new Spool.Recovery(1, 2, 1));
+        assertThat(recovery).isEqualTo(new Spool.Recovery(1, 2, 2));
         assertThat(spool.queuedIds()).containsExactly(committed);
         assertThat(directory.resolve("incoming")).isEmptyDirectory();
-        assertThat(directory.resolve("queue/" + halfRenamed + ".eml")).doesNotExist();
+        assertThat(directory.resolve("queue/" + strayJournal + ".dlv")).doesNotExist();
+        assertThat(directory.resolve("corrupt/" + damaged + ".msg")).exists();
         assertThat(directory.resolve("corrupt/" + orphan + ".env")).exists();
+    }
+
+    /** A spool written before records had trailers: ID.eml beside ID.env. */
+    @Test
+    void readsAndRecoversAnOlderSpool() throws Exception {
+        Files.createDirectories(directory.resolve("queue"));
+        String id = QueueId.next();
+        Files.writeString(directory.resolve("queue/" + id + ".eml"), "older");
+        Files.write(directory.resolve("queue/" + id + ".env"), Json.MAPPER.writeValueAsBytes(envelope(id)));
+        String halfRenamed = QueueId.next();
+        Files.writeString(directory.resolve("queue/" + halfRenamed + ".eml"), "crashed between renames");
+
+        Spool spool = new Spool(directory, 0);
+        assertThat(spool.recover()).isEqualTo(new Spool.Recovery(1, 1, 0));
+        assertThat(spool.queuedIds()).containsExactly(id);
+        assertThat(spool.readEnvelope(id)).isEqualTo(envelope(id));
+        assertThat(new String(spool.message(id).readAllBytes())).isEqualTo("older");
+        spool.remove(id);
+        assertThat(spool.queuedIds()).isEmpty();
     }
 
     @Test

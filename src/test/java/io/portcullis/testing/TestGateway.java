@@ -196,7 +196,7 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public byte[] message(String id) throws IOException {
-        return Files.readAllBytes(spool().messageFile(id));
+        return spool().message(id).readAllBytes();
     }
 
     /** The stored message without the Received header we prepended (its folded lines included). */
