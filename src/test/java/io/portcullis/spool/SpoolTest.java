@@ -20,15 +20,18 @@ class SpoolTest {
                 null, "7BIT", false, null, null, List.of(new Envelope.Recipient("b@example.test", List.of(), null)), 5, null, null);
     }
 
+    private String commit(Spool spool, String content) throws Exception {
+        try (IncomingMessage message = spool.create()) {
+            message.content().write(content.getBytes(StandardCharsets.US_ASCII));
+            message.commit(envelope(message.id()));
+            return message.id();
+        }
+    }
+
     @Test
     void committedMessageIsQueuedWithItsEnvelope() throws Exception {
         Spool spool = new Spool(directory, 0);
-        String id;
-        try (IncomingMessage message = spool.create()) {
-            id = message.id();
-            message.content().write("hello".getBytes(StandardCharsets.US_ASCII));
-            message.commit(envelope(id));
-        }
+        String id = commit(spool, "hello");
         assertThat(spool.queuedIds()).containsExactly(id);
         assertThat(new String(spool.message(id).readAllBytes())).isEqualTo("hello");
         assertThat(spool.readEnvelope(id)).isEqualTo(envelope(id));
@@ -48,12 +51,7 @@ class SpoolTest {
     @Test
     void aRecordIsTheMessageWithItsEnvelopeAsATrailer() throws Exception {
         Spool spool = new Spool(directory, 0);
-        String id;
-        try (IncomingMessage message = spool.create()) {
-            id = message.id();
-            message.content().write("hello".getBytes(StandardCharsets.US_ASCII));
-            message.commit(envelope(id));
-        }
+        String id = commit(spool, "hello");
         byte[] record = Files.readAllBytes(directory.resolve("queue/" + id + ".msg"));
         assertThat(new String(record, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("hello");
         assertThat(new String(record, record.length - 8, 8, StandardCharsets.US_ASCII)).isEqualTo("PCSPOOL1");
@@ -66,11 +64,7 @@ class SpoolTest {
     @Test
     void recoveryKeepsCommittedAndRemovesIncompleteMessages() throws Exception {
         Spool spool = new Spool(directory, 0);
-        String committed;
-        try (IncomingMessage message = spool.create()) {
-            committed = message.id();
-            message.commit(envelope(committed));
-        }
+        String committed = commit(spool, "");
         Files.writeString(directory.resolve("incoming/" + QueueId.next() + ".eml"), "crashed during DATA");
         String strayJournal = QueueId.next();
         Files.writeString(directory.resolve("queue/" + strayJournal + ".dlv"), "crashed during removal\n");
