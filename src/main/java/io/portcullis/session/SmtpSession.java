@@ -109,8 +109,8 @@ public final class SmtpSession implements Runnable {
                 case BARE_LINE_END -> replyAndClose(Replies.BARE_LINE_END_IN_COMMAND);
                 case NUL -> replyAndClose(Replies.NUL_IN_COMMAND);
             }
-            if (!closing && !input.hasBufferedInput()) {
-                out.flush();
+            if (!closing && !input.hasReadAhead()) {
+                out.flush(); // replies to a pipelined group go out together (RFC 2920 §3.1)
             }
         }
         out.flush();

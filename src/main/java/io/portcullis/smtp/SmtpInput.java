@@ -77,6 +77,15 @@ public final class SmtpInput {
         return position < limit || in.available() > 0;
     }
 
+    /**
+     * True when more commands already read from the socket wait in our buffer. Cheaper than
+     * {@link #hasBufferedInput()} (no system call): enough to decide whether to hold replies back
+     * for a pipelined group, never to judge the client.
+     */
+    public boolean hasReadAhead() {
+        return position < limit;
+    }
+
     /** Drops whatever the client has sent that was not read yet; returns how many octets. */
     public int discardBuffered() {
         int discarded = limit - position;
