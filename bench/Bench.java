@@ -64,8 +64,10 @@ public class Bench {
         sink = counting;
         try (counting; Relay portcullis = Relay.portcullis("portcullis", "relay.yaml", PORTCULLIS_PORT);
              Relay postfix = Relay.postfix()) {
+            // The JVM keeps compiling its hot paths for tens of thousands of messages when both cores
+            // are busy (its compiler threads compete with the load), so the warm-up is long.
             System.out.println("warming up both relays (the JVM compiles its hot paths; Postfix fills its caches) ...");
-            for (int round = 0; round < 2; round++) {
+            for (int round = 0; round < 5; round++) {
                 run(new Scenario(20, 1024, 5000), portcullis);
                 run(new Scenario(20, 1024, 5000), postfix);
             }
