@@ -5,15 +5,12 @@ import io.portcullis.config.ContentStep;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.IncomingMessage;
-import io.portcullis.spool.Json;
+import io.portcullis.spool.MessageFolder;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -55,26 +52,8 @@ final class ArchiveCheck implements ContentCheck {
     private void writeToFolder(ContentMessage message, Envelope envelope) throws IOException {
         Path day = Files.createDirectories(config.folder().resolve(
                 Instant.now().atOffset(ZoneOffset.UTC).toLocalDate().toString()));
-        Path eml = day.resolve(envelope.queueId() + ".eml");
-        Path json = day.resolve(envelope.queueId() + ".json");
-        Path emlTemp = day.resolve("." + envelope.queueId() + ".eml.tmp");
-        Path jsonTemp = day.resolve("." + envelope.queueId() + ".json.tmp");
-        try (InputStream content = message.open();
-             FileChannel out = FileChannel.open(emlTemp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                     StandardOpenOption.WRITE)) {
-            content.transferTo(java.nio.channels.Channels.newOutputStream(out));
-            out.force(true);
-        }
-        try (FileChannel out = FileChannel.open(jsonTemp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            out.write(java.nio.ByteBuffer.wrap(Json.MAPPER.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(envelope.withSize(message.size()))));
-            out.force(true);
-        }
-        Files.move(jsonTemp, json, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(emlTemp, eml, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel directory = FileChannel.open(day, StandardOpenOption.READ)) {
-            directory.force(true);
+        try (InputStream content = message.open()) {
+            MessageFolder.write(day, envelope.withSize(message.size()), content);
         }
     }
 }

@@ -53,7 +53,4 @@ public final class CircuitBreaker {
         trialInFlight = false;
     }
 
-    public synchronized boolean isOpen() {
-        return openUntil != null;
-    }
 }

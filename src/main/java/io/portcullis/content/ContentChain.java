@@ -89,10 +89,9 @@ public final class ContentChain {
             if (edits.changesContent()) {
                 ContentMessage before = current;
                 message.replaceContent(out -> MessageRewriter.write(before, edits, out));
-                envelope = envelope.withSize(message.size());
-            }
-            if (!edits.isEmpty()) {
                 current = ContentMessage.read(envelope, message.file());
+            } else if (edits.envelope() != null) {
+                current = current.withEnvelope(envelope); // the file is as it was: no need to read it again
             }
         }
         envelope = envelope.withSize(message.size());

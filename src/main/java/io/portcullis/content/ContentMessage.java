@@ -89,6 +89,11 @@ public final class ContentMessage {
         return null;
     }
 
+    /** The same message under a changed envelope (a milter added or removed recipients). */
+    ContentMessage withEnvelope(Envelope changed) {
+        return new ContentMessage(changed, file, size, headers, headerEnd);
+    }
+
     public Envelope envelope() {
         return envelope;
     }
@@ -120,10 +125,6 @@ public final class ContentMessage {
     /** The first field of that name, or null. */
     public HeaderField header(String name) {
         return headers.stream().filter(h -> h.is(name)).findFirst().orElse(null);
-    }
-
-    long headerEnd() {
-        return headerEnd;
     }
 
     /** The domain of the first address in From:, lower case; null when there is none. */

@@ -28,10 +28,6 @@ final class DkimSignCheck implements ContentCheck {
         }
     }
 
-    List<DkimSigningKey> keys() {
-        return keys;
-    }
-
     @Override
     public boolean runsInline() {
         return true;

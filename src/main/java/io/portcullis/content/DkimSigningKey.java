@@ -24,21 +24,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A loaded DKIM private key, with the DNS TXT record that publishes its public half. Keys named in
- * the config are read; keys without a file are generated once into the data directory (2048-bit
- * RSA, or Ed25519) and their record written beside them and logged, for the admin to publish.
+ * A loaded DKIM private key. Keys named in the config are read; keys without a file are generated
+ * once into the data directory (2048-bit RSA, or Ed25519) and the DNS TXT record that publishes
+ * the public half is written beside them and logged, for the admin to publish.
  */
 final class DkimSigningKey {
     private static final Logger log = LoggerFactory.getLogger(DkimSigningKey.class);
 
     private final CheckConfig.DkimKey config;
     private final PrivateKey privateKey;
-    private final String dnsRecord;
 
-    private DkimSigningKey(CheckConfig.DkimKey config, PrivateKey privateKey, String dnsRecord) {
+    private DkimSigningKey(CheckConfig.DkimKey config, PrivateKey privateKey) {
         this.config = config;
         this.privateKey = privateKey;
-        this.dnsRecord = dnsRecord;
     }
 
     static DkimSigningKey load(CheckConfig.DkimKey config, Path dataDirectory) throws IOException {
@@ -55,7 +53,7 @@ final class DkimSigningKey {
         if (rsa != (config.algorithm() == CheckConfig.DkimAlgorithm.RSA_SHA256)) {
             throw new IOException(file + ": a " + key.getAlgorithm() + " key cannot sign " + config.algorithm().tag());
         }
-        return new DkimSigningKey(config, key, record(config, key));
+        return new DkimSigningKey(config, key);
     }
 
     private static void generate(CheckConfig.DkimKey config, Path file) throws IOException {
@@ -104,10 +102,6 @@ final class DkimSigningKey {
 
     CheckConfig.DkimKey config() {
         return config;
-    }
-
-    String dnsRecord() {
-        return dnsRecord;
     }
 
     /** Signs the canonicalized header data (RFC 6376 §3.7; RFC 8463 §3: Ed25519 signs its SHA-256 hash). */

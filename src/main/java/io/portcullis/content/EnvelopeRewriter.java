@@ -17,10 +17,7 @@ final class EnvelopeRewriter {
                 recipients.add(new Envelope.Recipient(added, List.of(), null));
             }
         }
-        String sender = edits.sender() != null ? edits.sender() : envelope.sender();
-        return new Envelope(envelope.version(), envelope.queueId(), envelope.listener(), envelope.flow(),
-                envelope.arrival(), envelope.client(), sender, envelope.declaredSize(), envelope.body(),
-                envelope.smtpUtf8(), envelope.dsnReturn(), envelope.dsnEnvelopeId(), recipients, envelope.size(),
-                envelope.messageId(), envelope.quarantine());
+        Envelope changed = envelope.withRecipients(recipients);
+        return edits.sender() != null ? changed.withSender(edits.sender()) : changed;
     }
 }

@@ -1,7 +1,6 @@
 package io.portcullis.content;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * One header field as stored: its name and its raw octets (name, colon, value, folding and the
@@ -74,7 +73,4 @@ public record HeaderField(String name, byte[] raw) {
         return name + ": " + value();
     }
 
-    public String lowerCaseName() {
-        return name.toLowerCase(Locale.ROOT);
-    }
 }

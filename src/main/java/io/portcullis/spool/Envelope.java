@@ -46,6 +46,17 @@ public record Envelope(
                 dsnReturn, dsnEnvelopeId, recipients, newSize, messageId, quarantine);
     }
 
+    /** The same envelope with other recipients (those of one delivery, or after a milter's changes). */
+    public Envelope withRecipients(List<Recipient> newRecipients) {
+        return new Envelope(version, queueId, listener, flow, arrival, client, sender, declaredSize, body, smtpUtf8,
+                dsnReturn, dsnEnvelopeId, newRecipients, size, messageId, quarantine);
+    }
+
+    public Envelope withSender(String newSender) {
+        return new Envelope(version, queueId, listener, flow, arrival, client, newSender, declaredSize, body, smtpUtf8,
+                dsnReturn, dsnEnvelopeId, recipients, size, messageId, quarantine);
+    }
+
     public Envelope quarantined(String reason) {
         return new Envelope(version, queueId, listener, flow, arrival, client, sender, declaredSize, body, smtpUtf8,
                 dsnReturn, dsnEnvelopeId, recipients, size, messageId, reason);

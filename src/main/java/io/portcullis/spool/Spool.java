@@ -188,31 +188,33 @@ public final class Spool {
         return trailer.array();
     }
 
-    /** A record's envelope and content length, from its trailer; fails when there is none. */
-    private record Trailer(Envelope envelope, long contentLength) {
-    }
-
-    private Trailer trailer(Path record) throws IOException {
+    /** A record's envelope, from its trailer; fails when there is none. */
+    private Envelope trailer(Path record) throws IOException {
         try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ)) {
-            long size = channel.size();
-            java.nio.ByteBuffer footer = java.nio.ByteBuffer.allocate(FOOTER_LENGTH);
-            if (size < FOOTER_LENGTH || channel.read(footer, size - FOOTER_LENGTH) != FOOTER_LENGTH) {
-                throw new IOException("no trailer");
-            }
-            footer.flip();
-            long length = footer.getLong();
-            byte[] magic = new byte[TRAILER_MAGIC.length];
-            footer.get(magic);
-            if (!java.util.Arrays.equals(magic, TRAILER_MAGIC) || length < 2 || length > size - FOOTER_LENGTH) {
-                throw new IOException("no trailer");
-            }
-            java.nio.ByteBuffer text = java.nio.ByteBuffer.allocate((int) length);
-            long start = size - FOOTER_LENGTH - length;
+            long start = contentLength(channel);
+            java.nio.ByteBuffer text = java.nio.ByteBuffer.allocate((int) (channel.size() - FOOTER_LENGTH - start));
             while (text.hasRemaining() && channel.read(text, start + text.position()) > 0) {
                 // read the whole trailer
             }
-            return new Trailer(json.readValue(text.array(), Envelope.class), start);
+            return json.readValue(text.array(), Envelope.class);
         }
+    }
+
+    /** Where the content ends and the trailer begins, from the footer alone (no JSON parsed). */
+    private static long contentLength(FileChannel channel) throws IOException {
+        long size = channel.size();
+        java.nio.ByteBuffer footer = java.nio.ByteBuffer.allocate(FOOTER_LENGTH);
+        if (size < FOOTER_LENGTH || channel.read(footer, size - FOOTER_LENGTH) != FOOTER_LENGTH) {
+            throw new IOException("no trailer");
+        }
+        footer.flip();
+        long length = footer.getLong();
+        byte[] magic = new byte[TRAILER_MAGIC.length];
+        footer.get(magic);
+        if (!java.util.Arrays.equals(magic, TRAILER_MAGIC) || length < 2 || length > size - FOOTER_LENGTH) {
+            throw new IOException("no trailer");
+        }
+        return size - FOOTER_LENGTH - length;
     }
 
     /** Removes whatever an unfinished message left in {@code incoming/} or {@code queue/}. */
@@ -303,7 +305,7 @@ public final class Spool {
     public Envelope readEnvelope(String id) throws IOException {
         Path record = queuedFile(id, RECORD_SUFFIX);
         if (Files.exists(record)) {
-            return trailer(record).envelope();
+            return trailer(record);
         }
         return json.readValue(queuedFile(id, ENVELOPE_SUFFIX).toFile(), Envelope.class);
     }
@@ -312,7 +314,9 @@ public final class Spool {
     public StoredMessage message(String id) throws IOException {
         Path record = queuedFile(id, RECORD_SUFFIX);
         if (Files.exists(record)) {
-            return new StoredMessage(record, trailer(record).contentLength());
+            try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ)) {
+                return new StoredMessage(record, contentLength(channel)); // every attempt: the footer, not the JSON
+            }
         }
         Path legacy = queuedFile(id, MESSAGE_SUFFIX);
         return new StoredMessage(legacy, Files.size(legacy));
