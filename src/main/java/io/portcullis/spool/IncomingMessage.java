@@ -22,11 +22,14 @@ public final class IncomingMessage implements AutoCloseable {
     private OutputStream content;
     private long size;
     private boolean finished;
+    /** A recycled file still longer than what was written: cut it before anyone reads it. */
+    private boolean stale;
 
-    IncomingMessage(Spool spool, String id, java.nio.file.Path file, FileChannel channel) {
+    IncomingMessage(Spool spool, String id, java.nio.file.Path file, FileChannel channel, boolean recycled) {
         this.spool = spool;
         this.id = id;
         this.file = file;
+        this.stale = recycled;
         open(channel);
     }
 
@@ -69,7 +72,15 @@ public final class IncomingMessage implements AutoCloseable {
      */
     public java.nio.file.Path file() throws IOException {
         content.flush();
+        cutStaleTail();
         return file;
+    }
+
+    private void cutStaleTail() throws IOException {
+        if (stale) {
+            channel.truncate(channel.position());
+            stale = false;
+        }
     }
 
     /**
@@ -92,6 +103,7 @@ public final class IncomingMessage implements AutoCloseable {
             content.flush();
             java.nio.file.Files.move(replacement, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            stale = false; // a new file, written from empty
             oldChannel.close();
         } catch (IOException | RuntimeException e) {
             newChannel.close();
@@ -115,9 +127,10 @@ public final class IncomingMessage implements AutoCloseable {
         try {
             content.write(spool.trailer(envelope));
             content.flush();
+            cutStaleTail();
             channel.force(false); // fdatasync: the data and the size; timestamps may wait
             channel.close();
-            spool.commit(id, envelope);
+            spool.commit(id, file, envelope);
             finished = true;
         } finally {
             if (!finished) {
@@ -134,7 +147,7 @@ public final class IncomingMessage implements AutoCloseable {
         } catch (IOException ignored) {
             // the file is deleted next; a close error changes nothing
         }
-        spool.discard(id);
+        spool.discard(id, file);
     }
 
     @Override

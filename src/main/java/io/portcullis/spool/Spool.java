@@ -22,13 +22,15 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Durability protocol</h2>
  * <ol>
- *   <li><b>Write.</b> The message streams into {@code incoming/ID.eml} as it arrives (opened with
- *       CREATE_NEW, so two messages can never share a file).</li>
+ *   <li><b>Write.</b> The message streams into a file in {@code incoming/} as it arrives: a new
+ *       {@code ID.eml} (opened with CREATE_NEW, so two messages can never share a file), or a
+ *       recycled file (below) written over from its start.</li>
  *   <li><b>Fsync.</b> At the end of DATA the envelope is appended to the same file as a trailer
  *       (JSON, then its length and a magic number: {@link StoredMessage} reads the content before
  *       it), and the file is forced to disk: one fsync for message and envelope together.</li>
  *   <li><b>Commit.</b> The file is renamed to {@code queue/ID.msg}. The rename is the commit point:
- *       it is atomic, so the record is either absent or complete.</li>
+ *       it is atomic, so the record is either absent or complete. A recycled file is first cut
+ *       to the length just written, so nothing of its former message follows the trailer.</li>
  *   <li><b>Directory fsync.</b> The {@code queue} directory is forced, making the rename durable.
  *       Only now may the session answer {@code 250}. The fsync is group-committed
  *       ({@link GroupSync}): it starts after the rename, and one fsync serves every session
@@ -39,7 +41,11 @@ import org.slf4j.LoggerFactory;
  *       (a crash before the removal is durable means one more delivery, never a loss). A message
  *       whose recipients are all final is removed record first, so a crash mid-removal leaves
  *       either a queued message whose journal says it is done (removed again) or a stray journal
- *       that recovery removes.</li>
+ *       that recovery removes. A removed record is not unlinked but renamed to
+ *       {@code incoming/free-N} and reused for a later message (up to {@value #RECYCLED_FILES}
+ *       files; more are deleted): creating and deleting an inode per message is the most expensive
+ *       file-system work of the whole path, and a rename out of {@code queue/} removes the record
+ *       just as atomically as an unlink.</li>
  *   <li><b>Recovery.</b> At start-up everything in {@code incoming/} is deleted (no client heard
  *       250 for it), as is any journal without its record (a crash during removal). A record
  *       whose trailer cannot be read cannot arise from this protocol; if one is found (disk
@@ -59,6 +65,8 @@ public final class Spool {
     /** The last 16 octets of a record: the trailer's length (8 octets, big-endian) and this magic. */
     static final byte[] TRAILER_MAGIC = "PCSPOOL1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     static final int FOOTER_LENGTH = 16;
+    /** At most this many removed records wait in {@code incoming/} to be written over. */
+    static final int RECYCLED_FILES = 256;
 
     private final Path incoming;
     private final Path queue;
@@ -71,6 +79,9 @@ public final class Spool {
     private static final long FREE_SPACE_RECHECK_NANOS = 1_000_000_000L;
     private volatile long freeSpaceCheckedAt;
     private volatile boolean enoughFreeSpace;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Path> recycled = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger recycledCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong recycledNames = new java.util.concurrent.atomic.AtomicLong();
 
     /** What recovery found at start-up. */
     public record Recovery(int queued, int removedIncomplete, int movedToCorrupt) {
@@ -152,12 +163,20 @@ public final class Spool {
 
     /** Starts a new message with a fresh queue id; the caller must commit or abort it. */
     public IncomingMessage create() throws IOException {
+        for (Path free = recycled.poll(); free != null; free = recycled.poll()) {
+            recycledCount.decrementAndGet();
+            try {
+                return new IncomingMessage(this, QueueId.next(), free, FileChannel.open(free, StandardOpenOption.WRITE), true);
+            } catch (NoSuchFileException e) {
+                // gone meanwhile (recovery cleared incoming/): take the next, or a new file
+            }
+        }
         for (int attempt = 0; ; attempt++) {
             String id = QueueId.next();
             try {
                 Path file = incoming.resolve(id + MESSAGE_SUFFIX);
                 FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                return new IncomingMessage(this, id, file, channel);
+                return new IncomingMessage(this, id, file, channel, false);
             } catch (FileAlreadyExistsException e) {
                 if (attempt == 3) {
                     throw e;
@@ -167,8 +186,8 @@ public final class Spool {
     }
 
     /** Steps 3 and 4 of the protocol for a message whose record (content and trailer) is written and forced. */
-    void commit(String id, Envelope envelope) throws IOException {
-        Files.move(incoming.resolve(id + MESSAGE_SUFFIX), queue.resolve(id + RECORD_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+    void commit(String id, Path file, Envelope envelope) throws IOException {
+        Files.move(file, queue.resolve(id + RECORD_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         queueSync.sync(); // group commit: one fsync of queue/ for every session committing now
         for (java.util.function.Consumer<Envelope> listener : commitListeners) {
             try {
@@ -217,12 +236,12 @@ public final class Spool {
         return size - FOOTER_LENGTH - length;
     }
 
-    /** Removes whatever an unfinished message left in {@code incoming/} or {@code queue/}. */
-    void discard(String id) {
+    /** Removes whatever an unfinished message left in {@code incoming/}. */
+    void discard(String id, Path incomingFile) {
         if (Files.exists(queue.resolve(id + RECORD_SUFFIX))) {
             return; // committed after all: nothing to remove
         }
-        for (Path file : List.of(incoming.resolve(id + MESSAGE_SUFFIX), incoming.resolve(id + MESSAGE_SUFFIX + ".new"))) {
+        for (Path file : List.of(incomingFile, incomingFile.resolveSibling(incomingFile.getFileName() + ".new"))) {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
@@ -271,13 +290,33 @@ public final class Spool {
         return records;
     }
 
-    /** Removes a finished message: its record first (the commit marker), then its journal. */
+    /**
+     * Removes a finished message: its record first (the commit marker; renamed into
+     * {@code incoming/} for reuse while there is room, else deleted), then its journal.
+     */
     public void remove(String id) throws IOException {
-        if (!Files.deleteIfExists(queuedFile(id, RECORD_SUFFIX))) {
+        if (!recycle(queuedFile(id, RECORD_SUFFIX)) && !Files.deleteIfExists(queuedFile(id, RECORD_SUFFIX))) {
             Files.deleteIfExists(queuedFile(id, ENVELOPE_SUFFIX)); // an older spool's pair
             Files.deleteIfExists(queuedFile(id, MESSAGE_SUFFIX));
         }
         Files.deleteIfExists(queuedFile(id, JOURNAL_SUFFIX));
+    }
+
+    /** Moves a removed record into {@code incoming/} to be written over; false when it is not kept. */
+    private boolean recycle(Path record) throws IOException {
+        if (recycledCount.incrementAndGet() > RECYCLED_FILES) {
+            recycledCount.decrementAndGet();
+            return false;
+        }
+        Path free = incoming.resolve("free-" + recycledNames.incrementAndGet());
+        try {
+            Files.move(record, free, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            recycledCount.decrementAndGet();
+            return false;
+        }
+        recycled.add(free);
+        return true;
     }
 
     /**

@@ -62,6 +62,38 @@ class SpoolTest {
     }
 
     @Test
+    void aRemovedRecordIsWrittenOverByALaterMessageWithNothingOfTheOldOneLeft() throws Exception {
+        Spool spool = new Spool(directory, 0);
+        String first = commit(spool, "a long first message, longer than the next");
+        Object inode = Files.readAttributes(directory.resolve("queue/" + first + ".msg"),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        spool.remove(first);
+        assertThat(spool.queuedIds()).isEmpty();
+
+        String second;
+        try (IncomingMessage message = spool.create()) {
+            message.content().write("short".getBytes(StandardCharsets.US_ASCII));
+            assertThat(Files.readString(message.file())).isEqualTo("short"); // what content checks read
+            message.commit(envelope(message.id()));
+            second = message.id();
+        }
+        Path record = directory.resolve("queue/" + second + ".msg");
+        assertThat(Files.readAttributes(record, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                .isEqualTo(inode); // the same file, not a new one
+        assertThat(new String(spool.message(second).readAllBytes())).isEqualTo("short");
+        assertThat(spool.readEnvelope(second)).isEqualTo(envelope(second));
+        assertThat(Files.size(record)).isEqualTo(5 + spool.trailer(envelope(second)).length);
+        assertThat(directory.resolve("incoming")).isEmptyDirectory();
+
+        spool.remove(second);
+        try (IncomingMessage message = spool.create()) {
+            message.content().write("dropped".getBytes(StandardCharsets.US_ASCII));
+        } // aborted: the recycled file goes too
+        assertThat(directory.resolve("incoming")).isEmptyDirectory();
+        assertThat(directory.resolve("queue")).isEmptyDirectory();
+    }
+
+    @Test
     void recoveryKeepsCommittedAndRemovesIncompleteMessages() throws Exception {
         Spool spool = new Spool(directory, 0);
         String committed = commit(spool, "");
