@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Works the queue. Every committed message is handed over in memory the moment the spool commits
- * it; at start-up the queue is rebuilt from the spool. One dispatcher thread takes messages as they
- * fall due and starts each attempt on a virtual thread (at most {@code max-deliveries} at once).
+ * it; at start-up the queue is rebuilt from the spool. A new message's first attempt starts on a
+ * virtual thread straight from the commit when a delivery slot is free; otherwise, and for every
+ * retry, one dispatcher thread takes messages as they fall due and starts each attempt on a
+ * virtual thread (at most {@code max-deliveries} at once).
  *
  * <p>An attempt routes every open recipient to its connector, delivers, and then, in this order:
  * queues the DSNs the results call for, appends the results to the journal (fsync), and removes
@@ -49,6 +51,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     private final DelayQueue<Due> due = new DelayQueue<>();
     private final Semaphore slots;
     private Thread dispatcher;
+    private volatile boolean working;
     private volatile boolean closed;
 
     private final Telemetry telemetry;
@@ -68,6 +71,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     public void start() throws IOException {
         load();
         dispatcher = Thread.ofPlatform().name("delivery-dispatcher").daemon().start(this::dispatch);
+        working = true;
     }
 
     /**
@@ -91,7 +95,15 @@ public final class DeliveryScheduler implements AutoCloseable {
     private void accept(Envelope envelope) {
         QueuedMessage message = new QueuedMessage(envelope, List.of());
         messages.put(envelope.queueId(), message);
-        due.add(new Due(envelope.queueId(), message.nextAttempt(), false));
+        Instant at = message.nextAttempt();
+        if (working && !closed && !config.queueOnly() && slots.tryAcquire()) {
+            if (message.claim(at)) { // held (quarantined) messages are not claimed
+                startAttempt(message); // no hand-off through the dispatcher thread
+                return;
+            }
+            slots.release();
+        }
+        due.add(new Due(envelope.queueId(), at, false));
     }
 
     private void dispatch() {
@@ -111,21 +123,26 @@ public final class DeliveryScheduler implements AutoCloseable {
                     continue;
                 }
                 slots.acquire();
-                Thread.ofVirtual().name("delivery-" + next.id).start(() -> {
-                    try {
-                        attempt(message);
-                    } catch (RuntimeException e) {
-                        log.error("queue: attempt for {} failed unexpectedly", message.id(), e);
-                        reschedule(message, Instant.now().plus(config.retryAfter(1)), false);
-                    } finally {
-                        message.finishAttempt();
-                        slots.release();
-                    }
-                });
+                startAttempt(message);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    /** Runs a claimed attempt on its own virtual thread, which gives back the slot taken for it. */
+    private void startAttempt(QueuedMessage message) {
+        Thread.ofVirtual().name("delivery-" + message.id()).start(() -> {
+            try {
+                attempt(message);
+            } catch (RuntimeException e) {
+                log.error("queue: attempt for {} failed unexpectedly", message.id(), e);
+                reschedule(message, Instant.now().plus(config.retryAfter(1)), false);
+            } finally {
+                message.finishAttempt();
+                slots.release();
+            }
+        });
     }
 
     private void attempt(QueuedMessage message) {
@@ -326,6 +343,7 @@ public final class DeliveryScheduler implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        working = false;
         if (dispatcher != null) {
             dispatcher.interrupt();
         }
