@@ -33,13 +33,10 @@ final class Relay implements AutoCloseable {
 
     static Relay portcullis(String name, String config, int port) throws Exception {
         Path data = Files.createDirectories(Bench.work.resolve(name + "-data"));
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        String options = System.getenv("PORTCULLIS_JAVA_OPTS");
-        if (options != null && !options.isBlank()) {
-            command.addAll(List.of(options.trim().split("\\s+")));
-        }
-        command.addAll(List.of("-jar", Bench.root.resolve("target/portcullis.jar").toString(), "run", "--config",
-                Bench.root.resolve("bench/" + config).toString(), "--data-dir", data.toString()));
+        // bin/portcullis execs the JVM with the launcher's defaults (and PORTCULLIS_JAVA_OPTS), so the
+        // process measured is the one a user runs.
+        List<String> command = List.of(Bench.root.resolve("bin/portcullis").toString(), "run", "--config",
+                Bench.root.resolve("bench/" + config).toString(), "--data-dir", data.toString());
         Process process = Bench.start(command, Bench.work.resolve(name + ".log"));
         Bench.awaitPort(port);
         return new Relay(name, port, process, null, data.resolve("tracking"));
