@@ -67,8 +67,9 @@ public final class Gateway implements AutoCloseable {
         try {
             Spool spool = new Spool(dataDirectory.resolve("spool"), config.spool().minFreeSpace());
             Spool.Recovery recovery = spool.recover();
-            log.info("spool recovered: {} queued, {} incomplete removed, {} moved to corrupt/",
-                    recovery.queued(), recovery.removedIncomplete(), recovery.movedToCorrupt());
+            log.info("spool recovered: {} queued ({} written out again from the spool log), {} incomplete removed,"
+                    + " {} moved to corrupt/", recovery.queued(), recovery.restoredFromLog(), recovery.removedIncomplete(),
+                    recovery.movedToCorrupt());
             gateway = new Gateway(config, dataDirectory, lock, spool);
             Gateway started = gateway;
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
@@ -262,6 +263,7 @@ public final class Gateway implements AutoCloseable {
         if (sessionContexts != null) {
             sessionContexts.close();
         }
+        spool.close();
         if (telemetry != null) {
             try {
                 telemetry.close();

@@ -95,7 +95,8 @@ public final class IncomingMessage implements AutoCloseable {
         content.flush();
         java.nio.file.Path replacement = file.resolveSibling(file.getFileName() + ".new");
         FileChannel newChannel = FileChannel.open(replacement, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE);
         FileChannel oldChannel = channel;
         try {
             open(newChannel);
@@ -125,13 +126,25 @@ public final class IncomingMessage implements AutoCloseable {
             throw new IllegalStateException("message " + id + " already finished");
         }
         try {
-            content.write(spool.trailer(envelope));
+            byte[] trailer = spool.trailer(envelope);
+            long length = size + trailer.length;
+            content.write(trailer);
             content.flush();
             cutStaleTail();
-            channel.force(false); // fdatasync: the data and the size; timestamps may wait
-            channel.close();
-            spool.commit(id, file, envelope);
+            if (length <= Spool.LOGGED_MAX) {
+                java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate((int) length);
+                while (record.hasRemaining() && channel.read(record, record.position()) > 0) {
+                    // the whole record, for the log
+                }
+                channel.close();
+                spool.commitLogged(id, file, record.array(), envelope);
+            } else {
+                channel.force(false); // fdatasync: the data and the size; timestamps may wait
+                channel.close();
+                spool.commit(id, file, envelope);
+            }
             finished = true;
+            spool.finished();
         } finally {
             if (!finished) {
                 abort();
@@ -141,6 +154,9 @@ public final class IncomingMessage implements AutoCloseable {
 
     /** Drops the message; nothing of it remains. */
     public void abort() {
+        if (!finished) {
+            spool.finished();
+        }
         finished = true;
         try {
             channel.close();

@@ -27,14 +27,16 @@ import org.slf4j.LoggerFactory;
  *       recycled file (below) written over from its start.</li>
  *   <li><b>Fsync.</b> At the end of DATA the envelope is appended to the same file as a trailer
  *       (JSON, then its length and a magic number: {@link StoredMessage} reads the content before
- *       it), and the file is forced to disk: one fsync for message and envelope together.</li>
+ *       it). A record of up to {@value #LOGGED_MAX} octets is then appended, whole, to the spool
+ *       log ({@link CommitLog}), which is forced once for every session committing at the same
+ *       time (group commit); a larger one is forced to disk in its own file.</li>
  *   <li><b>Commit.</b> The file is renamed to {@code queue/ID.msg}. The rename is the commit point:
  *       it is atomic, so the record is either absent or complete. A recycled file is first cut
  *       to the length just written, so nothing of its former message follows the trailer.</li>
- *   <li><b>Directory fsync.</b> The {@code queue} directory is forced, making the rename durable.
- *       Only now may the session answer {@code 250}. The fsync is group-committed
- *       ({@link GroupSync}): it starts after the rename, and one fsync serves every session
- *       whose rename came before it.</li>
+ *   <li><b>Directory fsync.</b> For a record forced in its own file, the {@code queue} directory is
+ *       forced, making the rename durable, group-committed as well ({@link GroupSync}). A logged
+ *       record needs neither: the log already holds it. Only now may the session answer
+ *       {@code 250}.</li>
  *   <li><b>Delivery journal.</b> What becomes of each recipient is appended to {@code queue/ID.dlv}
  *       and forced before the scheduler acts on it (see {@link DeliveryRecord}); an attempt that
  *       delivers every open recipient writes none, since the removal that follows says the same
@@ -47,7 +49,10 @@ import org.slf4j.LoggerFactory;
  *       file-system work of the whole path, and a rename out of {@code queue/} removes the record
  *       just as atomically as an unlink.</li>
  *   <li><b>Recovery.</b> At start-up everything in {@code incoming/} is deleted (no client heard
- *       250 for it), as is any journal without its record (a crash during removal). A record
+ *       250 for it). Every record in the log that no done entry (written at removal) follows is
+ *       written out again as {@code queue/ID.msg} and forced, the directory forced, and the log
+ *       started afresh; the log's old segments are also checkpointed while running (see
+ *       {@link CommitLog}). A journal without its record (a crash during removal) is deleted. A record
  *       whose trailer cannot be read cannot arise from this protocol; if one is found (disk
  *       damage, a hand edit) it is moved to {@code corrupt/} and reported, never silently dropped.
  *       Spools written before records had trailers ({@code ID.eml} beside {@code ID.env}) are
@@ -67,6 +72,9 @@ public final class Spool {
     static final int FOOTER_LENGTH = 16;
     /** At most this many removed records wait in {@code incoming/} to be written over. */
     static final int RECYCLED_FILES = 256;
+    private static final String RECYCLED_PREFIX = "free-";
+    /** Records up to this size go through the group-committed log; larger ones are forced in their own file. */
+    static final int LOGGED_MAX = 256 * 1024;
 
     private final Path incoming;
     private final Path queue;
@@ -76,24 +84,32 @@ public final class Spool {
     private final List<java.util.function.Consumer<Envelope>> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ObjectMapper json = Json.MAPPER;
     private final GroupSync queueSync;
+    private final CommitLog commitLog;
     private static final long FREE_SPACE_RECHECK_NANOS = 1_000_000_000L;
     private volatile long freeSpaceCheckedAt;
     private volatile boolean enoughFreeSpace;
     private final java.util.concurrent.ConcurrentLinkedQueue<Path> recycled = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger recycledCount = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong recycledNames = new java.util.concurrent.atomic.AtomicLong();
+    /** Messages created and not yet committed or aborted: sessions that will commit soon. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     /** What recovery found at start-up. */
-    public record Recovery(int queued, int removedIncomplete, int movedToCorrupt) {
+    public record Recovery(int queued, int restoredFromLog, int removedIncomplete, int movedToCorrupt) {
     }
 
     public Spool(Path directory, long minFreeBytes) throws IOException {
+        this(directory, minFreeBytes, CommitLog.SEGMENT_BYTES);
+    }
+
+    Spool(Path directory, long minFreeBytes, long logSegmentBytes) throws IOException {
         this.incoming = Files.createDirectories(directory.resolve("incoming"));
         this.queue = Files.createDirectories(directory.resolve("queue"));
         this.corrupt = Files.createDirectories(directory.resolve("corrupt"));
         this.minFreeBytes = minFreeBytes;
         this.store = Files.getFileStore(queue);
-        this.queueSync = new GroupSync(queue);
+        this.queueSync = GroupSync.forDirectory(queue);
+        this.commitLog = new CommitLog(directory.resolve("log"), logSegmentBytes, this::forceRecords, inFlight::get);
     }
 
     /** Brings the spool to a consistent state; run once at start-up before any listener opens. */
@@ -102,9 +118,28 @@ public final class Spool {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(incoming)) {
             for (Path file : files) {
                 Files.deleteIfExists(file);
-                removed++;
+                if (!file.getFileName().toString().startsWith(RECYCLED_PREFIX)) {
+                    removed++; // a recycled record waiting to be written over is not an incomplete message
+                }
             }
         }
+        int restored = 0;
+        for (CommitLog.Replayed record : commitLog.replay()) {
+            Path file = incoming.resolve(record.id() + ".restored");
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(record.record());
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                channel.force(false);
+            }
+            Files.move(file, queue.resolve(record.id() + RECORD_SUFFIX), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            restored++;
+        }
+        forceDirectory(queue);
+        commitLog.start(); // every replayed record is durable in its own file now
         int queued = 0;
         int movedToCorrupt = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
@@ -139,7 +174,7 @@ public final class Spool {
         }
         forceDirectory(incoming);
         forceDirectory(queue);
-        return new Recovery(queued, removed, movedToCorrupt);
+        return new Recovery(queued, restored, removed, movedToCorrupt);
     }
 
     /**
@@ -163,10 +198,21 @@ public final class Spool {
 
     /** Starts a new message with a fresh queue id; the caller must commit or abort it. */
     public IncomingMessage create() throws IOException {
+        IncomingMessage message = open();
+        inFlight.incrementAndGet();
+        return message;
+    }
+
+    /** An incoming message was committed or dropped. */
+    void finished() {
+        inFlight.decrementAndGet();
+    }
+
+    private IncomingMessage open() throws IOException {
         for (Path free = recycled.poll(); free != null; free = recycled.poll()) {
             recycledCount.decrementAndGet();
             try {
-                return new IncomingMessage(this, QueueId.next(), free, FileChannel.open(free, StandardOpenOption.WRITE), true);
+                return new IncomingMessage(this, QueueId.next(), free, FileChannel.open(free, StandardOpenOption.READ, StandardOpenOption.WRITE), true);
             } catch (NoSuchFileException e) {
                 // gone meanwhile (recovery cleared incoming/): take the next, or a new file
             }
@@ -175,7 +221,7 @@ public final class Spool {
             String id = QueueId.next();
             try {
                 Path file = incoming.resolve(id + MESSAGE_SUFFIX);
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 return new IncomingMessage(this, id, file, channel, false);
             } catch (FileAlreadyExistsException e) {
                 if (attempt == 3) {
@@ -189,6 +235,24 @@ public final class Spool {
     void commit(String id, Path file, Envelope envelope) throws IOException {
         Files.move(file, queue.resolve(id + RECORD_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         queueSync.sync(); // group commit: one fsync of queue/ for every session committing now
+        committed(id, envelope);
+    }
+
+    /** Steps 2 to 4 for a small record: into the log (forced with others), then into place. */
+    void commitLogged(String id, Path file, byte[] record, Envelope envelope) throws IOException {
+        commitLog.commit(id, record);
+        try {
+            Files.move(file, queue.resolve(id + RECORD_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            commitLog.done(id); // not queued after all: the session answers 451, recovery must not restore it
+            throw e;
+        } finally {
+            commitLog.placed(id);
+        }
+        committed(id, envelope);
+    }
+
+    private void committed(String id, Envelope envelope) {
         for (java.util.function.Consumer<Envelope> listener : commitListeners) {
             try {
                 listener.accept(envelope);
@@ -234,6 +298,23 @@ public final class Spool {
             throw new IOException("no trailer");
         }
         return size - FOOTER_LENGTH - length;
+    }
+
+    /** For a log checkpoint: forces these messages' records and the queue directory. */
+    private void forceRecords(List<String> ids) throws IOException {
+        for (String id : ids) {
+            try (FileChannel channel = FileChannel.open(queue.resolve(id + RECORD_SUFFIX), StandardOpenOption.READ)) {
+                channel.force(false);
+            } catch (NoSuchFileException e) {
+                // removed meanwhile: nothing to keep
+            }
+        }
+        forceDirectory(queue);
+    }
+
+    /** Releases the log's open segment. */
+    public void close() {
+        commitLog.close();
     }
 
     /** Removes whatever an unfinished message left in {@code incoming/}. */
@@ -300,6 +381,7 @@ public final class Spool {
             Files.deleteIfExists(queuedFile(id, MESSAGE_SUFFIX));
         }
         Files.deleteIfExists(queuedFile(id, JOURNAL_SUFFIX));
+        commitLog.done(id);
     }
 
     /** Moves a removed record into {@code incoming/} to be written over; false when it is not kept. */
@@ -308,7 +390,7 @@ public final class Spool {
             recycledCount.decrementAndGet();
             return false;
         }
-        Path free = incoming.resolve("free-" + recycledNames.incrementAndGet());
+        Path free = incoming.resolve(RECYCLED_PREFIX + recycledNames.incrementAndGet());
         try {
             Files.move(record, free, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException e) {

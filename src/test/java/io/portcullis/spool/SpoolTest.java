@@ -107,12 +107,92 @@ class SpoolTest {
 
         Spool.Recovery recovery = new Spool(directory, 0).recover();
 
-        assertThat(recovery).isEqualTo(new Spool.Recovery(1, 2, 2));
+        assertThat(recovery).isEqualTo(new Spool.Recovery(1, 1, 2, 2)); // the committed one also written out again from the log
         assertThat(spool.queuedIds()).containsExactly(committed);
         assertThat(directory.resolve("incoming")).isEmptyDirectory();
         assertThat(directory.resolve("queue/" + strayJournal + ".dlv")).doesNotExist();
         assertThat(directory.resolve("corrupt/" + damaged + ".msg")).exists();
         assertThat(directory.resolve("corrupt/" + orphan + ".env")).exists();
+    }
+
+    @Test
+    void aCommittedRecordLostFromQueueIsWrittenOutAgainFromTheLogButARemovedOneIsNot() throws Exception {
+        Spool spool = new Spool(directory, 0);
+        String kept = commit(spool, "kept: its rename never reached the disk");
+        String removed = commit(spool, "delivered and removed");
+        byte[] record = Files.readAllBytes(directory.resolve("queue/" + kept + ".msg"));
+        spool.remove(removed);
+        Files.delete(directory.resolve("queue/" + kept + ".msg")); // what a crash can leave: the log has it, queue/ not
+
+        Spool restarted = new Spool(directory, 0);
+        assertThat(restarted.recover()).isEqualTo(new Spool.Recovery(1, 1, 0, 0));
+        assertThat(restarted.queuedIds()).containsExactly(kept);
+        assertThat(Files.readAllBytes(directory.resolve("queue/" + kept + ".msg"))).isEqualTo(record);
+        assertThat(restarted.readEnvelope(kept)).isEqualTo(envelope(kept));
+        try (var segments = Files.list(directory.resolve("log"))) {
+            assertThat(segments).hasSize(1); // the replayed segment is gone, a new one started
+        }
+        assertThat(new Spool(directory, 0).recover().restoredFromLog()).isZero(); // durable in queue/ now
+    }
+
+    @Test
+    void aTornEntryAtTheEndOfTheLogIsIgnoredAndEverythingBeforeItRestored() throws Exception {
+        Spool spool = new Spool(directory, 0);
+        String first = commit(spool, "first");
+        Path segment;
+        try (var segments = Files.list(directory.resolve("log"))) {
+            segment = segments.findFirst().orElseThrow();
+        }
+        byte[] whole = Files.readAllBytes(segment);
+        String second = commit(spool, "second, torn by the crash");
+        byte[] torn = java.util.Arrays.copyOf(Files.readAllBytes(segment), Files.readAllBytes(segment).length - 3);
+        Files.write(segment, torn);
+        assertThat(torn.length).isGreaterThan(whole.length);
+        Files.delete(directory.resolve("queue/" + first + ".msg"));
+        Files.delete(directory.resolve("queue/" + second + ".msg"));
+
+        Spool.Recovery recovery = new Spool(directory, 0).recover();
+        assertThat(recovery.restoredFromLog()).isEqualTo(1);
+        assertThat(new Spool(directory, 0).queuedIds()).containsExactly(first);
+    }
+
+    @Test
+    void aLargeRecordIsForcedInItsOwnFileNotCopiedToTheLog() throws Exception {
+        Spool spool = new Spool(directory, 0);
+        String large = commit(spool, "x".repeat(Spool.LOGGED_MAX));
+        try (var segments = Files.list(directory.resolve("log"))) {
+            assertThat(segments.mapToLong(f -> f.toFile().length()).sum()).isZero();
+        }
+        assertThat(spool.message(large).length()).isEqualTo(Spool.LOGGED_MAX);
+        assertThat(new Spool(directory, 0).recover()).isEqualTo(new Spool.Recovery(1, 0, 0, 0));
+    }
+
+    @Test
+    void aFullLogSegmentIsCheckpointedAndDeletedWhileItsLiveMessagesStayQueued() throws Exception {
+        Spool spool = new Spool(directory, 0, 4096);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(commit(spool, "message " + i + " " + "y".repeat(600)));
+        }
+        for (int i = 0; i < 12; i += 2) {
+            spool.remove(ids.get(i));
+        }
+        Path log = directory.resolve("log");
+        for (int wait = 0; wait < 500 && segmentCount(log) > 2; wait++) {
+            Thread.sleep(10);
+        }
+        assertThat(segmentCount(log)).isLessThanOrEqualTo(2); // 12 records of ~1 KB through 4 KB segments
+
+        Spool restarted = new Spool(directory, 0);
+        restarted.recover();
+        assertThat(restarted.queuedIds()).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, 12).filter(i -> i % 2 == 1).mapToObj(ids::get).toList());
+    }
+
+    private static long segmentCount(Path log) throws java.io.IOException {
+        try (var segments = Files.list(log)) {
+            return segments.count();
+        }
     }
 
     /** A spool written before records had trailers: ID.eml beside ID.env. */
@@ -126,7 +206,7 @@ class SpoolTest {
         Files.writeString(directory.resolve("queue/" + halfRenamed + ".eml"), "crashed between renames");
 
         Spool spool = new Spool(directory, 0);
-        assertThat(spool.recover()).isEqualTo(new Spool.Recovery(1, 1, 0));
+        assertThat(spool.recover()).isEqualTo(new Spool.Recovery(1, 0, 1, 0));
         assertThat(spool.queuedIds()).containsExactly(id);
         assertThat(spool.readEnvelope(id)).isEqualTo(envelope(id));
         assertThat(new String(spool.message(id).readAllBytes())).isEqualTo("older");

@@ -1,0 +1,389 @@
+package io.portcullis.spool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The spool's write-ahead log: group commit for message data. A small record is appended here,
+ * whole (content and trailer), and the log is forced once for every session committing at the same
+ * time; its file in {@code queue/} is then renamed into place without an fsync of its own. After a
+ * crash, {@link #replay} hands back every record the log holds and no later {@code done} entry
+ * cancels, and the spool writes each one out again, durably, before anything reads the queue.
+ *
+ * <p>Entries: {@code PCL1}, a type ({@code C} commit with the record's octets, {@code D} done),
+ * the queue id, the payload length, the payload and a CRC-32C of everything after the magic. A
+ * torn entry at the end of the last segment is one whose force never returned: nobody heard 250
+ * for it, and replay stops there.
+ *
+ * <p>Segments: {@code log/NNNNNNNNNNNN.log}, a new one after {@value #SEGMENT_BYTES} octets (by default). An old
+ * segment is deleted once each message committed in it is done or forced to disk in its own file
+ * (a checkpoint, on a virtual thread after the switch, once no commit into it is still finishing).
+ */
+final class CommitLog {
+    private static final Logger log = LoggerFactory.getLogger(CommitLog.class);
+    static final long SEGMENT_BYTES = 64L * 1024 * 1024;
+    private final long segmentBytes;
+    private static final byte[] MAGIC = "PCL1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte COMMIT = 'C';
+    private static final byte DONE = 'D';
+    private static final int MAX_PAYLOAD = 64 * 1024 * 1024;
+
+    /** A record to write out again: a commit no done entry followed. */
+    record Replayed(String id, byte[] record) {
+    }
+
+    /** Forces these messages' own files and the directory that names them; the spool knows where they are. */
+    @FunctionalInterface
+    interface FileForcer {
+        void force(List<String> ids) throws IOException;
+    }
+
+    private final Path directory;
+    private final FileForcer checkpoint;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final GroupSync groupSync;
+    private FileChannel active;
+    private long activeNumber;
+    private long activeSize;
+    /** Per segment: ids committed there and not yet done, and commits not yet renamed into place. */
+    private final Map<Long, Segment> segments = new HashMap<>();
+    private final Map<String, Long> segmentOf = new HashMap<>();
+
+    private static final class Segment {
+        final Map<String, Boolean> live = new LinkedHashMap<>();
+        int finishing;
+    }
+
+    /** How long the first of several committing sessions waits for the others before forcing the log. */
+    static final long GATHER_NANOS = 1_000_000;
+
+    CommitLog(Path directory, long segmentBytes, FileForcer checkpoint, java.util.function.IntSupplier inFlight)
+            throws IOException {
+        this.segmentBytes = segmentBytes;
+        this.directory = Files.createDirectories(directory);
+        this.checkpoint = checkpoint;
+        this.groupSync = new GroupSync("the spool log in " + directory, this::forceActive, GATHER_NANOS, inFlight);
+    }
+
+    private void forceActive() throws IOException {
+        FileChannel channel;
+        appendLock.lock();
+        try {
+            channel = active;
+        } finally {
+            appendLock.unlock();
+        }
+        try {
+            channel.force(false);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // Closed by a rotation, which forced it first, or by an interrupt: force the file again
+            // through a fresh channel.
+            appendLock.lock();
+            try {
+                ensureOpen();
+                active.force(false);
+            } finally {
+                appendLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Every commit the log holds without a later done entry, oldest first; then the old segments
+     * are gone (the caller makes each record durable in its own file first) and a new one starts.
+     */
+    List<Replayed> replay() throws IOException {
+        Map<String, byte[]> open = new LinkedHashMap<>();
+        List<Path> files = segmentFiles();
+        for (int i = 0; i < files.size(); i++) {
+            read(files.get(i), i == files.size() - 1, open);
+        }
+        List<Replayed> replayed = new ArrayList<>();
+        open.forEach((id, record) -> replayed.add(new Replayed(id, record)));
+        activeNumber = files.isEmpty() ? 0 : number(files.get(files.size() - 1));
+        return replayed;
+    }
+
+    /** Deletes the replayed segments (their records are durable elsewhere now) and opens a new one. */
+    void start() throws IOException {
+        appendLock.lock();
+        try {
+            if (active != null) {
+                active.close();
+                active = null;
+            }
+            for (Path file : segmentFiles()) {
+                Files.deleteIfExists(file);
+            }
+            segments.clear();
+            segmentOf.clear();
+            openSegment(activeNumber + 1);
+        } finally {
+            appendLock.unlock();
+        }
+        forceDirectory();
+    }
+
+    List<Path> segmentFiles() throws IOException {
+        TreeMap<Long, Path> files = new TreeMap<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*.log")) {
+            for (Path file : stream) {
+                files.put(number(file), file);
+            }
+        }
+        return new ArrayList<>(files.values());
+    }
+
+    private static long number(Path file) {
+        String name = file.getFileName().toString();
+        try {
+            return Long.parseLong(name.substring(0, name.length() - ".log".length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private void read(Path file, boolean last, Map<String, byte[]> open) throws IOException {
+        ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
+        while (data.hasRemaining()) {
+            int start = data.position();
+            String problem = entry(data, open);
+            if (problem != null) {
+                if (last) {
+                    log.info("spool log: {} ends with an unfinished entry at {} ({}); nothing after it was acknowledged",
+                            file, start, problem);
+                } else {
+                    log.error("spool log: {} is damaged at {} ({}); entries after it are skipped", file, start, problem);
+                }
+                return;
+            }
+        }
+    }
+
+    /** Reads one entry into {@code open}; a reason when it is torn or damaged. */
+    private static String entry(ByteBuffer data, Map<String, byte[]> open) {
+        if (data.remaining() < MAGIC.length + 2) {
+            return "short header";
+        }
+        byte[] magic = new byte[MAGIC.length];
+        data.get(magic);
+        if (!java.util.Arrays.equals(magic, MAGIC)) {
+            return "no entry magic";
+        }
+        int checked = data.position();
+        byte type = data.get();
+        int idLength = data.get() & 0xff;
+        if (data.remaining() < idLength + 4) {
+            return "short id";
+        }
+        byte[] idBytes = new byte[idLength];
+        data.get(idBytes);
+        int payloadLength = data.getInt();
+        if (payloadLength < 0 || payloadLength > MAX_PAYLOAD || data.remaining() < payloadLength + 4) {
+            return "short payload";
+        }
+        byte[] payload = new byte[payloadLength];
+        data.get(payload);
+        CRC32C crc = new CRC32C();
+        crc.update(data.array(), checked, data.position() - checked);
+        if ((int) crc.getValue() != data.getInt()) {
+            return "checksum mismatch";
+        }
+        String id = new String(idBytes, StandardCharsets.US_ASCII);
+        if (type == COMMIT && QueueId.isValid(id)) {
+            open.put(id, payload);
+        } else if (type == DONE) {
+            open.remove(id);
+        } else {
+            return "unknown entry type";
+        }
+        return null;
+    }
+
+    /**
+     * Appends a message's record and returns once it is on disk (one force shared with every
+     * caller waiting meanwhile). The caller renames the record file into place and then calls
+     * {@link #placed}.
+     */
+    void commit(String id, byte[] record) throws IOException {
+        ByteBuffer entry = encode(COMMIT, id, record);
+        appendLock.lock();
+        try {
+            write(entry);
+            Segment segment = segments.computeIfAbsent(activeNumber, n -> new Segment());
+            segment.live.put(id, Boolean.TRUE);
+            segment.finishing++;
+            segmentOf.put(id, activeNumber);
+        } finally {
+            appendLock.unlock();
+        }
+        try {
+            groupSync.sync();
+        } catch (IOException e) {
+            placed(id);
+            throw e;
+        }
+    }
+
+    /** The record file of a committed message is in place (or its commit failed). */
+    void placed(String id) {
+        appendLock.lock();
+        try {
+            Long number = segmentOf.get(id);
+            Segment segment = number == null ? null : segments.get(number);
+            if (segment != null) {
+                segment.finishing--;
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** The message has left the queue: a done entry, forced with the next commit. */
+    void done(String id) throws IOException {
+        appendLock.lock();
+        try {
+            Long number = segmentOf.remove(id);
+            if (number == null) {
+                return; // never logged, or its segment is checkpointed
+            }
+            Segment segment = segments.get(number);
+            if (segment != null) {
+                segment.live.remove(id);
+            }
+            write(encode(DONE, id, new byte[0]));
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private static ByteBuffer encode(byte type, String id, byte[] payload) {
+        byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer entry = ByteBuffer.allocate(MAGIC.length + 2 + idBytes.length + 4 + payload.length + 4);
+        entry.put(MAGIC).put(type).put((byte) idBytes.length).put(idBytes).putInt(payload.length).put(payload);
+        CRC32C crc = new CRC32C();
+        crc.update(entry.array(), MAGIC.length, entry.position() - MAGIC.length);
+        entry.putInt((int) crc.getValue());
+        return entry.flip();
+    }
+
+    /** Appends under the lock; starts a new segment when this one is full. */
+    private void write(ByteBuffer entry) throws IOException {
+        boolean interrupted = Thread.interrupted(); // an interrupt would close the channel for everyone
+        try {
+            ensureOpen();
+            if (activeSize >= segmentBytes) {
+                rotate();
+            }
+            while (entry.hasRemaining()) {
+                activeSize += active.write(entry);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Opens the segment to append to: after the newest one when none is open yet, or again after an interrupt closed it. */
+    private void ensureOpen() throws IOException {
+        if (active == null) {
+            List<Path> files = segmentFiles();
+            openSegment(files.isEmpty() ? 1 : number(files.get(files.size() - 1)) + 1);
+        } else if (!active.isOpen()) {
+            openSegment(activeNumber);
+        }
+    }
+
+    private void rotate() throws IOException {
+        active.force(false); // everything appended so far is durable before anyone appends elsewhere
+        active.close();
+        long old = activeNumber;
+        openSegment(old + 1);
+        forceDirectory();
+        Thread.ofVirtual().name("spool-log-checkpoint-" + old).start(() -> checkpoint(old));
+    }
+
+    private void openSegment(long number) throws IOException {
+        activeNumber = number;
+        active = FileChannel.open(directory.resolve(String.format("%012d.log", number)), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        activeSize = active.size();
+    }
+
+    /** Forces each live message of a full segment in its own file, then deletes the segment. */
+    private void checkpoint(long number) {
+        List<String> live;
+        for (int wait = 0; ; wait++) {
+            appendLock.lock();
+            try {
+                Segment segment = segments.get(number);
+                if (segment == null || segment.finishing <= 0) {
+                    live = segment == null ? List.of() : new ArrayList<>(segment.live.keySet());
+                    break;
+                }
+            } finally {
+                appendLock.unlock();
+            }
+            if (wait == 60_000) {
+                log.error("spool log: commits into segment {} did not finish within a minute; it stays and is replayed"
+                        + " at the next start", number);
+                return;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        try {
+            checkpoint.force(live);
+            appendLock.lock();
+            try {
+                segments.remove(number);
+                live.forEach(id -> segmentOf.remove(id, number));
+            } finally {
+                appendLock.unlock();
+            }
+            Files.deleteIfExists(directory.resolve(String.format("%012d.log", number)));
+        } catch (IOException e) {
+            log.error("spool log: cannot checkpoint segment {} ({}); it stays and is replayed at the next start",
+                    number, e.toString());
+        }
+    }
+
+    private void forceDirectory() throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    void close() {
+        appendLock.lock();
+        try {
+            if (active != null) {
+                active.close();
+            }
+        } catch (IOException e) {
+            log.warn("spool log: closing {}: {}", directory, e.toString());
+        } finally {
+            appendLock.unlock();
+        }
+    }
+}
