@@ -174,17 +174,18 @@ public final class DeliveryScheduler implements AutoCloseable {
             telemetry.deliveryAttempt(connector.name(), envelope.flow());
             results.addAll(connector.deliver(new DeliveryJob(envelope, file, group.getValue())));
         }
-        record(message, results, connectorOf);
+        record(message, file, results, connectorOf);
     }
 
     /** Acts on an attempt's results: DSNs first, then the journal, then removal or the next attempt. */
-    private void record(QueuedMessage message, List<RecipientResult> results, Map<String, String> connectorOf) {
+    private void record(QueuedMessage message, StoredMessage file, List<RecipientResult> results,
+                        Map<String, String> connectorOf) {
         Envelope envelope = message.envelope;
         Map<String, Envelope.Recipient> byAddress = new LinkedHashMap<>();
         envelope.recipients().forEach(r -> byAddress.putIfAbsent(r.address(), r));
         Instant now = Instant.now();
         try {
-            notifications.afterAttempt(envelope, spool.message(message.id()), results, byAddress);
+            notifications.afterAttempt(envelope, file, results, byAddress);
             List<DeliveryRecord> records = new ArrayList<>();
             for (RecipientResult result : results) {
                 DeliveryRecord.Type type = switch (result.outcome()) {

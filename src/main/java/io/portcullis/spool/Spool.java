@@ -434,10 +434,10 @@ public final class Spool {
     /** The committed message: exactly the octets that will be delivered. */
     public StoredMessage message(String id) throws IOException {
         Path record = queuedFile(id, RECORD_SUFFIX);
-        if (Files.exists(record)) {
-            try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ)) {
-                return new StoredMessage(record, contentLength(channel)); // every attempt: the footer, not the JSON
-            }
+        try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ)) {
+            return new StoredMessage(record, contentLength(channel)); // every attempt: the footer, not the JSON
+        } catch (NoSuchFileException e) {
+            // an older spool's pair, read below
         }
         Path legacy = queuedFile(id, MESSAGE_SUFFIX);
         return new StoredMessage(legacy, Files.size(legacy));
