@@ -61,6 +61,8 @@ final class CommitLog {
     private FileChannel active;
     private long activeNumber;
     private long activeSize;
+    /** The last append failed part-way: the next one goes to a new segment. */
+    private boolean torn;
     /** Per segment: ids committed there and not yet done, and commits not yet renamed into place. */
     private final Map<Long, Segment> segments = new HashMap<>();
     private final Map<String, Long> segmentOf = new HashMap<>();
@@ -288,11 +290,19 @@ final class CommitLog {
         boolean interrupted = Thread.interrupted(); // an interrupt would close the channel for everyone
         try {
             ensureOpen();
-            if (activeSize >= segmentBytes) {
+            if (activeSize >= segmentBytes || torn) {
                 rotate();
+                torn = false;
             }
-            while (entry.hasRemaining()) {
-                activeSize += active.write(entry);
+            try {
+                while (entry.hasRemaining()) {
+                    activeSize += active.write(entry);
+                }
+            } catch (IOException e) {
+                // A part of the entry may be in the file (a full disk): nothing may follow it there,
+                // or replay would stop at it and miss later entries. The next entry starts a segment.
+                torn = true;
+                throw e;
             }
         } finally {
             if (interrupted) {
