@@ -48,6 +48,10 @@ final class CommitLog {
     record Replayed(String id, byte[] record) {
     }
 
+    /** What the log says: records to write out again, and messages it saw leave the queue. */
+    record Replay(List<Replayed> open, java.util.Set<String> done) {
+    }
+
     /** Forces these messages' own files and the directory that names them; the spool knows where they are. */
     @FunctionalInterface
     interface FileForcer {
@@ -61,6 +65,9 @@ final class CommitLog {
     private FileChannel active;
     private long activeNumber;
     private long activeSize;
+    /** Octets appended since start-up (under the lock), and the part of them forced to disk. */
+    private long appended;
+    private final java.util.concurrent.atomic.AtomicLong durable = new java.util.concurrent.atomic.AtomicLong();
     /** The last append failed part-way: the next one goes to a new segment. */
     private boolean torn;
     /** Per segment: ids committed there and not yet done, and commits not yet renamed into place. */
@@ -85,14 +92,17 @@ final class CommitLog {
 
     private void forceActive() throws IOException {
         FileChannel channel;
+        long upTo;
         appendLock.lock();
         try {
             channel = active;
+            upTo = appended;
         } finally {
             appendLock.unlock();
         }
         try {
             channel.force(false);
+            durable.accumulateAndGet(upTo, Math::max);
         } catch (java.nio.channels.ClosedChannelException e) {
             // Closed by a rotation, which forced it first, or by an interrupt: force the file again
             // through a fresh channel.
@@ -100,26 +110,33 @@ final class CommitLog {
             try {
                 ensureOpen();
                 active.force(false);
+                durable.accumulateAndGet(upTo, Math::max);
             } finally {
                 appendLock.unlock();
             }
         }
     }
 
+    /** How many octets have been appended since start-up, and how many of them are surely on disk. */
+    long durable() {
+        return durable.get();
+    }
+
     /**
      * Every commit the log holds without a later done entry, oldest first; then the old segments
      * are gone (the caller makes each record durable in its own file first) and a new one starts.
      */
-    List<Replayed> replay() throws IOException {
+    Replay replay() throws IOException {
         Map<String, byte[]> open = new LinkedHashMap<>();
+        java.util.Set<String> done = new java.util.HashSet<>();
         List<Path> files = segmentFiles();
         for (int i = 0; i < files.size(); i++) {
-            read(files.get(i), i == files.size() - 1, open);
+            read(files.get(i), i == files.size() - 1, open, done);
         }
         List<Replayed> replayed = new ArrayList<>();
         open.forEach((id, record) -> replayed.add(new Replayed(id, record)));
         activeNumber = files.isEmpty() ? 0 : number(files.get(files.size() - 1));
-        return replayed;
+        return new Replay(replayed, done);
     }
 
     /** Deletes the replayed segments (their records are durable elsewhere now) and opens a new one. */
@@ -161,11 +178,11 @@ final class CommitLog {
         }
     }
 
-    private void read(Path file, boolean last, Map<String, byte[]> open) throws IOException {
+    private void read(Path file, boolean last, Map<String, byte[]> open, java.util.Set<String> done) throws IOException {
         ByteBuffer data = ByteBuffer.wrap(Files.readAllBytes(file));
         while (data.hasRemaining()) {
             int start = data.position();
-            String problem = entry(data, open);
+            String problem = entry(data, open, done);
             if (problem != null) {
                 if (last) {
                     log.info("spool log: {} ends with an unfinished entry at {} ({}); nothing after it was acknowledged",
@@ -179,7 +196,7 @@ final class CommitLog {
     }
 
     /** Reads one entry into {@code open}; a reason when it is torn or damaged. */
-    private static String entry(ByteBuffer data, Map<String, byte[]> open) {
+    private static String entry(ByteBuffer data, Map<String, byte[]> open, java.util.Set<String> done) {
         if (data.remaining() < MAGIC.length + 2) {
             return "short header";
         }
@@ -210,8 +227,10 @@ final class CommitLog {
         String id = new String(idBytes, StandardCharsets.US_ASCII);
         if (type == COMMIT && QueueId.isValid(id)) {
             open.put(id, payload);
+            done.remove(id);
         } else if (type == DONE) {
             open.remove(id);
+            done.add(id);
         } else {
             return "unknown entry type";
         }
@@ -257,19 +276,24 @@ final class CommitLog {
         }
     }
 
-    /** The message has left the queue: a done entry, forced with the next commit. */
-    void done(String id) throws IOException {
+    /**
+     * The message has left the queue: a done entry, forced with the next commit. Answers the
+     * position to compare with {@link #durable()} (the entry is on disk once that reaches it), or
+     * -1 when the message is not in the log (never logged, or its segment is checkpointed).
+     */
+    long done(String id) throws IOException {
         appendLock.lock();
         try {
             Long number = segmentOf.remove(id);
             if (number == null) {
-                return; // never logged, or its segment is checkpointed
+                return -1;
             }
             Segment segment = segments.get(number);
             if (segment != null) {
                 segment.live.remove(id);
             }
             write(encode(DONE, id, new byte[0]));
+            return appended;
         } finally {
             appendLock.unlock();
         }
@@ -296,7 +320,9 @@ final class CommitLog {
             }
             try {
                 while (entry.hasRemaining()) {
-                    activeSize += active.write(entry);
+                    int written = active.write(entry);
+                    activeSize += written;
+                    appended += written;
                 }
             } catch (IOException e) {
                 // A part of the entry may be in the file (a full disk): nothing may follow it there,
@@ -323,6 +349,7 @@ final class CommitLog {
 
     private void rotate() throws IOException {
         active.force(false); // everything appended so far is durable before anyone appends elsewhere
+        durable.accumulateAndGet(appended, Math::max);
         active.close();
         long old = activeNumber;
         openSegment(old + 1);

@@ -88,7 +88,11 @@ public final class Spool {
     private static final long FREE_SPACE_RECHECK_NANOS = 1_000_000_000L;
     private volatile long freeSpaceCheckedAt;
     private volatile boolean enoughFreeSpace;
-    private final java.util.concurrent.ConcurrentLinkedQueue<Path> recycled = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** A removed record waiting to be written over, once the log entry that says it was removed is on disk. */
+    private record Recycled(Path file, long doneAt) {
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Recycled> recycled = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger recycledCount = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong recycledNames = new java.util.concurrent.atomic.AtomicLong();
     /** Messages created and not yet committed or aborted: sessions that will commit soon. */
@@ -124,7 +128,13 @@ public final class Spool {
             }
         }
         int restored = 0;
-        for (CommitLog.Replayed record : commitLog.replay()) {
+        CommitLog.Replay replay = commitLog.replay();
+        for (String id : replay.done()) {
+            // Delivered and removed; if the rename that removed it did not reach the disk, the name
+            // may point at a file a later message was written into.
+            Files.deleteIfExists(queue.resolve(id + RECORD_SUFFIX));
+        }
+        for (CommitLog.Replayed record : replay.open()) {
             Path file = incoming.resolve(record.id() + ".restored");
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE)) {
@@ -209,10 +219,14 @@ public final class Spool {
     }
 
     private IncomingMessage open() throws IOException {
-        for (Path free = recycled.poll(); free != null; free = recycled.poll()) {
+        for (Recycled head = recycled.peek(); head != null && head.doneAt() <= commitLog.durable(); head = recycled.peek()) {
+            if (!recycled.remove(head)) {
+                continue; // another session took it
+            }
             recycledCount.decrementAndGet();
             try {
-                return new IncomingMessage(this, QueueId.next(), free, FileChannel.open(free, StandardOpenOption.READ, StandardOpenOption.WRITE), true);
+                return new IncomingMessage(this, QueueId.next(), head.file(),
+                        FileChannel.open(head.file(), StandardOpenOption.READ, StandardOpenOption.WRITE), true);
             } catch (NoSuchFileException e) {
                 // gone meanwhile (recovery cleared incoming/): take the next, or a new file
             }
@@ -376,16 +390,20 @@ public final class Spool {
      * {@code incoming/} for reuse while there is room, else deleted), then its journal.
      */
     public void remove(String id) throws IOException {
-        if (!recycle(queuedFile(id, RECORD_SUFFIX)) && !Files.deleteIfExists(queuedFile(id, RECORD_SUFFIX))) {
+        Path record = queuedFile(id, RECORD_SUFFIX);
+        long doneAt = commitLog.done(id);
+        // Only a record the log can vouch for is recycled: its done entry reaches the disk before
+        // the file is written over, and recovery deletes a name such an entry covers, so a lost
+        // rename can never queue a later message's octets under this message's name.
+        if ((doneAt < 0 || !recycle(record, doneAt)) && !Files.deleteIfExists(record)) {
             Files.deleteIfExists(queuedFile(id, ENVELOPE_SUFFIX)); // an older spool's pair
             Files.deleteIfExists(queuedFile(id, MESSAGE_SUFFIX));
         }
         Files.deleteIfExists(queuedFile(id, JOURNAL_SUFFIX));
-        commitLog.done(id);
     }
 
     /** Moves a removed record into {@code incoming/} to be written over; false when it is not kept. */
-    private boolean recycle(Path record) throws IOException {
+    private boolean recycle(Path record, long doneAt) throws IOException {
         if (recycledCount.incrementAndGet() > RECYCLED_FILES) {
             recycledCount.decrementAndGet();
             return false;
@@ -397,7 +415,7 @@ public final class Spool {
             recycledCount.decrementAndGet();
             return false;
         }
-        recycled.add(free);
+        recycled.add(new Recycled(free, doneAt));
         return true;
     }
 

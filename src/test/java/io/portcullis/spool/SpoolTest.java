@@ -62,13 +62,16 @@ class SpoolTest {
     }
 
     @Test
-    void aRemovedRecordIsWrittenOverByALaterMessageWithNothingOfTheOldOneLeft() throws Exception {
+    void aRemovedRecordIsWrittenOverByALaterMessageOnlyOnceItsRemovalIsOnDiskAndWithNothingOfItLeft() throws Exception {
         Spool spool = new Spool(directory, 0);
         String first = commit(spool, "a long first message, longer than the next");
-        Object inode = Files.readAttributes(directory.resolve("queue/" + first + ".msg"),
-                java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Object inode = fileKey(directory.resolve("queue/" + first + ".msg"));
         spool.remove(first);
         assertThat(spool.queuedIds()).isEmpty();
+
+        // Its done entry is not forced yet: a new message gets a new file, not this one.
+        String unforced = commit(spool, "this commit forces the log, and the done entry with it");
+        assertThat(fileKey(directory.resolve("queue/" + unforced + ".msg"))).isNotEqualTo(inode);
 
         String second;
         try (IncomingMessage message = spool.create()) {
@@ -78,19 +81,38 @@ class SpoolTest {
             second = message.id();
         }
         Path record = directory.resolve("queue/" + second + ".msg");
-        assertThat(Files.readAttributes(record, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
-                .isEqualTo(inode); // the same file, not a new one
+        assertThat(fileKey(record)).isEqualTo(inode); // the same file, written over
         assertThat(new String(spool.message(second).readAllBytes())).isEqualTo("short");
         assertThat(spool.readEnvelope(second)).isEqualTo(envelope(second));
         assertThat(Files.size(record)).isEqualTo(5 + spool.trailer(envelope(second)).length);
         assertThat(directory.resolve("incoming")).isEmptyDirectory();
 
         spool.remove(second);
+        commit(spool, "forces the log again");
         try (IncomingMessage message = spool.create()) {
             message.content().write("dropped".getBytes(StandardCharsets.US_ASCII));
         } // aborted: the recycled file goes too
         assertThat(directory.resolve("incoming")).isEmptyDirectory();
-        assertThat(directory.resolve("queue")).isEmptyDirectory();
+    }
+
+    @Test
+    void recoveryDeletesARecordTheLogSaysWasRemovedEvenIfItsNameSurvived() throws Exception {
+        Spool spool = new Spool(directory, 0);
+        String removed = commit(spool, "delivered");
+        Path record = directory.resolve("queue/" + removed + ".msg");
+        byte[] octets = Files.readAllBytes(record);
+        spool.remove(removed);
+        commit(spool, "forces the done entry");
+        Files.write(record, octets); // the removing rename lost in a crash
+
+        Spool restarted = new Spool(directory, 0);
+        restarted.recover();
+        assertThat(record).doesNotExist();
+        assertThat(restarted.queuedIds()).doesNotContain(removed);
+    }
+
+    private static Object fileKey(Path file) throws java.io.IOException {
+        return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     }
 
     @Test
