@@ -239,35 +239,37 @@ final class CommitLog {
 
     /**
      * Appends a message's record and returns once it is on disk (one force shared with every
-     * caller waiting meanwhile). The caller renames the record file into place and then calls
-     * {@link #placed}.
+     * caller waiting meanwhile), with the segment it went to. The caller renames the record file
+     * into place and then calls {@link #placed} with that segment, whether the rename worked or not.
      */
-    void commit(String id, byte[] record) throws IOException {
+    long commit(String id, byte[] record) throws IOException {
         ByteBuffer entry = encode(COMMIT, id, record);
+        long number;
         appendLock.lock();
         try {
             write(entry);
-            Segment segment = segments.computeIfAbsent(activeNumber, n -> new Segment());
+            number = activeNumber;
+            Segment segment = segments.computeIfAbsent(number, n -> new Segment());
             segment.live.put(id, Boolean.TRUE);
             segment.finishing++;
-            segmentOf.put(id, activeNumber);
+            segmentOf.put(id, number);
         } finally {
             appendLock.unlock();
         }
         try {
             groupSync.sync();
         } catch (IOException e) {
-            placed(id);
+            placed(number);
             throw e;
         }
+        return number;
     }
 
-    /** The record file of a committed message is in place (or its commit failed). */
-    void placed(String id) {
+    /** A commit into this segment has finished: its record file is in place, or it failed. */
+    void placed(long number) {
         appendLock.lock();
         try {
-            Long number = segmentOf.get(id);
-            Segment segment = number == null ? null : segments.get(number);
+            Segment segment = segments.get(number);
             if (segment != null) {
                 segment.finishing--;
             }

@@ -254,16 +254,30 @@ public final class Spool {
 
     /** Steps 2 to 4 for a small record: into the log (forced with others), then into place. */
     void commitLogged(String id, Path file, byte[] record, Envelope envelope) throws IOException {
-        commitLog.commit(id, record);
+        long segment;
+        try {
+            segment = commitLog.commit(id, record);
+        } catch (IOException e) {
+            forgetLogged(id); // the session answers 451: should the entry reach the disk after all, recovery skips it
+            throw e;
+        }
         try {
             Files.move(file, queue.resolve(id + RECORD_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
-            commitLog.done(id); // not queued after all: the session answers 451, recovery must not restore it
+            forgetLogged(id); // not queued after all: the session answers 451, recovery must not restore it
             throw e;
         } finally {
-            commitLog.placed(id);
+            commitLog.placed(segment);
         }
         committed(id, envelope);
+    }
+
+    private void forgetLogged(String id) {
+        try {
+            commitLog.done(id);
+        } catch (IOException e) {
+            log.warn("spool: cannot mark {} as not queued in the log: {}", id, e.toString());
+        }
     }
 
     private void committed(String id, Envelope envelope) {
