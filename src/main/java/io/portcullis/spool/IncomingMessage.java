@@ -126,7 +126,7 @@ public final class IncomingMessage implements AutoCloseable {
             throw new IllegalStateException("message " + id + " already finished");
         }
         try {
-            byte[] trailer = spool.trailer(envelope);
+            byte[] trailer = RecordTrailer.of(envelope);
             long length = size + trailer.length;
             content.write(trailer);
             content.flush();

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *       {@code ID.eml} (opened with CREATE_NEW, so two messages can never share a file), or a
  *       recycled file (below) written over from its start.</li>
  *   <li><b>Fsync.</b> At the end of DATA the envelope is appended to the same file as a trailer
- *       (JSON, then its length and a magic number: {@link StoredMessage} reads the content before
+ *       (JSON, then its length and a magic number: {@link RecordTrailer}; {@link StoredMessage} reads the content before
  *       it). A record of up to {@value #LOGGED_MAX} octets is then appended, whole, to the spool
  *       log ({@link CommitLog}), which is forced once for every session committing at the same
  *       time (group commit); a larger one is forced to disk in its own file.</li>
@@ -43,11 +43,10 @@ import org.slf4j.LoggerFactory;
  *       (a crash before the removal is durable means one more delivery, never a loss). A message
  *       whose recipients are all final is removed record first, so a crash mid-removal leaves
  *       either a queued message whose journal says it is done (removed again) or a stray journal
- *       that recovery removes. A removed record is not unlinked but renamed to
- *       {@code incoming/free-N} and reused for a later message (up to {@value #RECYCLED_FILES}
- *       files; more are deleted): creating and deleting an inode per message is the most expensive
- *       file-system work of the whole path, and a rename out of {@code queue/} removes the record
- *       just as atomically as an unlink.</li>
+ *       that recovery removes. A removed record whose commit the log holds is not unlinked but
+ *       renamed into {@code incoming/} and written over by a later message once the log's done
+ *       entry for it is on disk ({@link RecycledFiles}); a rename out of {@code queue/} removes
+ *       the record just as atomically as an unlink.</li>
  *   <li><b>Recovery.</b> At start-up everything in {@code incoming/} is deleted (no client heard
  *       250 for it). Every record in the log that no done entry (written at removal) follows is
  *       written out again as {@code queue/ID.msg} and forced, the directory forced, and the log
@@ -67,12 +66,6 @@ public final class Spool {
     static final String ENVELOPE_SUFFIX = ".env";
     static final String JOURNAL_SUFFIX = ".dlv";
     static final String RECORD_SUFFIX = ".msg";
-    /** The last 16 octets of a record: the trailer's length (8 octets, big-endian) and this magic. */
-    static final byte[] TRAILER_MAGIC = "PCSPOOL1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    static final int FOOTER_LENGTH = 16;
-    /** At most this many removed records wait in {@code incoming/} to be written over. */
-    static final int RECYCLED_FILES = 256;
-    private static final String RECYCLED_PREFIX = "free-";
     /** Records up to this size go through the group-committed log; larger ones are forced in their own file. */
     static final int LOGGED_MAX = 256 * 1024;
 
@@ -88,13 +81,7 @@ public final class Spool {
     private static final long FREE_SPACE_RECHECK_NANOS = 1_000_000_000L;
     private volatile long freeSpaceCheckedAt;
     private volatile boolean enoughFreeSpace;
-    /** A removed record waiting to be written over, once the log entry that says it was removed is on disk. */
-    private record Recycled(Path file, long doneAt) {
-    }
-
-    private final java.util.concurrent.ConcurrentLinkedQueue<Recycled> recycled = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicInteger recycledCount = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong recycledNames = new java.util.concurrent.atomic.AtomicLong();
+    private final RecycledFiles recycled;
     /** Messages created and not yet committed or aborted: sessions that will commit soon. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -113,6 +100,7 @@ public final class Spool {
         this.minFreeBytes = minFreeBytes;
         this.store = Files.getFileStore(queue);
         this.queueSync = GroupSync.forDirectory(queue);
+        this.recycled = new RecycledFiles(incoming);
         this.commitLog = new CommitLog(directory.resolve("log"), logSegmentBytes, this::forceRecords, inFlight::get);
     }
 
@@ -122,7 +110,7 @@ public final class Spool {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(incoming)) {
             for (Path file : files) {
                 Files.deleteIfExists(file);
-                if (!file.getFileName().toString().startsWith(RECYCLED_PREFIX)) {
+                if (!RecycledFiles.isRecycled(file)) {
                     removed++; // a recycled record waiting to be written over is not an incomplete message
                 }
             }
@@ -157,7 +145,7 @@ public final class Spool {
                 String name = file.getFileName().toString();
                 if (name.endsWith(RECORD_SUFFIX)) {
                     try {
-                        trailer(file);
+                        RecordTrailer.envelope(file);
                         queued++;
                     } catch (IOException e) {
                         log.error("spool: record {} is damaged ({}); moved to {}", file, e.getMessage(), corrupt);
@@ -219,14 +207,10 @@ public final class Spool {
     }
 
     private IncomingMessage open() throws IOException {
-        for (Recycled head = recycled.peek(); head != null && head.doneAt() <= commitLog.durable(); head = recycled.peek()) {
-            if (!recycled.remove(head)) {
-                continue; // another session took it
-            }
-            recycledCount.decrementAndGet();
+        for (Path free = recycled.take(commitLog.durable()); free != null; free = recycled.take(commitLog.durable())) {
             try {
-                return new IncomingMessage(this, QueueId.next(), head.file(),
-                        FileChannel.open(head.file(), StandardOpenOption.READ, StandardOpenOption.WRITE), true);
+                return new IncomingMessage(this, QueueId.next(), free,
+                        FileChannel.open(free, StandardOpenOption.READ, StandardOpenOption.WRITE), true);
             } catch (NoSuchFileException e) {
                 // gone meanwhile (recovery cleared incoming/): take the next, or a new file
             }
@@ -289,43 +273,6 @@ public final class Spool {
                 log.error("spool: a commit listener failed for {}: {}", id, e.toString());
             }
         }
-    }
-
-    /** The trailer that ends a record: the envelope, in JSON, then its length and the magic. */
-    byte[] trailer(Envelope envelope) throws IOException {
-        byte[] text = json.writeValueAsBytes(envelope);
-        java.nio.ByteBuffer trailer = java.nio.ByteBuffer.allocate(text.length + FOOTER_LENGTH);
-        trailer.put(text).putLong(text.length).put(TRAILER_MAGIC);
-        return trailer.array();
-    }
-
-    /** A record's envelope, from its trailer; fails when there is none. */
-    private Envelope trailer(Path record) throws IOException {
-        try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ)) {
-            long start = contentLength(channel);
-            java.nio.ByteBuffer text = java.nio.ByteBuffer.allocate((int) (channel.size() - FOOTER_LENGTH - start));
-            while (text.hasRemaining() && channel.read(text, start + text.position()) > 0) {
-                // read the whole trailer
-            }
-            return json.readValue(text.array(), Envelope.class);
-        }
-    }
-
-    /** Where the content ends and the trailer begins, from the footer alone (no JSON parsed). */
-    private static long contentLength(FileChannel channel) throws IOException {
-        long size = channel.size();
-        java.nio.ByteBuffer footer = java.nio.ByteBuffer.allocate(FOOTER_LENGTH);
-        if (size < FOOTER_LENGTH || channel.read(footer, size - FOOTER_LENGTH) != FOOTER_LENGTH) {
-            throw new IOException("no trailer");
-        }
-        footer.flip();
-        long length = footer.getLong();
-        byte[] magic = new byte[TRAILER_MAGIC.length];
-        footer.get(magic);
-        if (!java.util.Arrays.equals(magic, TRAILER_MAGIC) || length < 2 || length > size - FOOTER_LENGTH) {
-            throw new IOException("no trailer");
-        }
-        return size - FOOTER_LENGTH - length;
     }
 
     /** For a log checkpoint: forces these messages' records and the queue directory. */
@@ -409,28 +356,11 @@ public final class Spool {
         // Only a record the log can vouch for is recycled: its done entry reaches the disk before
         // the file is written over, and recovery deletes a name such an entry covers, so a lost
         // rename can never queue a later message's octets under this message's name.
-        if ((doneAt < 0 || !recycle(record, doneAt)) && !Files.deleteIfExists(record)) {
+        if ((doneAt < 0 || !recycled.keep(record, doneAt)) && !Files.deleteIfExists(record)) {
             Files.deleteIfExists(queuedFile(id, ENVELOPE_SUFFIX)); // an older spool's pair
             Files.deleteIfExists(queuedFile(id, MESSAGE_SUFFIX));
         }
         Files.deleteIfExists(queuedFile(id, JOURNAL_SUFFIX));
-    }
-
-    /** Moves a removed record into {@code incoming/} to be written over; false when it is not kept. */
-    private boolean recycle(Path record, long doneAt) throws IOException {
-        if (recycledCount.incrementAndGet() > RECYCLED_FILES) {
-            recycledCount.decrementAndGet();
-            return false;
-        }
-        Path free = incoming.resolve(RECYCLED_PREFIX + recycledNames.incrementAndGet());
-        try {
-            Files.move(record, free, StandardCopyOption.ATOMIC_MOVE);
-        } catch (NoSuchFileException e) {
-            recycledCount.decrementAndGet();
-            return false;
-        }
-        recycled.add(new Recycled(free, doneAt));
-        return true;
     }
 
     /**
@@ -458,7 +388,7 @@ public final class Spool {
     public Envelope readEnvelope(String id) throws IOException {
         Path record = queuedFile(id, RECORD_SUFFIX);
         if (Files.exists(record)) {
-            return trailer(record);
+            return RecordTrailer.envelope(record);
         }
         return json.readValue(queuedFile(id, ENVELOPE_SUFFIX).toFile(), Envelope.class);
     }
@@ -467,7 +397,7 @@ public final class Spool {
     public StoredMessage message(String id) throws IOException {
         Path record = queuedFile(id, RECORD_SUFFIX);
         try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ)) {
-            return new StoredMessage(record, contentLength(channel)); // every attempt: the footer, not the JSON
+            return new StoredMessage(record, RecordTrailer.contentLength(channel)); // every attempt: the footer, not the JSON
         } catch (NoSuchFileException e) {
             // an older spool's pair, read below
         }

@@ -84,7 +84,7 @@ class SpoolTest {
         assertThat(fileKey(record)).isEqualTo(inode); // the same file, written over
         assertThat(new String(spool.message(second).readAllBytes())).isEqualTo("short");
         assertThat(spool.readEnvelope(second)).isEqualTo(envelope(second));
-        assertThat(Files.size(record)).isEqualTo(5 + spool.trailer(envelope(second)).length);
+        assertThat(Files.size(record)).isEqualTo(5 + RecordTrailer.of(envelope(second)).length);
         assertThat(directory.resolve("incoming")).isEmptyDirectory();
 
         spool.remove(second);
