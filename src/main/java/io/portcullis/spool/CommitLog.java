@@ -70,14 +70,10 @@ final class CommitLog {
     private final java.util.concurrent.atomic.AtomicLong durable = new java.util.concurrent.atomic.AtomicLong();
     /** The last append failed part-way: the next one goes to a new segment. */
     private boolean torn;
-    /** Per segment: ids committed there and not yet done, and commits not yet renamed into place. */
-    private final Map<Long, Segment> segments = new HashMap<>();
+    /** The segment of each message committed and not yet done (the live ones of a segment are its keys here). */
     private final Map<String, Long> segmentOf = new HashMap<>();
-
-    private static final class Segment {
-        final Map<String, Boolean> live = new LinkedHashMap<>();
-        int finishing;
-    }
+    /** Per segment, commits not yet renamed into place. */
+    private final Map<Long, Integer> finishing = new HashMap<>();
 
     /** How long the first of several committing sessions waits for the others before forcing the log. */
     static final long GATHER_NANOS = 1_000_000;
@@ -150,13 +146,13 @@ final class CommitLog {
             for (Path file : segmentFiles()) {
                 Files.deleteIfExists(file);
             }
-            segments.clear();
+            finishing.clear();
             segmentOf.clear();
             openSegment(activeNumber + 1);
         } finally {
             appendLock.unlock();
         }
-        forceDirectory();
+        Spool.forceDirectory(directory);
     }
 
     List<Path> segmentFiles() throws IOException {
@@ -243,15 +239,13 @@ final class CommitLog {
      * into place and then calls {@link #placed} with that segment, whether the rename worked or not.
      */
     long commit(String id, byte[] record) throws IOException {
-        ByteBuffer entry = encode(COMMIT, id, record);
+        ByteBuffer[] entry = encode(COMMIT, id, record);
         long number;
         appendLock.lock();
         try {
             write(entry);
             number = activeNumber;
-            Segment segment = segments.computeIfAbsent(number, n -> new Segment());
-            segment.live.put(id, Boolean.TRUE);
-            segment.finishing++;
+            finishing.merge(number, 1, Integer::sum);
             segmentOf.put(id, number);
         } finally {
             appendLock.unlock();
@@ -269,10 +263,7 @@ final class CommitLog {
     void placed(long number) {
         appendLock.lock();
         try {
-            Segment segment = segments.get(number);
-            if (segment != null) {
-                segment.finishing--;
-            }
+            finishing.computeIfPresent(number, (n, count) -> count == 1 ? null : count - 1);
         } finally {
             appendLock.unlock();
         }
@@ -286,13 +277,8 @@ final class CommitLog {
     long done(String id) throws IOException {
         appendLock.lock();
         try {
-            Long number = segmentOf.remove(id);
-            if (number == null) {
+            if (segmentOf.remove(id) == null) {
                 return -1;
-            }
-            Segment segment = segments.get(number);
-            if (segment != null) {
-                segment.live.remove(id);
             }
             write(encode(DONE, id, new byte[0]));
             return appended;
@@ -301,18 +287,19 @@ final class CommitLog {
         }
     }
 
-    private static ByteBuffer encode(byte type, String id, byte[] payload) {
+    /** An entry as header, payload (not copied) and checksum, for one gathering write. */
+    private static ByteBuffer[] encode(byte type, String id, byte[] payload) {
         byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer entry = ByteBuffer.allocate(MAGIC.length + 2 + idBytes.length + 4 + payload.length + 4);
-        entry.put(MAGIC).put(type).put((byte) idBytes.length).put(idBytes).putInt(payload.length).put(payload);
+        ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 2 + idBytes.length + 4);
+        header.put(MAGIC).put(type).put((byte) idBytes.length).put(idBytes).putInt(payload.length);
         CRC32C crc = new CRC32C();
-        crc.update(entry.array(), MAGIC.length, entry.position() - MAGIC.length);
-        entry.putInt((int) crc.getValue());
-        return entry.flip();
+        crc.update(header.array(), MAGIC.length, header.position() - MAGIC.length);
+        crc.update(payload);
+        return new ByteBuffer[] {header.flip(), ByteBuffer.wrap(payload), ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip()};
     }
 
     /** Appends under the lock; starts a new segment when this one is full. */
-    private void write(ByteBuffer entry) throws IOException {
+    private void write(ByteBuffer[] entry) throws IOException {
         boolean interrupted = Thread.interrupted(); // an interrupt would close the channel for everyone
         try {
             ensureOpen();
@@ -321,8 +308,8 @@ final class CommitLog {
                 torn = false;
             }
             try {
-                while (entry.hasRemaining()) {
-                    int written = active.write(entry);
+                while (entry[entry.length - 1].hasRemaining()) {
+                    long written = active.write(entry);
                     activeSize += written;
                     appended += written;
                 }
@@ -355,7 +342,7 @@ final class CommitLog {
         active.close();
         long old = activeNumber;
         openSegment(old + 1);
-        forceDirectory();
+        Spool.forceDirectory(directory);
         Thread.ofVirtual().name("spool-log-checkpoint-" + old).start(() -> checkpoint(old));
     }
 
@@ -368,13 +355,16 @@ final class CommitLog {
 
     /** Forces each live message of a full segment in its own file, then deletes the segment. */
     private void checkpoint(long number) {
-        List<String> live;
+        List<String> live = new ArrayList<>();
         for (int wait = 0; ; wait++) {
             appendLock.lock();
             try {
-                Segment segment = segments.get(number);
-                if (segment == null || segment.finishing <= 0) {
-                    live = segment == null ? List.of() : new ArrayList<>(segment.live.keySet());
+                if (!finishing.containsKey(number)) {
+                    segmentOf.forEach((id, segment) -> {
+                        if (segment == number) {
+                            live.add(id);
+                        }
+                    });
                     break;
                 }
             } finally {
@@ -395,7 +385,6 @@ final class CommitLog {
             checkpoint.force(live);
             appendLock.lock();
             try {
-                segments.remove(number);
                 live.forEach(id -> segmentOf.remove(id, number));
             } finally {
                 appendLock.unlock();
@@ -407,11 +396,6 @@ final class CommitLog {
         }
     }
 
-    private void forceDirectory() throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
-    }
 
     void close() {
         appendLock.lock();

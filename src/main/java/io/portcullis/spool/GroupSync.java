@@ -1,9 +1,7 @@
 package io.portcullis.spool;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -56,11 +54,7 @@ final class GroupSync {
 
     /** Group commit for the renames into a directory. */
     static GroupSync forDirectory(Path directory) {
-        return new GroupSync(directory.toString(), () -> {
-            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-                channel.force(true);
-            }
-        });
+        return new GroupSync(directory.toString(), () -> Spool.forceDirectory(directory));
     }
 
     void sync() throws IOException {

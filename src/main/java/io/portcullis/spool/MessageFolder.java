@@ -38,8 +38,6 @@ public final class MessageFolder {
                 StandardCopyOption.REPLACE_EXISTING);
         Files.move(envelopeTemp, folder.resolve(id + ".json"), StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel directory = FileChannel.open(folder, StandardOpenOption.READ)) {
-            directory.force(true);
-        }
+        Spool.forceDirectory(folder);
     }
 }

@@ -417,7 +417,8 @@ public final class Spool {
         return file.resolveSibling(name.substring(0, name.lastIndexOf('.')) + suffix);
     }
 
-    private static void forceDirectory(Path directory) throws IOException {
+    /** Makes the renames into and out of {@code directory} durable. */
+    static void forceDirectory(Path directory) throws IOException {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
             channel.force(true);
         }

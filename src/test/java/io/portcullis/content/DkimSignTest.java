@@ -2,6 +2,7 @@ package io.portcullis.content;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.Closing;
 import io.portcullis.testing.Dnsmasq;
 import io.portcullis.testing.ScannerDaemon;
 import io.portcullis.testing.SmtpScript;
@@ -51,10 +52,7 @@ class DkimSignTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (dns != null) {
-            dns.close();
-        }
-        gateway.close();
+        Closing.closeAll(dns, gateway);
     }
 
     @Test

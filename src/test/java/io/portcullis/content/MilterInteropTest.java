@@ -3,6 +3,7 @@ package io.portcullis.content;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.PemFiles;
+import io.portcullis.testing.Closing;
 import io.portcullis.testing.Dnsmasq;
 import io.portcullis.testing.ScannerDaemon;
 import io.portcullis.testing.SmtpScript;
@@ -55,15 +56,7 @@ class MilterInteropTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (opendkim != null) {
-            opendkim.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+        Closing.closeAll(gateway, opendkim, dns);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.portcullis.content;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.Closing;
 import io.portcullis.testing.Dnsmasq;
 import io.portcullis.testing.ScannerDaemon;
 import io.portcullis.testing.SmtpScript;
@@ -42,15 +43,7 @@ class RspamdInteropTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (rspamd != null) {
-            rspamd.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+        Closing.closeAll(gateway, rspamd, dns);
     }
 
     private static final String HAM = "From: Sender <sender@remote.test>\r\nTo: user@example.test\r\nSubject: lunch\r\n"

@@ -2,6 +2,7 @@ package io.portcullis.content;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.Closing;
 import io.portcullis.testing.ScannerDaemon;
 import io.portcullis.testing.SmtpScript;
 import io.portcullis.testing.TestGateway;
@@ -46,15 +47,7 @@ class ScannerInteropTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (spamd != null) {
-            spamd.close();
-        }
-        if (clamd != null) {
-            clamd.close();
-        }
+        Closing.closeAll(gateway, spamd, clamd);
     }
 
     static String gtubeMessage() {

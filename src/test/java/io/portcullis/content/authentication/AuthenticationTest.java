@@ -2,6 +2,7 @@ package io.portcullis.content.authentication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portcullis.testing.Closing;
 import io.portcullis.testing.Dnsmasq;
 import io.portcullis.testing.ExternalProgram;
 import io.portcullis.testing.SmtpScript;
@@ -61,12 +62,7 @@ class AuthenticationTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (dns != null) {
-            dns.close();
-        }
+        Closing.closeAll(gateway, dns);
     }
 
     private static String message(String from) {
