@@ -1,5 +1,7 @@
 package io.portcullis.app;
 
+import java.time.Duration;
+import io.portcullis.testing.Eventually;
 import static io.portcullis.testing.SmtpScript.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,11 +47,8 @@ class EmbeddedDefaultTest {
         return gateway.listener(listener).boundAddresses().getFirst().getPort();
     }
 
-    private static Path awaitFile(Path file) throws InterruptedException {
-        for (int i = 0; i < 400 && !Files.exists(file); i++) {
-            Thread.sleep(25);
-        }
-        assertThat(file).exists();
+    private static Path awaitFile(Path file) throws Exception {
+        Eventually.await(Duration.ofSeconds(10), file + " exists", () -> Files.exists(file));
         return file;
     }
 

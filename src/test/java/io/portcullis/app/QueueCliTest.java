@@ -1,5 +1,7 @@
 package io.portcullis.app;
 
+import java.time.Duration;
+import io.portcullis.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testing.SmtpScript;
@@ -56,10 +58,7 @@ class QueueCliTest {
             assertThat(queue(data, "release", first)).isZero();
             assertThat(queue(data, "retry", first)).isZero();
             Path dropped = data.resolve("drop/inbound/" + first + ".eml");
-            for (int i = 0; i < 200 && !Files.exists(dropped); i++) {
-                Thread.sleep(25);
-            }
-            assertThat(dropped).exists();
+            Eventually.await(Duration.ofSeconds(10), dropped + " exists", () -> Files.exists(dropped));
 
             assertThat(queue(data, "delete", second)).isZero();
             assertThat(out.toString()).contains(second + ": deleted");

@@ -1,5 +1,7 @@
 package io.portcullis.app;
 
+import java.time.Duration;
+import io.portcullis.testing.Eventually;
 import io.portcullis.testing.GatewayProcess;
 import io.portcullis.testing.SmtpScript;
 import io.portcullis.testing.TestGateway;
@@ -33,14 +35,8 @@ class SighupProcessTest {
             }
             Files.writeString(config, base.replace("max-errors: 10", "max-recipients: 2"));
             gateway.signal("HUP");
-            boolean applied = false;
-            for (int i = 0; i < 100 && !applied; i++) {
-                Thread.sleep(100);
-                applied = acceptsTwoRecipients(gateway.inboundPort());
-            }
-            if (!applied) {
-                throw new AssertionError("SIGHUP did not apply the new limit within 10 s");
-            }
+            Eventually.await(Duration.ofSeconds(10), "SIGHUP applies the new recipient limit",
+                    () -> acceptsTwoRecipients(gateway.inboundPort()));
         }
     }
 }

@@ -24,7 +24,7 @@ class ContentFailureTest {
                      - name: spamd
                        type: spamd
                        address: %s
-                       timeout: 10s
+                       timeout: 20s
                      """.formatted(spamd.address()), """
                      content:
                        chain: [spamd]
@@ -53,8 +53,9 @@ class ContentFailureTest {
 
     /**
      * A scanner that accepts connections and never answers (a hung daemon): every message is
-     * answered within the one-second budget, and after five failures in a row the circuit opens,
-     * so the next one is answered without waiting at all.
+     * answered within the two-second budget (not before it, not long after), and after five
+     * failures in a row the circuit opens, so the next one is answered without waiting for it.
+     * The bounds are wide for a loaded two-core machine.
      */
     @Test
     void hungScannerIsCutOffAtItsBudgetThenCircuitBroken() throws Exception {
@@ -64,7 +65,7 @@ class ContentFailureTest {
                      - name: hung
                        type: spamd
                        address: 127.0.0.1:%d
-                       timeout: 1s
+                       timeout: 2s
                      """.formatted(silent.getLocalPort()), """
                      content:
                        chain: [hung]
@@ -82,11 +83,11 @@ class ContentFailureTest {
                 long start = System.nanoTime();
                 send(gateway.inboundPort(), "451 4.7.1");
                 long millis = (System.nanoTime() - start) / 1_000_000;
-                assertThat(millis).as("answer %d within the budget", i).isBetween(900L, 2_500L);
+                assertThat(millis).as("answer %d at the budget", i).isBetween(1_900L, 6_000L);
             }
             long start = System.nanoTime();
             send(gateway.inboundPort(), "451 4.7.1");
-            assertThat((System.nanoTime() - start) / 1_000_000).as("answer with the circuit open").isLessThan(500);
+            assertThat((System.nanoTime() - start) / 1_000_000).as("answer with the circuit open").isLessThan(1_500);
             assertThat(gateway.metrics())
                     .contains("portcullis_content_checks_total{check=\"hung\",listener=\"inbound\",result=\"circuit-open\"} 1.0");
             assertThat(gateway.queued()).isEmpty();

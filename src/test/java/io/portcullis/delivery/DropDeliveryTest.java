@@ -1,5 +1,9 @@
 package io.portcullis.delivery;
 
+import java.util.stream.Stream;
+import java.util.Optional;
+import java.time.Duration;
+import io.portcullis.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testing.SmtpScript;
@@ -7,7 +11,6 @@ import io.portcullis.testing.TestGateway;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,12 +30,8 @@ class DropDeliveryTest {
         gateway.close();
     }
 
-    private Path awaitFile(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(file) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(file).exists();
+    private Path awaitFile(Path file) throws Exception {
+        Eventually.await(Duration.ofSeconds(10), file + " exists", () -> Files.exists(file));
         return file;
     }
 
@@ -80,11 +79,14 @@ class DropDeliveryTest {
         }
         awaitFile(gateway.dataDirectory().resolve("drop/outbound/" + id + ".eml"));
         Path inbound = gateway.dataDirectory().resolve("drop/inbound");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && (!Files.exists(inbound) || Files.list(inbound).noneMatch(p -> p.toString().endsWith(".eml")))) {
-            Thread.sleep(20);
-        }
-        Path report = Files.list(inbound).filter(p -> p.toString().endsWith(".eml")).findFirst().orElseThrow();
+        Path report = Eventually.value(Duration.ofSeconds(10), "a DSN in " + inbound, () -> {
+            if (!Files.exists(inbound)) {
+                return Optional.<Path>empty();
+            }
+            try (Stream<Path> files = Files.list(inbound)) {
+                return files.filter(p -> p.toString().endsWith(".eml")).findFirst();
+            }
+        }, Optional::isPresent).orElseThrow();
         String dsn = Files.readString(report, StandardCharsets.UTF_8);
         assertThat(dsn).contains("Content-Type: multipart/report; report-type=delivery-status",
                 "Original-Envelope-Id: env-42", "Final-Recipient: rfc822; friend@example.org", "Action: delivered",

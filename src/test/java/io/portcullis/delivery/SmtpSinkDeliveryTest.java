@@ -1,5 +1,7 @@
 package io.portcullis.delivery;
 
+import java.io.IOException;
+import io.portcullis.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.spool.DeliveryRecord;
@@ -14,7 +16,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -137,7 +138,8 @@ class SmtpSinkDeliveryTest {
         }
         try (gateway; SmtpSink sink = SmtpSink.start(port)) {
             assertThat(gateway.awaitEmptyQueue(15)).isTrue();
-            Thread.sleep(1500); // a second retry would arrive within this time
+            Eventually.never(Duration.ofMillis(1500), "a second delivery (a retry would arrive within this time)",
+                    () -> sink.transactions().size() > 1);
             assertThat(sink.transactions()).hasSize(1);
         }
     }
@@ -148,18 +150,8 @@ class SmtpSinkDeliveryTest {
             String id = send(gateway, "sender@example.org", "a@example.test");
             assertThat(gateway.awaitEmptyQueue(20)).isTrue();
             Path bounces = gateway.dataDirectory().resolve("drop/bounces");
-            List<String> reports = new java.util.ArrayList<>();
-            for (int i = 0; i < 200 && reports.size() < 2; i++) {
-                Thread.sleep(25);
-                reports.clear();
-                if (Files.exists(bounces)) {
-                    try (Stream<Path> files = Files.list(bounces)) {
-                        for (Path file : files.filter(p -> p.toString().endsWith(".eml")).toList()) {
-                            reports.add(Files.readString(file));
-                        }
-                    }
-                }
-            }
+            List<String> reports = Eventually.value(Duration.ofSeconds(5), "two DSNs in " + bounces,
+                    () -> bounces(gateway), found -> found.size() >= 2);
             assertThat(reports).hasSize(2);
             assertThat(reports).anySatisfy(r -> assertThat(r).contains("Action: delayed", "Status: 4.4.1", id));
             assertThat(reports).anySatisfy(r -> assertThat(r).contains("Action: failed", "Status: 4.4.7",
@@ -172,26 +164,26 @@ class SmtpSinkDeliveryTest {
         try (SmtpSink hard = SmtpSink.start(0, "-f", "RCPT"); TestGateway gateway = gatewayTo(hard.port(), "")) {
             send(gateway, "", "a@example.test");
             assertThat(gateway.awaitEmptyQueue(10)).isTrue();
-            Thread.sleep(300);
-            Path bounces = gateway.dataDirectory().resolve("drop/bounces");
-            assertThat(!Files.exists(bounces) || Files.list(bounces).findAny().isEmpty()).isTrue();
+            Eventually.never(Duration.ofMillis(500), "a DSN to the null sender", () -> !bounces(gateway).isEmpty());
         }
     }
 
     static String awaitBounce(TestGateway gateway) throws Exception {
+        return Eventually.value(Duration.ofSeconds(10), "a bounce in drop/bounces", () -> bounces(gateway),
+                found -> !found.isEmpty()).getFirst();
+    }
+
+    /** The DSNs the gateway has dropped so far, as text. */
+    private static List<String> bounces(TestGateway gateway) throws IOException {
         Path bounces = gateway.dataDirectory().resolve("drop/bounces");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(bounces)) {
-                try (Stream<Path> files = Files.list(bounces)) {
-                    var eml = files.filter(p -> p.toString().endsWith(".eml")).findFirst();
-                    if (eml.isPresent()) {
-                        return Files.readString(eml.get(), StandardCharsets.UTF_8);
-                    }
+        List<String> reports = new java.util.ArrayList<>();
+        if (Files.exists(bounces)) {
+            try (Stream<Path> files = Files.list(bounces)) {
+                for (Path file : files.filter(p -> p.toString().endsWith(".eml")).sorted().toList()) {
+                    reports.add(Files.readString(file, StandardCharsets.UTF_8));
                 }
             }
-            Thread.sleep(20);
         }
-        throw new AssertionError("no bounce arrived");
+        return reports;
     }
 }

@@ -1,5 +1,7 @@
 package io.portcullis.observe;
 
+import java.time.Duration;
+import io.portcullis.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.app.Gateway;
@@ -59,9 +61,7 @@ class ObservabilityTest {
             smtp.send("DATA").expect("354");
             smtp.sendRaw("Subject: two\r\n\r\nx\r\n.\r\n").expect("250");
         }
-        for (int i = 0; i < 400 && !gateway.spool().queuedIds().isEmpty(); i++) {
-            Thread.sleep(25);
-        }
+        Eventually.await(Duration.ofSeconds(10), "an empty queue", () -> gateway.spool().queuedIds().isEmpty());
     }
 
     @AfterAll

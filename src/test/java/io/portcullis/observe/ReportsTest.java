@@ -1,5 +1,7 @@
 package io.portcullis.observe;
 
+import java.time.Duration;
+import io.portcullis.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,9 +64,7 @@ class ReportsTest {
         try (Gateway gateway = Gateway.start(config, directory.resolve("data"))) {
             send(gateway, "inbound", "a@example.org", "b@example.test", 15);
             send(gateway, "outbound", "c@example.test", "d@example.org", 10);
-            for (int i = 0; i < 400 && !gateway.spool().queuedIds().isEmpty(); i++) {
-                Thread.sleep(25);
-            }
+            Eventually.await(Duration.ofSeconds(10), "an empty queue", () -> gateway.spool().queuedIds().isEmpty());
         }
         JsonNode json = new ObjectMapper().readTree(report("--by", "day", "--format", "json"));
         JsonNode inbound = null;

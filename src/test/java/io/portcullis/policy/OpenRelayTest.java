@@ -6,6 +6,8 @@ import io.portcullis.testing.PolicyGateway;
 import io.portcullis.testing.SmtpScript;
 import io.portcullis.testing.TestGateway;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,11 +19,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The open-relay suite: every classic address trick, on the inbound listener (with and without an
  * AUTH attempt) and on the outbound listener without authentication. All refused with the exact
- * reply; the same mail is accepted where it should be; nothing refused reaches the spool.
+ * reply; each transaction is then completed with DATA, so the spool shows what the refusal meant:
+ * a message queued for the one accepted recipient only, or nothing at all.
  */
 class OpenRelayTest {
     private static TestGateway gateway;
-    private int queuedBefore;
+    private List<String> queuedBefore;
+    private final List<String> expectedRecipients = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -35,12 +39,28 @@ class OpenRelayTest {
 
     @BeforeEach
     void count() {
-        queuedBefore = gateway.queued().size();
+        queuedBefore = gateway.queued();
     }
 
+    /** Exactly the messages the test completed were queued, each for its accepted recipient only. */
     @AfterEach
-    void nothingQueued() {
-        assertThat(gateway.queued()).hasSize(queuedBefore);
+    void onlyAcceptedRecipientsQueued() throws IOException {
+        List<String> added = new ArrayList<>(gateway.queued());
+        added.removeAll(queuedBefore);
+        List<String> recipients = new ArrayList<>();
+        for (String id : added) {
+            gateway.envelope(id).recipients().forEach(r -> recipients.add(r.address()));
+        }
+        assertThat(recipients).containsExactlyInAnyOrderElementsOf(expectedRecipients);
+    }
+
+    /** Completes the open transaction; the reply says whether anything was queued. */
+    private static void data(SmtpScript smtp, String reply) throws IOException {
+        smtp.send("DATA").expect(reply);
+        if (reply.startsWith("354")) {
+            smtp.send("From: <attacker@example.org>").send("Subject: relay test").send("").send("body").send(".")
+                    .expect("250 2.0.0");
+        }
     }
 
     private static SmtpScript inbound(boolean tryAuth) throws IOException {
@@ -76,8 +96,11 @@ class OpenRelayTest {
         for (boolean tryAuth : new boolean[] {false, true}) {
             try (SmtpScript smtp = inbound(tryAuth)) {
                 smtp.send("RCPT TO:" + recipient.strip()).expect(reply.strip());
+                data(smtp, "503 5.5.1");
+                smtp.send("RCPT TO:" + recipient.strip()).expect(reply.strip());
                 smtp.send("RCPT TO:<known@example.test>").expect("250 2.1.5");
-                smtp.send("RSET").expect("250");
+                data(smtp, "354");
+                expectedRecipients.add("known@example.test");
             }
         }
     }
@@ -87,7 +110,9 @@ class OpenRelayTest {
     void inboundAcceptsOurOwnDomain(String recipient) throws Exception {
         try (SmtpScript smtp = inbound(false)) {
             smtp.send("RCPT TO:" + recipient).expect("250 2.1.5");
+            data(smtp, "354");
         }
+        expectedRecipients.add(recipient.equals("<postmaster>") ? "postmaster" : recipient.substring(1, recipient.length() - 1));
     }
 
     @ParameterizedTest
@@ -108,6 +133,7 @@ class OpenRelayTest {
             smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
             smtp.send("MAIL FROM:<alice@example.test>").expect("250");
             smtp.send("RCPT TO:" + recipient).expect("554 5.7.1 Relay access denied");
+            data(smtp, "503 5.5.1");
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.portcullis.session;
 
+import java.time.Duration;
+import io.portcullis.testing.Eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testing.SmtpScript;
@@ -67,9 +69,8 @@ class ConnectionLimitsTest {
         }
     }
 
-    private static void awaitActive(TestGateway gateway, int count) throws InterruptedException {
-        for (int i = 0; i < 100 && gateway.activeConnections("inbound") > count; i++) {
-            Thread.sleep(20);
-        }
+    private static void awaitActive(TestGateway gateway, int count) throws Exception {
+        Eventually.await(Duration.ofSeconds(5), "at most " + count + " active connections",
+                () -> gateway.activeConnections("inbound") <= count);
     }
 }

@@ -16,20 +16,25 @@ final class DnsProbe {
 
     /** Returns once the server answers; fails with its log when it exits or stays silent for 5 s. */
     static void await(String name, Process process, int port, Callable<String> log) throws IOException, InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            if (!process.isAlive()) {
-                throw new IOException(name + " exited: " + read(log));
-            }
-            try (DatagramSocket socket = new DatagramSocket()) {
-                socket.setSoTimeout(100);
-                socket.send(new DatagramPacket(QUERY, QUERY.length, new InetSocketAddress("127.0.0.1", port)));
-                socket.receive(new DatagramPacket(new byte[512], 512));
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
+        try {
+            Eventually.await(java.time.Duration.ofSeconds(5), name + " answers on port " + port, () -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError(name + " exited: " + read(log));
+                }
+                try (DatagramSocket socket = new DatagramSocket()) {
+                    socket.setSoTimeout(100);
+                    socket.send(new DatagramPacket(QUERY, QUERY.length, new InetSocketAddress("127.0.0.1", port)));
+                    socket.receive(new DatagramPacket(new byte[512], 512));
+                    return true;
+                }
+            });
+        } catch (AssertionError e) {
+            throw new IOException(e.getMessage() + ": " + read(log), e);
+        } catch (InterruptedException | IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        throw new IOException(name + " does not answer on port " + port + ": " + read(log));
     }
 
     private static String read(Callable<String> log) {

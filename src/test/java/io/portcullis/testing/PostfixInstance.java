@@ -76,14 +76,15 @@ public final class PostfixInstance implements AutoCloseable {
     }
 
     private void awaitListening() throws Exception {
-        for (int i = 0; i < 100; i++) {
-            try (Socket probe = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
+        try {
+            Eventually.await(java.time.Duration.ofSeconds(10), "postfix smtpd listens on " + port, () -> {
+                try (Socket probe = new Socket("127.0.0.1", port)) {
+                    return true;
+                }
+            });
+        } catch (AssertionError e) {
+            throw new IOException(e.getMessage() + ": " + maillog(), e);
         }
-        throw new IOException("postfix smtpd does not listen on " + port + ": " + maillog());
     }
 
     public int port() {
@@ -107,11 +108,8 @@ public final class PostfixInstance implements AutoCloseable {
     }
 
     public List<Path> awaitDelivered(int count, long timeoutSeconds) throws Exception {
-        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        while (delivered().size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        return delivered();
+        return Eventually.value(java.time.Duration.ofSeconds(timeoutSeconds), count + " messages delivered by Postfix",
+                this::delivered, found -> found.size() >= count);
     }
 
     @Override

@@ -168,18 +168,16 @@ public final class ScannerDaemon implements AutoCloseable {
     }
 
     private void awaitPort(int port) throws IOException, InterruptedException {
-        for (int i = 0; i < 1200; i++) {
-            try (Socket probe = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                if (!process.isAlive()) {
-                    throw new IOException(name + " exited: " + output());
-                }
-                Thread.sleep(50);
-            }
+        try {
+            Eventually.listening(java.time.Duration.ofSeconds(60), name, port, process, this::output);
+        } catch (AssertionError e) {
+            close();
+            throw new IOException(e.getMessage(), e);
+        } catch (IOException | InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        close();
-        throw new IOException(name + " did not listen on " + port + " within 60 s: " + output());
     }
 
     private String output() throws IOException {

@@ -39,7 +39,7 @@ public final class SmtpScript implements AutoCloseable {
     public static SmtpScript connect(int port) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(30_000);
         return new SmtpScript(socket);
     }
 
@@ -148,7 +148,7 @@ public final class SmtpScript implements AutoCloseable {
                 socket.getPort(), true);
         tls.setUseClientMode(true);
         tls.startHandshake();
-        tls.setSoTimeout(10_000);
+        tls.setSoTimeout(30_000);
         attach(tls);
         return this;
     }

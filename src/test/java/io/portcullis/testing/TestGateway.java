@@ -131,27 +131,17 @@ public final class TestGateway implements AutoCloseable {
     }
 
     /** Waits until the queue is empty; true when it became empty in time. */
-    public boolean awaitEmptyQueue(long timeoutSeconds) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (!queued().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        return queued().isEmpty();
+    public boolean awaitEmptyQueue(long timeoutSeconds) throws Exception {
+        Eventually.await(java.time.Duration.ofSeconds(timeoutSeconds), "an empty queue (left: " + queued() + ")",
+                () -> queued().isEmpty());
+        return true;
     }
 
     /** Polls the journal of {@code id} until a record of {@code type} appears. */
     public java.util.List<io.portcullis.spool.DeliveryRecord> awaitJournal(String id, io.portcullis.spool.DeliveryRecord.Type type,
                                                                         long timeoutSeconds) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (System.nanoTime() < deadline) {
-            var journal = spool().readJournal(id);
-            if (journal.stream().anyMatch(r -> r.type() == type)) {
-                return journal;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no " + type + " record for " + id + " within " + timeoutSeconds + " s: "
-                + spool().readJournal(id));
+        return Eventually.value(java.time.Duration.ofSeconds(timeoutSeconds), "a " + type + " record in the journal of " + id,
+                () -> spool().readJournal(id), journal -> journal.stream().anyMatch(r -> r.type() == type));
     }
 
     /** The Prometheus text of the gateway's counters. */
