@@ -62,7 +62,7 @@ class DashboardBrowserTest {
                 for (int i = 0; i < 30; i++) {
                     smtp.sendMessage("someone@example.org", "b@example.test", "Subject: in " + i + "\r\n\r\nx\r\n");
                 }
-                smtp.send("MAIL FROM:<someone@example.org>").expect("250");
+                smtp.send("MAIL FROM:<someone@example.org>").expect("250 2.1.0");
                 smtp.send("RCPT TO:<victim@example.org>").expect("554 5.7.1");
             }
             try (SmtpScript smtp = SmtpScript.connect(gateway.listener("outbound").boundAddresses().getFirst().getPort())) {

@@ -59,17 +59,17 @@ class EmbeddedDefaultTest {
             assertThat(smtp.readReply()).contains("STARTTLS").doesNotContain("AUTH");
             smtp.send("AUTH PLAIN " + plain("", "demo@example.test", "demo")).expect("503 5.5.1");
             smtp.send("MAIL FROM:<demo@example.test>").expect("550 5.7.1");
-            smtp.send("MAIL FROM:<someone@example.org>").expect("250");
+            smtp.send("MAIL FROM:<someone@example.org>").expect("250 2.1.0");
             smtp.send("RCPT TO:<friend@example.org>").expect("554 5.7.1");
-            smtp.send("RCPT TO:<a@example.test>").expect("250");
+            smtp.send("RCPT TO:<a@example.test>").expect("250 2.1.5");
             smtp.send("DATA").expect("354");
             smtp.sendRaw("From: someone@example.org\r\nX-Portcullis-Trusted: yes\r\nSubject: hello\r\n\r\nhi\r\n.\r\n")
                     .expect("250 2.0.0 OK queued as");
             String delivered = Files.readString(awaitFile(directory.resolve("data/drop/inbound/" + smtp.queueId() + ".eml")));
             assertThat(delivered).contains("Subject: hello").doesNotContain("X-Portcullis-Trusted");
             // the built-in rules: an executable attachment is refused in the session
-            smtp.send("MAIL FROM:<someone@example.org>").expect("250");
-            smtp.send("RCPT TO:<a@example.test>").expect("250");
+            smtp.send("MAIL FROM:<someone@example.org>").expect("250 2.1.0");
+            smtp.send("RCPT TO:<a@example.test>").expect("250 2.1.5");
             smtp.send("DATA").expect("354");
             smtp.sendRaw("From: someone@example.org\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
                     + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee\r\n"

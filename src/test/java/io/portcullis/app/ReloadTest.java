@@ -45,8 +45,8 @@ class ReloadTest {
              SmtpScript outboundBefore = SmtpScript.connect(gateway.listener("outbound").boundAddresses().getFirst().getPort())) {
             int inboundPort = gateway.listener("inbound").boundAddresses().getFirst().getPort();
             before.expect("220").send("EHLO client.test").expect("250 ");
-            before.send("MAIL FROM:<a@example.org>").expect("250");
-            before.send("RCPT TO:<one@example.test>").expect("250");
+            before.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
+            before.send("RCPT TO:<one@example.test>").expect("250 2.1.5");
             outboundBefore.expect("220").send("EHLO internal.example.test").expect("250 ");
 
             String next = withInboundLimit(base, 3).replace("  - name: outbound\n    bind: 127.0.0.1:0\n    relay: networks\n"
@@ -64,9 +64,9 @@ class ReloadTest {
             outboundBefore.sendMessage("c@example.test", "d@example.org", "Subject: old session\r\n\r\nx\r\n");
             try (SmtpScript after = SmtpScript.connect(inboundPort)) {
                 after.expect("220").send("EHLO client.test").expect("250 ");
-                after.send("MAIL FROM:<a@example.org>").expect("250");
+                after.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
                 for (String rcpt : new String[] {"one", "two", "three"}) {
-                    after.send("RCPT TO:<" + rcpt + "@example.test>").expect("250");
+                    after.send("RCPT TO:<" + rcpt + "@example.test>").expect("250 2.1.5");
                 }
             }
             try (SmtpScript extra = SmtpScript.connect(gateway.listener("extra").boundAddresses().getFirst().getPort())) {
@@ -80,9 +80,9 @@ class ReloadTest {
             assertThat(err.toString()).contains("the old one stays", config + ":", "colour: unknown key");
             try (SmtpScript after = SmtpScript.connect(inboundPort)) {
                 after.expect("220").send("EHLO client.test").expect("250 ");
-                after.send("MAIL FROM:<a@example.org>").expect("250");
+                after.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
                 for (String rcpt : new String[] {"one", "two", "three"}) {
-                    after.send("RCPT TO:<" + rcpt + "@example.test>").expect("250");
+                    after.send("RCPT TO:<" + rcpt + "@example.test>").expect("250 2.1.5");
                 }
             }
         }

@@ -18,8 +18,8 @@ class SighupProcessTest {
     private static boolean acceptsTwoRecipients(int port) throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(port)) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
-            smtp.send("MAIL FROM:<a@example.org>").expect("250");
-            smtp.send("RCPT TO:<one@example.test>").expect("250");
+            smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
+            smtp.send("RCPT TO:<one@example.test>").expect("250 2.1.5");
             smtp.send("RCPT TO:<two@example.test>");
             return smtp.readReply().startsWith("250");
         }

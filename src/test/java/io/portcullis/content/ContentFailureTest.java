@@ -100,7 +100,7 @@ class ContentFailureTest {
 
     private static String send(int port, String expected) throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(port)) {
-            smtp.expect("220").send("EHLO internal.example.test").expect("250");
+            smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
             return smtp.transaction("user@example.test", "other@example.test", LUNCH, expected);
         }
     }

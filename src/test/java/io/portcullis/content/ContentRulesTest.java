@@ -91,9 +91,9 @@ class ContentRulesTest {
     void refusesOnTheInboundListener(Case c) throws Exception {
         int before = gateway.queued().size();
         try (SmtpScript smtp = gateway.connect()) {
-            smtp.expect("220").send("EHLO client.test").expect("250");
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
             smtp.transaction("sender@remote.test", "user@example.test", c.message(), c.reply());
-            smtp.send("NOOP").expect("250"); // the session goes on after a content refusal
+            smtp.send("NOOP").expect("250 2.0.0"); // the session goes on after a content refusal
         }
         assertThat(gateway.queued()).hasSize(before);
         assertThat(gateway.incomingFiles()).isEmpty();
@@ -105,7 +105,7 @@ class ContentRulesTest {
                 "Content-Type: application/pdf; name=\"report.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                         + base64("%PDF-1.4 harmless")).substring("MIME-Version: 1.0\r\n".length());
         try (SmtpScript smtp = gateway.connect()) {
-            smtp.expect("220").send("EHLO client.test").expect("250");
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
             String id = smtp.sendMessage("sender@remote.test", "user@example.test", message);
             assertThat(gateway.messageWithoutOurReceived(id)).isEqualTo(message);
             assertThat(gateway.envelope(id).quarantine()).isNull();
@@ -115,7 +115,7 @@ class ContentRulesTest {
     @Test
     void outboundListenerRunsNoChain() throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(gateway.port("outbound"))) {
-            smtp.expect("220").send("EHLO internal.example.test").expect("250");
+            smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
             smtp.sendMessage("user@example.test", "someone@remote.test", "Subject: viagra discussion\r\n\r\nhi\r\n");
         }
     }
@@ -124,7 +124,7 @@ class ContentRulesTest {
     void quarantinesAndReleases() throws Exception {
         String id;
         try (SmtpScript smtp = gateway.connect()) {
-            smtp.expect("220").send("EHLO client.test").expect("250");
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
             id = smtp.sendMessage("sender@remote.test", "user@example.test", "X-Mailer: BulkBlaster 3\r\nSubject: deals\r\n\r\nhi\r\n");
         }
         assertThat(gateway.envelope(id).quarantine()).isEqualTo("header-check: bulk mailer");

@@ -101,7 +101,7 @@ class DisclaimerTest {
 
     private static String send(String message) throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(gateway.port("outbound"))) {
-            smtp.expect("220").send("EHLO internal.example.test").expect("250");
+            smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
             String id = smtp.sendMessage("user@example.test", "someone@remote.test", message);
             String stored = new String(gateway.message(id), StandardCharsets.UTF_8);
             assertThat(stored.replace("\r\n", "")).as("no bare CR or LF in %s", stored).doesNotContain("\n").doesNotContain("\r");

@@ -88,7 +88,7 @@ class DkimSignTest {
                        chain: [opendkim]
                      """, ""));
              SmtpScript smtp = receiver.connect()) {
-            smtp.expect("220").send("EHLO mail.example.test").expect("250");
+            smtp.expect("220").send("EHLO mail.example.test").expect("250 ");
             String id = smtp.sendMessage("user@example.test", "someone@example.test", signed);
             String verified = new String(receiver.message(id), StandardCharsets.ISO_8859_1).replaceAll("\r\n\\s+", " ");
             assertThat(verified).containsPattern("dkim=pass (\\([^)]*\\) )?header.d=example.test header.i=@example.test header.a=rsa-sha256")
@@ -112,7 +112,7 @@ class DkimSignTest {
 
     private static String send(String message) throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(gateway.port("outbound"))) {
-            smtp.expect("220").send("EHLO internal.example.test").expect("250");
+            smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
             return smtp.sendMessage("user@example.test", "someone@remote.test", message);
         }
     }

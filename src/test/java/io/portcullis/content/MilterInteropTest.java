@@ -82,7 +82,7 @@ class MilterInteropTest {
 
     private static String send(int port, String message) throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(port)) {
-            smtp.expect("220").send("EHLO client.test").expect("250");
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
             String id = smtp.sendMessage("user@example.test", "someone@example.test", message);
             return new String(gateway.message(id), StandardCharsets.ISO_8859_1);
         }

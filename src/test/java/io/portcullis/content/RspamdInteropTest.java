@@ -65,7 +65,7 @@ class RspamdInteropTest {
 
     private static String send(int port, String message, String reply) throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(port)) {
-            smtp.expect("220").send("EHLO client.test").expect("250");
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
             return smtp.transaction("sender@remote.test", "user@example.test", message, reply);
         }
     }

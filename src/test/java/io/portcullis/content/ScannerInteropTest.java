@@ -59,7 +59,7 @@ class ScannerInteropTest {
     @Test
     void refusesGtubeOnTheInboundListener() throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
-            smtp.expect("220").send("EHLO client.test").expect("250");
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
             smtp.transaction("sender@remote.test", "user@example.test", gtubeMessage(),
                     "550 5.7.1 Message rejected as spam (score ");
             String reply = smtp.lastReply();
@@ -75,7 +75,7 @@ class ScannerInteropTest {
     @Test
     void acceptsGtubeOnTheOutboundListenerWhichDoesNotScanForSpam() throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(gateway.port("outbound"))) {
-            smtp.expect("220").send("EHLO internal.example.test").expect("250");
+            smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
             String id = smtp.sendMessage("user@example.test", "someone@remote.test", gtubeMessage());
             assertThat(new String(gateway.message(id))).doesNotContain("X-Spam-");
         }
@@ -87,7 +87,7 @@ class ScannerInteropTest {
                 + "X-Spam-Flag: NO\r\nMessage-ID: <lunch@remote.test>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n\r\n"
                 + "Shall we meet for lunch on Tuesday at the usual place?\r\n";
         try (SmtpScript smtp = gateway.connect()) {
-            smtp.expect("220").send("EHLO client.test").expect("250");
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
             String id = smtp.sendMessage("sender@remote.test", "user@example.test", message);
             String stored = new String(gateway.message(id));
             assertThat(stored).startsWith("X-Spam-Status: No, score=");
@@ -105,7 +105,7 @@ class ScannerInteropTest {
         assertThat(message).doesNotContain(VIRUS_MARKER);
         for (int port : new int[] {gateway.inboundPort(), gateway.port("outbound")}) {
             try (SmtpScript smtp = SmtpScript.connect(port)) {
-                smtp.expect("220").send("EHLO internal.example.test").expect("250");
+                smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
                 smtp.transaction("user@example.test", "other@example.test", message,
                         "554 5.7.1 Message rejected: virus found: Portcullis.Test.Signature");
             }

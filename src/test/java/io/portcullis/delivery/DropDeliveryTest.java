@@ -60,7 +60,7 @@ class DropDeliveryTest {
         }
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
-            smtp.send("MAIL FROM:<a@example.org>").expect("250");
+            smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
             smtp.send("RCPT TO:<someone@example.org>").expect("554 5.7.1");
             smtp.send("RCPT TO:<someone@[127.0.0.1]>").expect("554 5.7.1");
         }
@@ -71,10 +71,10 @@ class DropDeliveryTest {
         String id;
         try (SmtpScript smtp = SmtpScript.connect(gateway.port("outbound"))) {
             smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
-            smtp.send("MAIL FROM:<sender@example.test> ENVID=env-42").expect("250");
-            smtp.send("RCPT TO:<friend@example.org> NOTIFY=SUCCESS,FAILURE").expect("250");
+            smtp.send("MAIL FROM:<sender@example.test> ENVID=env-42").expect("250 2.1.0");
+            smtp.send("RCPT TO:<friend@example.org> NOTIFY=SUCCESS,FAILURE").expect("250 2.1.5");
             smtp.send("DATA").expect("354");
-            smtp.sendRaw("Subject: please confirm\r\n\r\nx\r\n.\r\n").expect("250");
+            smtp.sendRaw("Subject: please confirm\r\n\r\nx\r\n.\r\n").expect("250 2.0.0 OK queued as");
             id = smtp.queueId();
         }
         awaitFile(gateway.dataDirectory().resolve("drop/outbound/" + id + ".eml"));

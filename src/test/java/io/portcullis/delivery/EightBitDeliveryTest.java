@@ -46,10 +46,10 @@ class EightBitDeliveryTest {
     private static void send(TestGateway gateway, String mailParameters, String recipient, String content) throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
-            smtp.send("MAIL FROM:<a@example.org>" + mailParameters).expect("250");
-            smtp.send("RCPT TO:<" + recipient + ">").expect("250");
+            smtp.send("MAIL FROM:<a@example.org>" + mailParameters).expect("250 2.1.0");
+            smtp.send("RCPT TO:<" + recipient + ">").expect("250 2.1.5");
             smtp.send("DATA").expect("354");
-            smtp.sendRaw(content + ".\r\n").expect("250");
+            smtp.sendRaw(content + ".\r\n").expect("250 2.0.0 OK queued as");
         }
     }
 

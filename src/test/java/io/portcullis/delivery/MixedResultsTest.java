@@ -41,12 +41,12 @@ class MixedResultsTest {
             String id;
             try (SmtpScript smtp = SmtpScript.connect(gateway.port("outbound"))) {
                 smtp.expect("220").send("EHLO internal.example.org").expect("250 ");
-                smtp.send("MAIL FROM:<sender@example.org>").expect("250");
-                smtp.send("RCPT TO:<bad@elsewhere.test>").expect("250");
-                smtp.send("RCPT TO:<ok@example.test>").expect("250");
-                smtp.send("RCPT TO:<later@example.test>").expect("250");
+                smtp.send("MAIL FROM:<sender@example.org>").expect("250 2.1.0");
+                smtp.send("RCPT TO:<bad@elsewhere.test>").expect("250 2.1.5");
+                smtp.send("RCPT TO:<ok@example.test>").expect("250 2.1.5");
+                smtp.send("RCPT TO:<later@example.test>").expect("250 2.1.5");
                 smtp.send("DATA").expect("354");
-                smtp.sendRaw("Subject: three fates\r\n\r\nx\r\n.\r\n").expect("250");
+                smtp.sendRaw("Subject: three fates\r\n\r\nx\r\n.\r\n").expect("250 2.0.0 OK queued as");
                 id = smtp.queueId();
             }
             List<DeliveryRecord> journal = gateway.awaitJournal(id, DeliveryRecord.Type.SCHEDULED, 15);

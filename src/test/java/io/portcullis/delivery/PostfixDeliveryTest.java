@@ -35,10 +35,10 @@ class PostfixDeliveryTest {
                     + "Smørrebrød og æblegrød\r\n--p--\r\n";
             try (SmtpScript smtp = gateway.connect()) {
                 smtp.expect("220").send("EHLO client.test").expect("250 ");
-                smtp.send("MAIL FROM:<a@example.org> BODY=8BITMIME").expect("250");
-                smtp.send("RCPT TO:<b@example.test>").expect("250");
+                smtp.send("MAIL FROM:<a@example.org> BODY=8BITMIME").expect("250 2.1.0");
+                smtp.send("RCPT TO:<b@example.test>").expect("250 2.1.5");
                 smtp.send("DATA").expect("354");
-                smtp.sendRaw(content + ".\r\n").expect("250");
+                smtp.sendRaw(content + ".\r\n").expect("250 2.0.0 OK queued as");
             }
             var deliveries = postfix.awaitDelivered(1, 20);
             assertThat(deliveries).as("delivered; maillog:\n" + postfix.maillog()).hasSize(1);

@@ -54,12 +54,12 @@ class SmtpSinkDeliveryTest {
     private static String send(TestGateway gateway, String from, String... recipients) throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
-            smtp.send("MAIL FROM:<" + from + ">").expect("250");
+            smtp.send("MAIL FROM:<" + from + ">").expect("250 2.1.0");
             for (String recipient : recipients) {
-                smtp.send("RCPT TO:<" + recipient + ">").expect("250");
+                smtp.send("RCPT TO:<" + recipient + ">").expect("250 2.1.5");
             }
             smtp.send("DATA").expect("354");
-            smtp.sendRaw("Subject: to the sink\r\n\r\nhello\r\n.\r\n").expect("250");
+            smtp.sendRaw("Subject: to the sink\r\n\r\nhello\r\n.\r\n").expect("250 2.0.0 OK queued as");
             return smtp.queueId();
         }
     }

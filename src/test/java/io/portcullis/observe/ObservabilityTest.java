@@ -48,18 +48,18 @@ class ObservabilityTest {
             for (int i = 0; i < 3; i++) {
                 smtp.sendMessage("a@example.org", "b@example.test", "Message-ID: <in" + i + "@example.org>\r\n\r\nx\r\n");
             }
-            smtp.send("MAIL FROM:<a@example.org>").expect("250");
+            smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
             smtp.send("RCPT TO:<someone@example.org>").expect("554 5.7.1");
             smtp.send("BOGUS").expect("500 5.5.1");
         }
         try (SmtpScript smtp = SmtpScript.connect(port("outbound"))) {
             smtp.expect("220").send("EHLO exchange.internal").expect("250 ");
             smtp.sendMessage("c@example.test", "x@example.org", "Subject: one\r\n\r\nx\r\n");
-            smtp.send("MAIL FROM:<c@example.test>").expect("250");
-            smtp.send("RCPT TO:<y@example.org>").expect("250");
-            smtp.send("RCPT TO:<z@example.net>").expect("250");
+            smtp.send("MAIL FROM:<c@example.test>").expect("250 2.1.0");
+            smtp.send("RCPT TO:<y@example.org>").expect("250 2.1.5");
+            smtp.send("RCPT TO:<z@example.net>").expect("250 2.1.5");
             smtp.send("DATA").expect("354");
-            smtp.sendRaw("Subject: two\r\n\r\nx\r\n.\r\n").expect("250");
+            smtp.sendRaw("Subject: two\r\n\r\nx\r\n.\r\n").expect("250 2.0.0 OK queued as");
         }
         Eventually.await(Duration.ofSeconds(10), "an empty queue", () -> gateway.spool().queuedIds().isEmpty());
     }

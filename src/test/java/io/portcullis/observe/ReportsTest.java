@@ -55,7 +55,7 @@ class ReportsTest {
             send(gateway, "outbound", "c@example.test", "d@example.org", 10);
             try (SmtpScript smtp = SmtpScript.connect(gateway.listener("inbound").boundAddresses().getFirst().getPort())) {
                 smtp.expect("220").send("EHLO client.test").expect("250 ");
-                smtp.send("MAIL FROM:<a@example.org>").expect("250");
+                smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
                 smtp.send("RCPT TO:<x@example.org>").expect("554 5.7.1");
             }
             String metrics = gateway.telemetry().scrape();

@@ -131,7 +131,7 @@ class OpenRelayTest {
     void unauthenticatedSubmissionMayNotRelay(String recipient) throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(gateway.port("submission"))) {
             smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
-            smtp.send("MAIL FROM:<alice@example.test>").expect("250");
+            smtp.send("MAIL FROM:<alice@example.test>").expect("250 2.1.0");
             smtp.send("RCPT TO:" + recipient).expect("554 5.7.1 Relay access denied");
             data(smtp, "503 5.5.1");
         }

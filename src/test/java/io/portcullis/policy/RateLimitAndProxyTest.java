@@ -73,14 +73,14 @@ class RateLimitAndProxyTest {
     void messageAndRecipientRatesPerAddress() throws Exception {
         try (SmtpScript smtp = SmtpScript.connect(gateway.port("messages"))) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
-            smtp.send("MAIL FROM:<a@example.org>").expect("250");
-            smtp.send("RCPT TO:<one@example.test>").expect("250");
-            smtp.send("RCPT TO:<two@example.test>").expect("250");
-            smtp.send("RCPT TO:<three@example.test>").expect("250");
+            smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
+            smtp.send("RCPT TO:<one@example.test>").expect("250 2.1.5");
+            smtp.send("RCPT TO:<two@example.test>").expect("250 2.1.5");
+            smtp.send("RCPT TO:<three@example.test>").expect("250 2.1.5");
             smtp.send("RCPT TO:<four@example.test>").expect("452 4.7.1");
-            smtp.send("RSET").expect("250");
-            smtp.send("MAIL FROM:<a@example.org>").expect("250");
-            smtp.send("RSET").expect("250");
+            smtp.send("RSET").expect("250 2.0.0");
+            smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
+            smtp.send("RSET").expect("250 2.0.0");
             smtp.send("MAIL FROM:<a@example.org>").expect("450 4.7.1");
         }
     }
@@ -91,8 +91,8 @@ class RateLimitAndProxyTest {
             try (SmtpScript smtp = SmtpScript.connect(gateway.port("users"))) {
                 smtp.expect("220").send("EHLO client.test").expect("250 ");
                 smtp.send("AUTH PLAIN " + plain("", user, "pw")).expect("235");
-                smtp.send("MAIL FROM:<" + user + ">").expect("250");
-                smtp.send("RSET").expect("250");
+                smtp.send("MAIL FROM:<" + user + ">").expect("250 2.1.0");
+                smtp.send("RSET").expect("250 2.0.0");
                 smtp.send("MAIL FROM:<" + user + ">").expect("450 4.7.1");
             }
         }

@@ -96,8 +96,8 @@ class SmtpConversationTest {
     void dataSplitAcrossManyWritesIsReassembled() throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
-            smtp.send("MAIL FROM:<a@example.org>").expect("250");
-            smtp.send("RCPT TO:<b@example.test>").expect("250");
+            smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
+            smtp.send("RCPT TO:<b@example.test>").expect("250 2.1.5");
             smtp.send("DATA").expect("354");
             for (String piece : new String[] {"Subject: s", "plit\r", "\n\r\nbody\r\n", ".", ".dot\r\n", "\r", "\n.", "\r", "\n"}) {
                 smtp.sendRaw(piece);
@@ -129,14 +129,14 @@ class SmtpConversationTest {
     void bdatChunksMakeOneMessage() throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
-            smtp.send("MAIL FROM:<a@example.org>").expect("250");
-            smtp.send("RCPT TO:<b@example.test>").expect("250");
+            smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
+            smtp.send("RCPT TO:<b@example.test>").expect("250 2.1.5");
             smtp.sendRaw("BDAT 19\r\nSubject: chunks\r\n\r\n").expect("250 2.0.0 19 octets received");
             smtp.sendRaw("BDAT 9 LAST\r\n.no dot\r\n").expect("250 2.0.0 OK queued as");
             assertThat(gateway.messageWithoutOurReceived(smtp.queueId())).isEqualTo("Subject: chunks\r\n\r\n.no dot\r\n");
-            smtp.send("MAIL FROM:<a@example.org>").expect("250");
-            smtp.send("RCPT TO:<b@example.test>").expect("250");
-            smtp.sendRaw("BDAT 3\r\nabc").expect("250");
+            smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
+            smtp.send("RCPT TO:<b@example.test>").expect("250 2.1.5");
+            smtp.sendRaw("BDAT 3\r\nabc").expect("250 2.0.0 3 octets received");
             smtp.send("DATA").expect("503 5.5.1 DATA is not allowed after BDAT");
             smtp.sendRaw("BDAT 0 LAST\r\n").expect("250 2.0.0 OK queued");
         }

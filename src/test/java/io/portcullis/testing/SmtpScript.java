@@ -190,8 +190,8 @@ public final class SmtpScript implements AutoCloseable {
      * queue id for a 250, else null. Leaves the connection ready for the next transaction.
      */
     public String transaction(String from, String to, String content, String reply) throws IOException {
-        send("MAIL FROM:<" + from + ">").expect("250");
-        send("RCPT TO:<" + to + ">").expect("250");
+        send("MAIL FROM:<" + from + ">").expect("250 2.1.0");
+        send("RCPT TO:<" + to + ">").expect("250 2.1.5");
         send("DATA").expect("354");
         sendRaw(content + ".\r\n").expect(reply);
         return reply.startsWith("250") ? queueId() : null;

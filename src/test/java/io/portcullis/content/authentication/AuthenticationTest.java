@@ -132,7 +132,7 @@ class AuthenticationTest {
 
     private static String send(String sender, String message, String reply) throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
-            smtp.expect("220").send("EHLO client.test").expect("250");
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
             String id = smtp.transaction(sender, "user@example.test", message, reply);
             return id == null ? null : new String(gateway.message(id), StandardCharsets.ISO_8859_1);
         }
@@ -140,7 +140,7 @@ class AuthenticationTest {
 
     private static String sendForId(String sender, String message) throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
-            smtp.expect("220").send("EHLO client.test").expect("250");
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
             return smtp.sendMessage(sender, "user@example.test", message);
         }
     }
