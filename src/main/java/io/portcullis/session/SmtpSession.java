@@ -228,13 +228,12 @@ public final class SmtpSession implements Runnable {
      * {@code command} is null for an unknown verb.
      */
     private boolean overSessionLimits(Command command) {
-        boolean trusted = context.listener().policy().isTrusted(client.remote.getAddress(), client.user != null);
         Reply over = null;
-        if (!trusted && System.nanoTime() - startNanos > limits.maxSessionTime().toNanos()) {
+        if (System.nanoTime() - startNanos > limits.maxSessionTime().toNanos() && !isTrusted()) {
             over = Replies.SESSION_TIME_EXCEEDED;
         } else if (isJunk(command) && ++junkCommands > limits.maxJunkCommands()) {
             over = Replies.TOO_MANY_JUNK_COMMANDS;
-        } else if (command == Command.MAIL && !trusted && transactions >= limits.maxTransactions()) {
+        } else if (command == Command.MAIL && transactions >= limits.maxTransactions() && !isTrusted()) {
             over = Replies.TOO_MANY_TRANSACTIONS;
         }
         if (over == null) {
@@ -244,6 +243,10 @@ public final class SmtpSession implements Runnable {
         countRejection(over, "session-limit");
         replyAndClose(over);
         return true;
+    }
+
+    private boolean isTrusted() {
+        return context.listener().policy().isTrusted(client.remote.getAddress(), client.user != null);
     }
 
     /** NOOP, RSET, VRFY, HELP, an unknown verb, or EHLO/HELO once the client has greeted (Postfix's junk commands). */

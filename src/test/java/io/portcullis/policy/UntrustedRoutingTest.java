@@ -76,7 +76,7 @@ class UntrustedRoutingTest {
         "<postmaster%evil.example@example.test>",
     })
     void untrustedClientsMayNotRouteThroughOurDomains(String recipient) throws Exception {
-        for (String listener : new String[] {"inbound", "submission"}) {
+        for (String listener : new String[] {"submission", "inbound"}) {
             try (SmtpScript smtp = SmtpScript.connect(gateway.port(listener))) {
                 smtp.expect("220").send("EHLO client.test").expect("250 ");
                 smtp.send("MAIL FROM:<" + (listener.equals("inbound") ? "someone@example.org" : "alice@example.test") + ">")
