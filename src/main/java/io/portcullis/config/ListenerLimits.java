@@ -11,9 +11,9 @@ import java.time.Duration;
  * @param commandTimeout       the time a client has to send one complete command line
  * @param dataTimeout          the longest wait for the next piece of message data
  * @param greetingDelay        a pause before the banner; a client that talks during it is refused
- * @param maxJunkCommands      NOOP, RSET, VRFY, HELP, repeated EHLO/HELO and unknown commands since
- *                             the last accepted message (Postfix's smtpd_junk_command_limit); one
- *                             more gets 421 4.7.0
+ * @param maxJunkCommands      NOOP, RSET, VRFY, HELP, repeated EHLO/HELO, unknown commands, RCPTs
+ *                             beyond max-recipients and refused MAILs since the last accepted message
+ *                             (Postfix's smtpd_junk_command_limit); one more gets 421 4.7.0
  * @param maxTransactions      mail transactions (accepted MAIL commands) per session; the next MAIL
  *                             gets 421 4.7.0. Trusted clients (authenticated, relay-networks) are exempt
  * @param maxSessionTime       the session's lifetime; the first command after it gets 421 4.4.2.

@@ -195,6 +195,8 @@ public final class SmtpSession implements Runnable {
                 envelope.mail(argument);
                 if (state == SessionState.MAIL) {
                     transactions++;
+                } else {
+                    junkCommands++; // a refused MAIL moves no mail either (552 for SIZE, 452 for disk space are no errors)
                 }
             }
             case RCPT -> envelope.rcpt(argument);
@@ -225,13 +227,17 @@ public final class SmtpSession implements Runnable {
      * time and the number of transactions (untrusted clients only: an internal application may
      * send its whole batch over one connection), and junk commands (everyone; the count starts
      * over with each accepted message). Over a cap: 421 and close; true when that happened.
-     * {@code command} is null for an unknown verb.
+     * {@code command} is null for an unknown verb. Checked before each command, so whatever ran
+     * over the junk limit after the fact (a refused MAIL) closes the session at the next one.
      */
     private boolean overSessionLimits(Command command) {
+        if (command == Command.QUIT) {
+            return false;
+        }
         Reply over = null;
         if (System.nanoTime() - startNanos > limits.maxSessionTime().toNanos() && !isTrusted()) {
             over = Replies.SESSION_TIME_EXCEEDED;
-        } else if (isJunk(command) && ++junkCommands > limits.maxJunkCommands()) {
+        } else if ((isJunk(command) ? ++junkCommands : junkCommands) > limits.maxJunkCommands()) {
             over = Replies.TOO_MANY_JUNK_COMMANDS;
         } else if (command == Command.MAIL && transactions >= limits.maxTransactions() && !isTrusted()) {
             over = Replies.TOO_MANY_TRANSACTIONS;
@@ -249,11 +255,17 @@ public final class SmtpSession implements Runnable {
         return context.listener().policy().isTrusted(client.remote.getAddress(), client.user != null);
     }
 
-    /** NOOP, RSET, VRFY, HELP, an unknown verb, or EHLO/HELO once the client has greeted (Postfix's junk commands). */
+    /**
+     * Postfix's junk commands (NOOP, RSET, VRFY, HELP), an unknown verb, EHLO/HELO once the client
+     * has greeted, and a RCPT beyond max-recipients (452 is no error, so without this a client
+     * could send them forever; Postfix's smtpd_recipient_overshoot_limit). A refused MAIL counts
+     * too, after the fact.
+     */
     private boolean isJunk(Command command) {
         return command == null || switch (command) {
             case NOOP, RSET, VRFY, HELP -> true;
             case EHLO, HELO -> client.helo != null;
+            case RCPT -> transaction != null && transaction.recipients.size() >= limits.maxRecipients();
             default -> false;
         };
     }

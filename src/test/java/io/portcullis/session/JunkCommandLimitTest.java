@@ -31,6 +31,8 @@ class JunkCommandLimitTest {
                 max-errors: 10
                 max-junk-commands: 5
                 max-transactions: 3
+                max-recipients: 2
+                max-message-size: 10KB
                 """));
         shortLived = TestGateway.startYaml(withLimits("max-session-time: 1s\n"));
     }
@@ -106,6 +108,45 @@ class JunkCommandLimitTest {
             smtp.sendRaw("NOOP\r\nRSET\r\nVRFY x\r\nHELP\r\nxyzzy\r\nnoop\r\nMAIL FROM:<a@example.org>\r\n");
             smtp.expect("250 2.0.0").expect("250 2.0.0").expect("252 2.5.2").expect("214 2.0.0").expect("500 5.5.1");
             smtp.expect("421 4.7.0");
+            smtp.expectClosed();
+        }
+        assertThat(small.queued()).hasSize(queuedBefore);
+    }
+
+    /** RCPT after max-recipients gets 452, which is no error: such RCPTs are junk (Postfix's recipient overshoot). */
+    @Test
+    void recipientsBeyondTheLimitAreJunk() throws Exception {
+        try (SmtpScript smtp = small.connect()) {
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
+            smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
+            smtp.send("RCPT TO:<r1@example.test>").expect("250 2.1.5");
+            smtp.send("RCPT TO:<r2@example.test>").expect("250 2.1.5");
+            for (int i = 0; i < 5; i++) {
+                smtp.send("RCPT TO:<more" + i + "@example.test>").expect("452 4.5.3");
+            }
+            smtp.send("RCPT TO:<more@example.test>").expect("421 4.7.0");
+            smtp.expectClosed();
+        }
+        assertThat(small.queued()).hasSize(queuedBefore);
+    }
+
+    /** A MAIL refused without an error (552 for its SIZE) moves no mail: it counts, after its reply. */
+    @Test
+    void refusedMailCommandsAreJunk() throws Exception {
+        try (SmtpScript smtp = small.connect()) {
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
+            for (int i = 0; i < 6; i++) {
+                smtp.send("MAIL FROM:<a@example.org> SIZE=999999999").expect("552 5.3.4");
+            }
+            smtp.send("MAIL FROM:<a@example.org> SIZE=100").expect("421 4.7.0");
+            smtp.expectClosed();
+        }
+        try (SmtpScript smtp = small.connect()) {
+            smtp.expect("220").send("EHLO client.test").expect("250 ");
+            for (int i = 0; i < 6; i++) {
+                smtp.send("MAIL FROM:<a@example.org> SIZE=999999999").expect("552 5.3.4");
+            }
+            smtp.send("QUIT").expect("221 2.0.0"); // over the limit, but QUIT is answered as QUIT
             smtp.expectClosed();
         }
         assertThat(small.queued()).hasSize(queuedBefore);
