@@ -1,5 +1,6 @@
 package io.portcullis.config;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
 
@@ -62,7 +63,7 @@ public record ListenerPolicy(List<Cidr> allow, List<Cidr> deny, AuthPolicy auth,
     }
 
     /** Is the client one of the allow-listed internal servers? */
-    public boolean isRelayNetwork(java.net.InetAddress client) {
+    public boolean isRelayNetwork(InetAddress client) {
         return Cidr.anyContains(relayNetworks, client);
     }
 
@@ -70,7 +71,7 @@ public record ListenerPolicy(List<Cidr> allow, List<Cidr> deny, AuthPolicy auth,
      * A trusted client: authenticated, or one of the relay networks. Such a client may use
      * sender-specified routing (a%b@ours) and is exempt from max-transactions and max-session-time.
      */
-    public boolean isTrusted(java.net.InetAddress client, boolean authenticated) {
+    public boolean isTrusted(InetAddress client, boolean authenticated) {
         return authenticated || isRelayNetwork(client);
     }
 
