@@ -11,11 +11,32 @@ import java.time.Duration;
  * @param commandTimeout       the time a client has to send one complete command line
  * @param dataTimeout          the longest wait for the next piece of message data
  * @param greetingDelay        a pause before the banner; a client that talks during it is refused
+ * @param maxJunkCommands      NOOP, RSET, VRFY, HELP, repeated EHLO/HELO, unknown commands, RCPTs
+ *                             beyond max-recipients and refused MAILs since the last accepted message
+ *                             (Postfix's smtpd_junk_command_limit); one more gets 421 4.7.0
+ * @param maxTransactions      mail transactions (accepted MAIL commands) per session; the next MAIL
+ *                             gets 421 4.7.0. Trusted clients (authenticated, relay-networks) are exempt
+ * @param maxSessionTime       the session's lifetime; the first command after it gets 421 4.4.2.
+ *                             Trusted clients are exempt
  */
 public record ListenerLimits(int maxConnections, int maxConnectionsPerIp, long maxMessageSize, int maxRecipients,
                              int maxLineLength, int maxErrors, int maxReceivedHeaders, Duration commandTimeout,
-                             Duration dataTimeout, Duration greetingDelay) {
+                             Duration dataTimeout, Duration greetingDelay, int maxJunkCommands, int maxTransactions,
+                             Duration maxSessionTime) {
+
+    public static final int DEFAULT_MAX_JUNK_COMMANDS = 100;
+    public static final int DEFAULT_MAX_TRANSACTIONS = 1000;
+    public static final Duration DEFAULT_MAX_SESSION_TIME = Duration.ofHours(1);
 
     public static final ListenerLimits DEFAULTS = new ListenerLimits(1000, 50, 25L * 1024 * 1024, 1000,
             8192, 10, 50, Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ZERO);
+
+    /** The limits without the session caps, which take their defaults. */
+    public ListenerLimits(int maxConnections, int maxConnectionsPerIp, long maxMessageSize, int maxRecipients,
+                          int maxLineLength, int maxErrors, int maxReceivedHeaders, Duration commandTimeout,
+                          Duration dataTimeout, Duration greetingDelay) {
+        this(maxConnections, maxConnectionsPerIp, maxMessageSize, maxRecipients, maxLineLength, maxErrors,
+                maxReceivedHeaders, commandTimeout, dataTimeout, greetingDelay, DEFAULT_MAX_JUNK_COMMANDS,
+                DEFAULT_MAX_TRANSACTIONS, DEFAULT_MAX_SESSION_TIME);
+    }
 }

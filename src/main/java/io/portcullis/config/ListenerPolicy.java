@@ -1,5 +1,6 @@
 package io.portcullis.config;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,13 +20,25 @@ import java.util.Locale;
  * @param removeReceived     strip the message's Received: headers (internal topology) before ours
  * @param rateLimits         connection, message and recipient rates per client address and user
  * @param proxyProtocol      expect a PROXY protocol v1/v2 header first, from these proxies only; empty: off
+ * @param bareLineEnds       a bare LF in message content: refused (550 5.6.0), or made CRLF; default
+ *                           {@code normalize} where AUTH is required, else {@code reject}
  */
 public record ListenerPolicy(List<Cidr> allow, List<Cidr> deny, AuthPolicy auth, RelayMode relay,
                              List<Cidr> relayNetworks, boolean verifyRecipients, boolean rejectSpoofedSenders,
                              boolean checkHeaderFrom, boolean enforceSendAs, List<String> removeHeaders,
-                             boolean removeReceived, RateLimitConfig rateLimits, List<Cidr> proxyProtocol) {
+                             boolean removeReceived, RateLimitConfig rateLimits, List<Cidr> proxyProtocol,
+                             BareLineEnds bareLineEnds) {
 
     public enum RelayMode { NEVER, AUTHENTICATED, NETWORKS }
+
+    /**
+     * What a bare LF in message data (DATA or BDAT) gets. Commands never: a bare CR or LF there
+     * always closes the session. Normalizing makes the LF a CRLF inside the content only; DATA still
+     * ends at CRLF.CRLF alone (SMTP smuggling), and a bare CR is refused either way: its usual source
+     * is a doubled conversion (CR CR LF), where a CRLF would insert blank lines, and some next hops
+     * take CR alone as a line end.
+     */
+    public enum BareLineEnds { REJECT, NORMALIZE }
 
     /**
      * @param required     MAIL needs a successful AUTH first (530 5.7.0), except from relay networks
@@ -39,7 +52,7 @@ public record ListenerPolicy(List<Cidr> allow, List<Cidr> deny, AuthPolicy auth,
     }
 
     public static final ListenerPolicy OPEN = new ListenerPolicy(List.of(), List.of(), null, RelayMode.NEVER, List.of(),
-            false, false, false, false, List.of(), false, RateLimitConfig.NONE, List.of());
+            false, false, false, false, List.of(), false, RateLimitConfig.NONE, List.of(), BareLineEnds.REJECT);
 
     public ListenerPolicy {
         allow = List.copyOf(allow);
@@ -50,8 +63,16 @@ public record ListenerPolicy(List<Cidr> allow, List<Cidr> deny, AuthPolicy auth,
     }
 
     /** Is the client one of the allow-listed internal servers? */
-    public boolean isRelayNetwork(java.net.InetAddress client) {
+    public boolean isRelayNetwork(InetAddress client) {
         return Cidr.anyContains(relayNetworks, client);
+    }
+
+    /**
+     * A trusted client: authenticated, or one of the relay networks. Such a client may use
+     * sender-specified routing (a%b@ours) and is exempt from max-transactions and max-session-time.
+     */
+    public boolean isTrusted(InetAddress client, boolean authenticated) {
+        return authenticated || isRelayNetwork(client);
     }
 
     /** Should a header field of this name be stripped from mail received here? */

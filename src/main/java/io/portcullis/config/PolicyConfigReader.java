@@ -70,7 +70,28 @@ public final class PolicyConfigReader {
         List<Cidr> proxies = networks(listener, "proxy-protocol-from");
         return new ListenerPolicy(allow, deny, auth, relay, relayNetworks, listener.bool("verify-recipients", false),
                 listener.bool("anti-spoofing", false), listener.bool("check-header-from", false), sendAs, removeHeaders,
-                listener.bool("remove-received", false), rateLimits, proxies);
+                listener.bool("remove-received", false), rateLimits, proxies, bareLineEnds(listener, auth));
+    }
+
+    /**
+     * {@code bare-line-ends: reject | normalize}. Internal applications often send bare LF, and a
+     * listener that requires AUTH only hears them, so there the default is normalize; anywhere
+     * else (the Internet, allow-listed networks) it is reject.
+     */
+    private static ListenerPolicy.BareLineEnds bareLineEnds(YamlMap listener, ListenerPolicy.AuthPolicy auth) {
+        ListenerPolicy.BareLineEnds fallback = auth != null && auth.required()
+                ? ListenerPolicy.BareLineEnds.NORMALIZE : ListenerPolicy.BareLineEnds.REJECT;
+        String text = listener.string("bare-line-ends", null);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return ListenerPolicy.BareLineEnds.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            listener.errors().add(listener.node("bare-line-ends"), listener.keyPath("bare-line-ends"),
+                    "expected reject or normalize, got \"" + text + "\"");
+            return fallback;
+        }
     }
 
     private static List<Cidr> networks(YamlMap map, String key) {

@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.smtp.Xtext;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.StoredMessage;
 import java.io.ByteArrayOutputStream;
@@ -74,14 +75,15 @@ final class DeliveryStatusNotification {
                 .append("Content-Type: message/delivery-status\r\n\r\n")
                 .append("Reporting-MTA: dns; ").append(reportingHost).append("\r\n");
         if (original.dsnEnvelopeId() != null) {
-            text.append("Original-Envelope-Id: ").append(original.dsnEnvelopeId()).append("\r\n");
+            text.append("Original-Envelope-Id: ").append(headerSafe(original.dsnEnvelopeId())).append("\r\n");
         }
         text.append("Arrival-Date: ").append(DATE.format(original.arrival().atZone(ZoneId.systemDefault()))).append("\r\n");
         for (Entry entry : entries) {
             RecipientResult result = entry.result();
             text.append("\r\n");
             if (entry.recipient().originalRecipient() != null) {
-                text.append("Original-Recipient: ").append(entry.recipient().originalRecipient().replaceFirst(";", "; "))
+                text.append("Original-Recipient: ")
+                        .append(headerSafe(entry.recipient().originalRecipient()).replaceFirst(";", "; "))
                         .append("\r\n");
             }
             text.append("Final-Recipient: rfc822; ").append(entry.recipient().address()).append("\r\n")
@@ -105,6 +107,28 @@ final class DeliveryStatusNotification {
         }
         out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();
+    }
+
+    /**
+     * A client-supplied value (ENVID, ORCPT) made safe for a header line. The session admits only
+     * printable US-ASCII, but a spool record written before that check may hold anything: a control
+     * character (CR and LF above all, which would start new header lines or a new MIME part) or an
+     * 8-bit character is written as xtext's "+XX" instead.
+     */
+    static String headerSafe(String value) {
+        StringBuilder out = null;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 32 || c > 126) {
+                if (out == null) {
+                    out = new StringBuilder(value.length() + 8).append(value, 0, i);
+                }
+                out.append(Xtext.encode(String.valueOf(c)));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? value : out.toString();
     }
 
     /** The enhanced status code of a result, or a generic one by class when the reply had none. */

@@ -45,6 +45,35 @@ public final class RecipientCheck {
         return allowed ? Verdict.ACCEPT : Verdict.reject(Replies.RELAY_DENIED, "relay");
     }
 
+    /**
+     * Sender-specified routing into our own domains from an untrusted client is refused (550 5.7.1),
+     * like Postfix's {@code allow_untrusted_routing = no}: a local part with "%" or "!" (the percent
+     * hack, UUCP bang paths), a quoted local part hiding "@", "%" or "!", or a source route. We
+     * would hand such an address to an internal server that may still honour the old routing
+     * conventions and relay it on, out of the gateway's sight. Trusted clients (authenticated, or
+     * from the relay networks) may; for other domains the relay rule decides anyway.
+     */
+    public Verdict checkRouting(ClientFacts client, Mailbox recipient, boolean sourceRouted) {
+        if (recipient.domain() == null || recipient.isAddressLiteral() || !routes.isLocal(recipient.canonicalDomain())
+                || policy.isTrusted(client.address(), client.isAuthenticated())) {
+            return Verdict.ACCEPT;
+        }
+        if (sourceRouted || hasRoutingCharacter(recipient.unquotedLocalPart())) {
+            return Verdict.reject(Replies.SENDER_ROUTING_DENIED, "routing");
+        }
+        return Verdict.ACCEPT;
+    }
+
+    private static boolean hasRoutingCharacter(String localPart) {
+        for (int i = 0; i < localPart.length(); i++) {
+            char c = localPart.charAt(i);
+            if (c == '%' || c == '!' || c == '@') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** postmaster@ each of our domains must always be deliverable (RFC 5321 §4.5.1). */
     private static boolean isPostmaster(Mailbox recipient) {
         return recipient.unquotedLocalPart().equalsIgnoreCase("postmaster");

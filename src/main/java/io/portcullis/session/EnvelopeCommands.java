@@ -93,6 +93,10 @@ final class EnvelopeCommands {
             session.error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
             return;
         }
+        if (session.refused(session.context.recipients().checkRouting(session.client.facts(), recipient, path.sourceRouted()),
+                "recipient <" + recipient + ">")) {
+            return;
+        }
         if (session.refused(session.context.recipients().check(session.client.facts(), recipient), "recipient <" + recipient + ">")) {
             return;
         }

@@ -6,6 +6,7 @@ import io.portcullis.smtp.RecipientParameters;
 import io.portcullis.smtp.Reply;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.IncomingMessage;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,8 @@ final class MailTransaction implements AutoCloseable {
     final List<AcceptedRecipient> recipients = new ArrayList<>();
     IncomingMessage message;
     MessageReceiver receiver;
+    /** Where message data from the wire goes: the receiver, or a bare-LF normalizer in front of it. */
+    OutputStream content;
     /** A failed BDAT chunk poisons the rest of the transaction; this is the reply its chunks get. */
     Reply bdatFailure;
 

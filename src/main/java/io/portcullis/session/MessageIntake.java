@@ -11,6 +11,7 @@ import io.portcullis.smtp.SyntaxException;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import io.portcullis.smtp.LineDiscipline;
+import io.portcullis.smtp.LineFeedNormalizer;
 import io.portcullis.smtp.MailParameters;
 import io.portcullis.smtp.Replies;
 import io.portcullis.smtp.Reply;
@@ -54,7 +55,7 @@ final class MessageIntake {
         session.send(Replies.START_MAIL_INPUT);
         session.flush();
         session.input.startIdleTimeout((int) session.limits.dataTimeout().toMillis());
-        session.input.readData(new DotDataDecoder(session.transaction.receiver));
+        session.input.readData(new DotDataDecoder(session.transaction.content));
         finish();
     }
 
@@ -81,7 +82,7 @@ final class MessageIntake {
             failChunk(transaction.bdatFailure, last);
             return;
         }
-        session.input.readChunk(size, transaction.receiver);
+        session.input.readChunk(size, transaction.content);
         if (transaction.receiver.isOversized()) {
             transaction.close();
             transaction.bdatFailure = Replies.MESSAGE_TOO_BIG;
@@ -137,6 +138,8 @@ final class MessageIntake {
             }
             transaction.receiver = new MessageReceiver(target, session.limits.maxMessageSize(),
                     session.limits.maxLineLength());
+            transaction.content = policy.bareLineEnds() == ListenerPolicy.BareLineEnds.NORMALIZE
+                    ? new LineFeedNormalizer(transaction.receiver) : transaction.receiver;
             return true;
         } catch (IOException e) {
             log.error("{}: cannot open a spool file: {}", session.context.listener().name(), e.toString());
@@ -181,6 +184,9 @@ final class MessageIntake {
         }
         session.endTransaction();
         session.state = SessionState.READY;
+        if (reply.isPositive()) {
+            session.messageAccepted();
+        }
         if (clientError) {
             session.reject(reply, reason); // a protocol violation counts toward max-errors
         } else {

@@ -39,6 +39,10 @@ public final class SmtpSession implements Runnable {
     SessionState state = SessionState.GREETED;
     MailTransaction transaction;
     private int errors;
+    /** Commands that move no mail (see {@link #isJunk}) since the last accepted message. */
+    private int junkCommands;
+    private int transactions;
+    private final long startNanos = System.nanoTime();
     private boolean closing;
     private final MessageIntake intake;
     final AuthExchange auth;
@@ -160,13 +164,18 @@ public final class SmtpSession implements Runnable {
         String argument = space < 0 ? "" : line.substring(space + 1);
         Command command = Command.lookup(verb);
         if (command == null) {
-            error(Replies.COMMAND_UNRECOGNIZED);
+            if (!overSessionLimits(null)) {
+                error(Replies.COMMAND_UNRECOGNIZED);
+            }
             return;
         }
         if (command != Command.QUIT && command != Command.STARTTLS && input.hasBufferedInput()
                 && (command.endsPipelineGroup() || !client.esmtp)) {
             log.info("{}: {} pipelined after {} without PIPELINING", context.listener().name(), client.address(), command);
             replyAndClose(Replies.IMPROPER_PIPELINING);
+            return;
+        }
+        if (overSessionLimits(command)) {
             return;
         }
         if (!command.isAllowedIn(state)) {
@@ -182,7 +191,14 @@ public final class SmtpSession implements Runnable {
         switch (command) {
             case EHLO -> hello(argument, true);
             case HELO -> hello(argument, false);
-            case MAIL -> envelope.mail(argument);
+            case MAIL -> {
+                envelope.mail(argument);
+                if (state == SessionState.MAIL) {
+                    transactions++;
+                } else {
+                    junkCommands++; // a refused MAIL moves no mail either (552 for SIZE, 452 for disk space are no errors)
+                }
+            }
             case RCPT -> envelope.rcpt(argument);
             case DATA -> intake.data(argument);
             case BDAT -> intake.bdat(argument);
@@ -204,6 +220,59 @@ public final class SmtpSession implements Runnable {
             case STARTTLS -> startTls(argument);
             case AUTH -> auth.handle(argument);
         }
+    }
+
+    /**
+     * The per-session caps against a client that holds a session without moving mail: the session
+     * time and the number of transactions (untrusted clients only: an internal application may
+     * send its whole batch over one connection), and junk commands (everyone; the count starts
+     * over with each accepted message). Over a cap: 421 and close; true when that happened.
+     * {@code command} is null for an unknown verb. Checked before each command, so whatever ran
+     * over the junk limit after the fact (a refused MAIL) closes the session at the next one.
+     */
+    private boolean overSessionLimits(Command command) {
+        if (command == Command.QUIT) {
+            return false;
+        }
+        Reply over = null;
+        if (System.nanoTime() - startNanos > limits.maxSessionTime().toNanos() && !isTrusted()) {
+            over = Replies.SESSION_TIME_EXCEEDED;
+        } else if ((isJunk(command) ? ++junkCommands : junkCommands) > limits.maxJunkCommands()) {
+            over = Replies.TOO_MANY_JUNK_COMMANDS;
+        } else if (command == Command.MAIL && transactions >= limits.maxTransactions() && !isTrusted()) {
+            over = Replies.TOO_MANY_TRANSACTIONS;
+        }
+        if (over == null) {
+            return false;
+        }
+        log.info("{}: closing the session with {}: {}", context.listener().name(), client.address(), over);
+        countRejection(over, "session-limit");
+        replyAndClose(over);
+        return true;
+    }
+
+    private boolean isTrusted() {
+        return context.listener().policy().isTrusted(client.remote.getAddress(), client.user != null);
+    }
+
+    /**
+     * Postfix's junk commands (NOOP, RSET, VRFY, HELP), an unknown verb, EHLO/HELO once the client
+     * has greeted, and a RCPT beyond max-recipients (452 is no error, so without this a client
+     * could send them forever; Postfix's smtpd_recipient_overshoot_limit). A refused MAIL counts
+     * too, after the fact.
+     */
+    private boolean isJunk(Command command) {
+        return command == null || switch (command) {
+            case NOOP, RSET, VRFY, HELP -> true;
+            case EHLO, HELO -> client.helo != null;
+            case RCPT -> transaction != null && transaction.recipients.size() >= limits.maxRecipients();
+            default -> false;
+        };
+    }
+
+    /** A message was accepted: the junk-command count starts over, as in Postfix. */
+    void messageAccepted() {
+        junkCommands = 0;
     }
 
     private void hello(String argument, boolean extended) throws IOException {

@@ -9,7 +9,8 @@ import static io.portcullis.smtp.SyntaxException.Kind.UNSUPPORTED;
  * @param size     declared message size, or null
  * @param body     declared body type; 7BIT when absent
  * @param ret      DSN return type, or null when not requested
- * @param envelopeId DSN envelope id, decoded from xtext, or null
+ * @param envelopeId DSN envelope id, decoded from xtext, or null; at most 100 characters as sent,
+ *                   printable US-ASCII once decoded (RFC 3461 §4.4), so never a line break
  */
 public record MailParameters(Long size, BodyType body, boolean smtpUtf8, DsnReturn ret, String envelopeId) {
 
@@ -63,9 +64,12 @@ public record MailParameters(Long size, BodyType body, boolean smtpUtf8, DsnRetu
                     if (value == null) {
                         throw new SyntaxException("ENVID needs a value");
                     }
-                    envelopeId = Xtext.decode(value);
-                    if (envelopeId.length() > MAX_ENVID) {
+                    if (value.length() > MAX_ENVID) {
                         throw new SyntaxException("ENVID longer than " + MAX_ENVID + " characters");
+                    }
+                    envelopeId = Xtext.decode(value);
+                    if (!Xtext.isPrintableAscii(envelopeId)) { // it goes into the DSN's Original-Envelope-Id
+                        throw new SyntaxException("ENVID must decode to printable US-ASCII");
                     }
                 }
                 default -> throw new SyntaxException(UNSUPPORTED, "parameter " + entry.getKey() + " is not supported");

@@ -15,10 +15,11 @@ import java.util.Locale;
 public final class PathParser {
 
     /**
-     * A parsed path: the mailbox (null for the null reverse-path {@code <>}) and the unparsed text
-     * of its parameters (empty when none), so the caller can tell address errors from parameter ones.
+     * A parsed path: the mailbox (null for the null reverse-path {@code <>}), the unparsed text of
+     * its parameters (empty when none), so the caller can tell address errors from parameter ones,
+     * and whether the client wrote a source route (dropped, but a sign of sender-specified routing).
      */
-    public record ParsedPath(Mailbox mailbox, String parameterText) {
+    public record ParsedPath(Mailbox mailbox, String parameterText, boolean sourceRouted) {
     }
 
     static final int MAX_LOCAL_PART = 64;
@@ -82,6 +83,7 @@ public final class PathParser {
         PathParser parser = new PathParser(argument, keyword.length());
         int pathStart = parser.pos;
         Mailbox mailbox = parser.path(reversePath);
+        boolean sourceRouted = argument.startsWith("<@", pathStart);
         if (utf8Length(argument.substring(pathStart, parser.pos)) > MAX_PATH) {
             throw new SyntaxException("path longer than " + MAX_PATH + " octets");
         }
@@ -95,7 +97,7 @@ public final class PathParser {
                 throw new SyntaxException("trailing space after the address");
             }
         }
-        return new ParsedPath(mailbox, parameters);
+        return new ParsedPath(mailbox, parameters, sourceRouted);
     }
 
     private Mailbox path(boolean reversePath) throws SyntaxException {

@@ -10,11 +10,14 @@ import java.util.Set;
  *
  * @param notifyOn            when to send a DSN; empty when the client did not say (the default
  *                          then is FAILURE and DELAY); exactly {NEVER} for NEVER
- * @param originalRecipient ORCPT as "addr-type;address" with the address decoded, or null
+ * @param originalRecipient ORCPT as "addr-type;address" with the address decoded (printable US-ASCII,
+ *                          never a line break), or null
  */
 public record RecipientParameters(Set<Notify> notifyOn, String originalRecipient) {
 
     public enum Notify { NEVER, SUCCESS, FAILURE, DELAY }
+
+    private static final int MAX_ORCPT = 500;
 
     public static final RecipientParameters NONE = new RecipientParameters(Set.of(), null);
 
@@ -43,20 +46,41 @@ public record RecipientParameters(Set<Notify> notifyOn, String originalRecipient
                         throw new SyntaxException("NOTIFY=NEVER cannot be combined");
                     }
                 }
-                case "ORCPT" -> {
-                    int semicolon = value == null ? -1 : value.indexOf(';');
-                    if (semicolon <= 0 || semicolon == value.length() - 1) {
-                        throw new SyntaxException("ORCPT must be addr-type;address");
-                    }
-                    String type = value.substring(0, semicolon);
-                    if (!type.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '-')) {
-                        throw new SyntaxException("bad ORCPT address type");
-                    }
-                    originalRecipient = type + ";" + Xtext.decode(value.substring(semicolon + 1));
-                }
+                case "ORCPT" -> originalRecipient = originalRecipient(value);
                 default -> throw new SyntaxException(UNSUPPORTED, "parameter " + entry.getKey() + " is not supported");
             }
         }
         return new RecipientParameters(notify, originalRecipient);
+    }
+
+    /**
+     * ORCPT=addr-type;xtext (RFC 3461 §4.2): at most 500 characters; the type an atom; the address
+     * decoded to printable US-ASCII (it goes into the DSN's Original-Recipient field), and for
+     * type rfc822 a mailbox (RFC 5321 §4.1.2). RFC 6533's utf-8 type with raw UTF-8 is not offered.
+     */
+    private static String originalRecipient(String value) throws SyntaxException {
+        int semicolon = value == null ? -1 : value.indexOf(';');
+        if (semicolon <= 0 || semicolon == value.length() - 1) {
+            throw new SyntaxException("ORCPT must be addr-type;address");
+        }
+        if (value.length() > MAX_ORCPT) {
+            throw new SyntaxException("ORCPT longer than " + MAX_ORCPT + " characters");
+        }
+        String type = value.substring(0, semicolon);
+        if (!type.chars().allMatch(c -> c < 128 && Character.isLetterOrDigit(c) || c == '-')) {
+            throw new SyntaxException("bad ORCPT address type");
+        }
+        String address = Xtext.decode(value.substring(semicolon + 1));
+        if (!Xtext.isPrintableAscii(address)) {
+            throw new SyntaxException("ORCPT address must decode to printable US-ASCII");
+        }
+        if (type.equalsIgnoreCase("rfc822")) {
+            try {
+                PathParser.parseMailbox(address);
+            } catch (SyntaxException e) {
+                throw new SyntaxException("ORCPT rfc822 address is not a mailbox: " + e.getMessage());
+            }
+        }
+        return type + ";" + address;
     }
 }

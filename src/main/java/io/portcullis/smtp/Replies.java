@@ -30,6 +30,10 @@ public final class Replies {
             "Too many connections from your address, try again later");
     public static final Reply TIMEOUT = new Reply(421, "4.4.2", "Timeout exceeded, closing connection");
     public static final Reply TOO_MANY_ERRORS = new Reply(421, "4.7.0", "Too many errors, closing connection");
+    public static final Reply TOO_MANY_JUNK_COMMANDS = new Reply(421, "4.7.0", "Too many commands without a message, closing connection");
+    public static final Reply TOO_MANY_TRANSACTIONS = new Reply(421, "4.7.0",
+            "Too many mail transactions in one session, closing connection; reconnect to send more");
+    public static final Reply SESSION_TIME_EXCEEDED = new Reply(421, "4.4.2", "Session time limit reached, closing connection");
     public static final Reply SHUTTING_DOWN = new Reply(421, "4.3.2", "Service shutting down, closing connection");
     public static final Reply LOCAL_ERROR = new Reply(451, "4.3.0",
             "Local error in processing, message not accepted, try again later");
@@ -83,6 +87,8 @@ public final class Replies {
     // Policy refusals (listener policy checks)
     public static final Reply ACCESS_DENIED = new Reply(554, "5.7.1", "Access denied");
     public static final Reply RELAY_DENIED = new Reply(554, "5.7.1", "Relay access denied");
+    public static final Reply SENDER_ROUTING_DENIED = new Reply(550, "5.7.1",
+            "Recipient address rejected: sender-specified routing (%, !, @ in the local part, source route) is not allowed");
     public static final Reply UNKNOWN_RECIPIENT = new Reply(550, "5.1.1", "Recipient address rejected: user unknown");
     public static final Reply SPOOFED_SENDER = new Reply(550, "5.7.1",
             "Sender address rejected: mail from the Internet may not use this organisation's addresses");
