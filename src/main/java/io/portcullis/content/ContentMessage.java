@@ -1,5 +1,6 @@
 package io.portcullis.content;
 
+import io.portcullis.smtp.DomainName;
 import io.portcullis.spool.Envelope;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -175,7 +176,7 @@ public final class ContentMessage {
         return headers.stream().filter(h -> h.is(name)).findFirst().orElse(null);
     }
 
-    /** The domain of the first address in From:, lower case; null when there is none. */
+    /** The domain of the first address in From:, as IDNA A-labels ({@link DomainName}); null when there is none. */
     public String fromDomain() {
         HeaderField from = header("From");
         if (from == null) {
@@ -188,7 +189,12 @@ public final class ContentMessage {
             }
             String address = addresses[0].getAddress();
             int at = address.lastIndexOf('@');
-            return at < 0 ? null : address.substring(at + 1).toLowerCase(Locale.ROOT);
+            if (at < 0) {
+                return null;
+            }
+            String domain = address.substring(at + 1);
+            String canonical = DomainName.canonical(domain);
+            return canonical != null ? canonical : domain.toLowerCase(Locale.ROOT);
         } catch (AddressException e) {
             return null;
         }
