@@ -30,6 +30,8 @@ public final class ConfigLoader {
     public static final String EMBEDDED_DEFAULT = "embedded default";
     private static final String DEFAULT_RESOURCE = "/io/portcullis/config/default.yaml";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    /** The largest header section a listener may be configured to take (content checks hold it in memory). */
+    private static final long MAX_HEADER_SIZE = 16L * 1024 * 1024;
 
     private ConfigLoader() {
     }
@@ -208,9 +210,13 @@ public final class ConfigLoader {
                 map.duration("greeting-delay", d.greetingDelay()),
                 map.integer("max-junk-commands", d.maxJunkCommands(), 1, 1_000_000),
                 map.integer("max-transactions", d.maxTransactions(), 1, 100_000_000),
-                map.duration("max-session-time", d.maxSessionTime()));
+                map.duration("max-session-time", d.maxSessionTime()),
+                map.size("max-header-size", d.maxHeaderSize()));
         if (limits.maxMessageSize() < 1024) {
             map.errors().add(map.node("max-message-size"), map.keyPath("max-message-size"), "must be at least 1KB");
+        }
+        if (limits.maxHeaderSize() < 1024 || limits.maxHeaderSize() > MAX_HEADER_SIZE) {
+            map.errors().add(map.node("max-header-size"), map.keyPath("max-header-size"), "must be from 1KB to 16MB");
         }
         for (String key : List.of("command-timeout", "data-timeout", "max-session-time")) {
             if (map.has(key) && map.duration(key, null) != null && map.duration(key, null).toMillis() < 1000) {

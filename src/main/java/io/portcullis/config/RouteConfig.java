@@ -1,7 +1,6 @@
 package io.portcullis.config;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Recipient domains to a connector, for the flows allowed to use it. A pattern is an exact domain,
@@ -11,11 +10,12 @@ import java.util.Locale;
  */
 public record RouteConfig(List<String> domains, String connector, List<String> flows) {
     public RouteConfig {
-        domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        domains = domains.stream().map(d -> d.equals("*") ? d
+                : d.startsWith("*.") ? "*." + RouteTable.canonical(d.substring(2)) : RouteTable.canonical(d)).toList();
         flows = List.copyOf(flows);
     }
 
-    /** Does this route serve {@code domain} (already lower-case) for {@code flow}? */
+    /** Does this route serve {@code domain} (already in {@link RouteTable#canonical} form) for {@code flow}? */
     public boolean matches(String flow, String domain) {
         if (!flows.isEmpty() && !flows.contains(flow)) {
             return false;

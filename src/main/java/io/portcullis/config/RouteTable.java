@@ -1,5 +1,6 @@
 package io.portcullis.config;
 
+import io.portcullis.smtp.DomainName;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -11,13 +12,13 @@ import java.util.Optional;
  */
 public record RouteTable(List<String> localDomains, List<RouteConfig> routes) {
     public RouteTable {
-        localDomains = localDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        localDomains = localDomains.stream().map(RouteTable::canonical).toList();
         routes = List.copyOf(routes);
     }
 
     /** {@code domain} may be null for the bare {@code <postmaster>}: it routes as the first local domain. */
     public Optional<RouteConfig> find(String flow, String domain) {
-        String key = domain == null ? postmasterDomain() : domain.toLowerCase(Locale.ROOT);
+        String key = domain == null ? postmasterDomain() : canonical(domain);
         if (key == null) {
             return Optional.empty();
         }
@@ -25,7 +26,13 @@ public record RouteTable(List<String> localDomains, List<RouteConfig> routes) {
     }
 
     public boolean isLocal(String domain) {
-        return domain != null && localDomains.contains(domain.toLowerCase(Locale.ROOT));
+        return domain != null && localDomains.contains(canonical(domain));
+    }
+
+    /** The one form domains are compared in (IDNA A-labels after UTS #46 mapping, lower case). */
+    static String canonical(String domain) {
+        String canonical = DomainName.canonical(domain);
+        return canonical == null ? domain.toLowerCase(Locale.ROOT) : canonical;
     }
 
     /** Where mail for the bare {@code <postmaster>} goes. */

@@ -1,6 +1,7 @@
 package io.portcullis.policy;
 
 import io.portcullis.auth.LdapDirectory;
+import io.portcullis.smtp.DomainName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,14 +33,22 @@ public final class KnownRecipients {
     public KnownRecipients(List<String> addresses, Path file, LdapDirectory ldap) {
         this.ldap = ldap;
         Set<String> lower = new HashSet<>();
-        addresses.forEach(a -> lower.add(a.toLowerCase(Locale.ROOT)));
+        addresses.forEach(a -> lower.add(key(a)));
         this.configured = Set.copyOf(lower);
         this.file = file;
     }
 
     public boolean contains(String address) throws LdapDirectory.DirectoryUnavailableException {
-        String key = address.toLowerCase(Locale.ROOT);
+        String key = key(address);
         return configured.contains(key) || fileAddresses().contains(key) || (ldap != null && ldap.recipientExists(key));
+    }
+
+    /** The address lower-cased, its domain in canonical A-label form, so every spelling of it is one key. */
+    private static String key(String address) {
+        int at = address.lastIndexOf('@');
+        String canonical = at < 0 ? null : DomainName.canonical(address.substring(at + 1));
+        return canonical == null ? address.toLowerCase(Locale.ROOT)
+                : address.substring(0, at).toLowerCase(Locale.ROOT) + "@" + canonical;
     }
 
     private Set<String> fileAddresses() {
@@ -53,7 +62,7 @@ public final class KnownRecipients {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                     String entry = line.strip();
                     if (!entry.isEmpty() && !entry.startsWith("#")) {
-                        addresses.add(entry.toLowerCase(Locale.ROOT));
+                        addresses.add(key(entry));
                     }
                 }
                 fromFile = Set.copyOf(addresses);

@@ -5,11 +5,7 @@ import io.portcullis.content.ContentChain;
 import io.portcullis.content.ContentVerdict;
 import io.portcullis.policy.Verdict;
 import io.portcullis.smtp.DotDataDecoder;
-import io.portcullis.smtp.Mailbox;
-import io.portcullis.smtp.PathParser;
-import io.portcullis.smtp.SyntaxException;
-import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.InternetAddress;
+import io.portcullis.smtp.HeaderScanner;
 import io.portcullis.smtp.LineDiscipline;
 import io.portcullis.smtp.LineFeedNormalizer;
 import io.portcullis.smtp.MailParameters;
@@ -137,7 +133,7 @@ final class MessageIntake {
                 target = new HeaderFilter(target, policy::removesHeader);
             }
             transaction.receiver = new MessageReceiver(target, session.limits.maxMessageSize(),
-                    session.limits.maxLineLength());
+                    session.limits.maxLineLength(), session.limits.maxHeaderSize());
             transaction.content = policy.bareLineEnds() == ListenerPolicy.BareLineEnds.NORMALIZE
                     ? new LineFeedNormalizer(transaction.receiver) : transaction.receiver;
             return true;
@@ -167,10 +163,16 @@ final class MessageIntake {
         } else if (receiver.isOversized()) {
             reply = Replies.MESSAGE_TOO_BIG;
             reason = "size";
+        } else if (receiver.headers().isTooLarge()) {
+            reply = Replies.HEADER_SECTION_TOO_BIG; // refused whole: no check may look at a truncated header
+            reason = "size";
+        } else if (receiver.headers().isMalformed()) {
+            reply = Replies.HEADER_SECTION_MALFORMED;
+            reason = "header";
         } else if (receiver.headers().receivedCount() >= session.limits.maxReceivedHeaders()) {
             reply = Replies.TOO_MANY_HOPS;
             reason = "loop";
-        } else if (headerFrom(receiver.headers().from()) instanceof Verdict.Reject reject) {
+        } else if (headerFrom(receiver.headers()) instanceof Verdict.Reject reject) {
             reply = reject.reply();
             reason = reject.reason();
         } else {
@@ -197,30 +199,15 @@ final class MessageIntake {
         }
     }
 
-    /**
-     * The sender rules applied to every address of the header From:, where the listener asks for
-     * it. A From: that cannot be parsed cannot be vouched for, so it is refused like a foreign one.
-     */
-    private Verdict headerFrom(String from) {
-        ListenerPolicy policy = session.context.listener().policy();
-        if (from == null || !policy.checkHeaderFrom() || !(policy.enforceSendAs() || policy.rejectSpoofedSenders())) {
-            return Verdict.ACCEPT;
+    /** The sender rules applied to the header From: and Sender:, where the listener asks for it. */
+    private Verdict headerFrom(HeaderScanner headers) {
+        HeaderScanner.Originators originators = headers.originators();
+        Verdict verdict = session.context.senders().checkHeader(session.client.facts(), originators);
+        if (verdict instanceof Verdict.Reject) {
+            log.info("{}: refused header From: {} from {}", session.context.listener().name(), originators.from(),
+                    session.client.address());
         }
-        Reply unparseable = policy.enforceSendAs() ? Replies.SEND_AS_DENIED : Replies.SPOOFED_SENDER;
-        try {
-            for (InternetAddress address : InternetAddress.parseHeader(from, false)) {
-                Mailbox mailbox = PathParser.parseMailbox(address.getAddress());
-                Verdict verdict = session.context.senders().check(session.client.facts(), mailbox);
-                if (verdict instanceof Verdict.Reject) {
-                    log.info("{}: refused header From: <{}> from {}", session.context.listener().name(), mailbox,
-                            session.client.address());
-                    return verdict;
-                }
-            }
-            return Verdict.ACCEPT;
-        } catch (AddressException | SyntaxException | RuntimeException e) {
-            return Verdict.reject(unparseable, "header-from");
-        }
+        return verdict;
     }
 
     /** A reply and, for a refusal, the reason it is counted under. */

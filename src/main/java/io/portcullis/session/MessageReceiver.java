@@ -7,18 +7,19 @@ import java.io.OutputStream;
 
 /**
  * Where decoded message content goes on its way to the spool: it checks line discipline, follows
- * the header section, counts octets and stops writing to disk once the size limit is passed (the
+ * the header section (up to the listener's header size limit), counts octets and stops writing to disk once the size limit is passed (the
  * rest is still read, so the session stays in step, but discarded).
  */
 final class MessageReceiver extends OutputStream {
     private final OutputStream spoolFile;
     private final long maxSize;
     private final LineDiscipline discipline;
-    private final HeaderScanner headers = new HeaderScanner();
+    private final HeaderScanner headers;
     private long size;
 
-    MessageReceiver(OutputStream spoolFile, long maxSize, int maxLineLength) {
+    MessageReceiver(OutputStream spoolFile, long maxSize, int maxLineLength, long maxHeaderSize) {
         this.spoolFile = spoolFile;
+        this.headers = new HeaderScanner(maxHeaderSize);
         this.maxSize = maxSize;
         this.discipline = new LineDiscipline(maxLineLength);
     }

@@ -15,9 +15,16 @@ public record Mailbox(String localPart, String domain) {
         return new Mailbox("postmaster", null);
     }
 
-    /** The domain for comparisons and routing: lower-cased; address literals keep their brackets. */
+    /**
+     * The domain for comparisons and routing: its {@link DomainName#canonical} A-label form (the
+     * parser accepts only domains that have one); address literals are lower-cased with brackets.
+     */
     public String canonicalDomain() {
-        return domain == null ? null : domain.toLowerCase(Locale.ROOT);
+        if (domain == null) {
+            return null;
+        }
+        String canonical = DomainName.canonical(domain);
+        return canonical == null ? domain.toLowerCase(Locale.ROOT) : canonical;
     }
 
     public boolean isAddressLiteral() {

@@ -1,6 +1,5 @@
 package io.portcullis.smtp;
 
-import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -219,12 +218,8 @@ public final class PathParser {
         if (utf8Length(domain) > MAX_DOMAIN) {
             throw new SyntaxException("domain longer than " + MAX_DOMAIN + " octets");
         }
-        if (!Mailbox.isAscii(domain)) {
-            try {
-                IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES);
-            } catch (IllegalArgumentException e) {
-                throw new SyntaxException("invalid internationalized domain");
-            }
+        if (DomainName.canonical(domain) == null) { // UTS #46: U-labels and xn-- labels must be valid IDNA
+            throw new SyntaxException("invalid internationalized domain");
         }
         return domain;
     }

@@ -75,6 +75,10 @@ public final class Replies {
     // 5xx: policy and content
     public static final Reply MESSAGE_TOO_BIG = new Reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static final Reply TOO_MANY_HOPS = new Reply(554, "5.4.0", "Too many Received headers, possible mail loop");
+    public static final Reply HEADER_SECTION_TOO_BIG = new Reply(552, "5.3.4",
+            "Message header section exceeds fixed maximum size");
+    public static final Reply HEADER_SECTION_MALFORMED = new Reply(554, "5.6.0",
+            "Message refused: a line in the header section is not a header field");
     public static final Reply BARE_LINE_END_IN_DATA = new Reply(550, "5.6.0",
             "Message refused: bare CR or LF in message data");
     public static final Reply NUL_IN_DATA = new Reply(550, "5.6.0", "Message refused: NUL character in message data");
@@ -95,6 +99,10 @@ public final class Replies {
     public static final Reply SEND_AS_DENIED = new Reply(553, "5.7.1", "Sender address rejected: not owned by the user");
     public static final Reply SEND_AS_NOT_LOCAL = new Reply(553, "5.7.1",
             "Sender address rejected: internal servers may only send as this organisation's addresses");
+    public static final Reply ORIGINATOR_FIELDS_REFUSED = new Reply(550, "5.7.1",
+            "Message refused: From: and Sender: must each appear at most once and name one mailbox in standard syntax");
+    public static final Reply ORIGINATOR_FIELDS_REFUSED_SEND_AS = new Reply(553, "5.7.1",
+            "Message refused: From: and Sender: must each appear at most once and name one mailbox in standard syntax");
 
     public static final Reply CONNECTION_RATE_EXCEEDED = new Reply(421, "4.7.0",
             "Too many connections from your address, slow down and try again later");

@@ -81,7 +81,7 @@ class BdatChunkTest {
         }
         assertThat(gateway.queued()).isEqualTo(before);
         try (SmtpScript fresh = inTransaction()) {
-            fresh.sendRaw("BDAT 5 LAST\r\nx\r\n\r\n").expect("250 2.0.0 OK queued as");
+            fresh.sendRaw("BDAT 7 LAST\r\na:b\r\n\r\n").expect("250 2.0.0 OK queued as");
         }
     }
 }

@@ -136,7 +136,7 @@ class SmtpConversationTest {
             assertThat(gateway.messageWithoutOurReceived(smtp.queueId())).isEqualTo("Subject: chunks\r\n\r\n.no dot\r\n");
             smtp.send("MAIL FROM:<a@example.org>").expect("250 2.1.0");
             smtp.send("RCPT TO:<b@example.test>").expect("250 2.1.5");
-            smtp.sendRaw("BDAT 3\r\nabc").expect("250 2.0.0 3 octets received");
+            smtp.sendRaw("BDAT 3\r\na:b").expect("250 2.0.0 3 octets received");
             smtp.send("DATA").expect("503 5.5.1 DATA is not allowed after BDAT");
             smtp.sendRaw("BDAT 0 LAST\r\n").expect("250 2.0.0 OK queued");
         }

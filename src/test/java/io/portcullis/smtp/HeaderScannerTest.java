@@ -9,7 +9,7 @@ class HeaderScannerTest {
 
     private static HeaderScanner scanInPieces(String message, int piece) {
         byte[] bytes = message.getBytes(StandardCharsets.US_ASCII);
-        HeaderScanner scanner = new HeaderScanner();
+        HeaderScanner scanner = new HeaderScanner(Long.MAX_VALUE);
         for (int i = 0; i < bytes.length; i += piece) {
             scanner.scan(bytes, i, Math.min(piece, bytes.length - i));
         }
