@@ -68,8 +68,11 @@ public final class PolicyConfigReader {
                 rates.integer("recipients-per-hour-per-user", 0, 0, 100_000_000));
         rates.finish();
         List<Cidr> proxies = networks(listener, "proxy-protocol-from");
+        boolean antiSpoofing = listener.bool("anti-spoofing", false);
+        // A sender rule that looked only at the envelope would be passed by any header From: (issue 12, finding 3).
+        boolean checkHeaderFrom = listener.bool("check-header-from", antiSpoofing || sendAs);
         return new ListenerPolicy(allow, deny, auth, relay, relayNetworks, listener.bool("verify-recipients", false),
-                listener.bool("anti-spoofing", false), listener.bool("check-header-from", false), sendAs, removeHeaders,
+                antiSpoofing, checkHeaderFrom, sendAs, removeHeaders,
                 listener.bool("remove-received", false), rateLimits, proxies, bareLineEnds(listener, auth));
     }
 
