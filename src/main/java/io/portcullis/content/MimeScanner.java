@@ -122,14 +122,22 @@ final class MimeScanner {
 
     /** The first finding, or null when the message keeps the limits and the visitor found nothing. */
     static Finding scan(ContentMessage message, MimeLimits limits, Deadline deadline, Visitor visitor) throws IOException {
-        MimeScanner scanner = new MimeScanner(limits, deadline, visitor);
         try (InputStream body = message.openAfterHeaders()) {
-            Source source = new Source(new MimeLines(body));
+            return scan(message.headers(), body, limits, deadline, visitor);
+        }
+    }
+
+    /** The same for a message whose header section is parsed already, from what follows it. */
+    static Finding scan(List<HeaderField> headers, InputStream afterHeaders, MimeLimits limits, Deadline deadline,
+                        Visitor visitor) throws IOException {
+        MimeScanner scanner = new MimeScanner(limits, deadline, visitor);
+        try {
+            Source source = new Source(new MimeLines(afterHeaders));
             if (source.lines().next() && !source.lines().isEmpty()) {
                 source.lines().pushBack(); // no empty line: the body starts right after the fields
             }
             MimeFields root = new MimeFields();
-            for (HeaderField field : message.headers()) {
+            for (HeaderField field : headers) {
                 root.add(field.name(), field.value());
             }
             scanner.entity(source, root, 0, false);
