@@ -13,12 +13,12 @@ final class MimeLines {
     static final int MAX_PIECE = 16 * 1024;
 
     private final InputStream in;
-    private final byte[] buffer = new byte[64 * 1024];
+    private final byte[] buffer = new byte[8192];
     private int position;
     private int limit;
     private boolean eof;
 
-    private final byte[] line = new byte[MAX_PIECE];
+    private byte[] line = new byte[256]; // grows up to MAX_PIECE
     private int length;
     private int rawLength;
     private boolean lineStart = true;
@@ -47,6 +47,9 @@ final class MimeLines {
             int i = position;
             while (i < end && buffer[i] != '\n') {
                 i++;
+            }
+            if (length + i - position > line.length) {
+                line = java.util.Arrays.copyOf(line, Math.min(MAX_PIECE, Math.max(2 * line.length, length + i - position)));
             }
             System.arraycopy(buffer, position, line, length, i - position);
             length += i - position;

@@ -99,23 +99,25 @@ final class MimeScanner {
         }
     }
 
-    /** Lines and the delimiters open in them (a decoded body has its own). */
-    private record Source(MimeLines lines, List<byte[]> delimiters) {
+    /** Lines and the delimiters open in them (a decoded body has its own); the outermost is the message's. */
+    private record Source(MimeLines lines, List<byte[]> delimiters, boolean outermost) {
         Source(MimeLines lines) {
-            this(lines, new ArrayList<>());
+            this(lines, new ArrayList<>(), false);
         }
     }
 
     private final MimeLimits limits;
     private final Deadline deadline;
     private final Visitor visitor;
-    private final byte[] decoded = new byte[MimeLines.MAX_PIECE + 2];
+    private final long sizeBound;
+    private byte[] decoded = new byte[256];
     private int parts;
     private long decodedSize;
     private int untilClockLook = LINES_PER_CLOCK_LOOK;
 
-    private MimeScanner(MimeLimits limits, Deadline deadline, Visitor visitor) {
+    private MimeScanner(MimeLimits limits, long sizeBound, Deadline deadline, Visitor visitor) {
         this.limits = limits;
+        this.sizeBound = sizeBound;
         this.deadline = deadline;
         this.visitor = visitor;
     }
@@ -123,16 +125,20 @@ final class MimeScanner {
     /** The first finding, or null when the message keeps the limits and the visitor found nothing. */
     static Finding scan(ContentMessage message, MimeLimits limits, Deadline deadline, Visitor visitor) throws IOException {
         try (InputStream body = message.openAfterHeaders()) {
-            return scan(message.headers(), body, limits, deadline, visitor);
+            return scan(message.headers(), body, message.size(), limits, deadline, visitor);
         }
     }
 
-    /** The same for a message whose header section is parsed already, from what follows it. */
-    static Finding scan(List<HeaderField> headers, InputStream afterHeaders, MimeLimits limits, Deadline deadline,
-                        Visitor visitor) throws IOException {
-        MimeScanner scanner = new MimeScanner(limits, deadline, visitor);
+    /**
+     * The same for a message whose header section is parsed already, from what follows it;
+     * {@code sizeBound} is at least the size of that rest (a message that is one leaf is then
+     * done with once its fields are read, when its size cannot pass max-decoded-size).
+     */
+    static Finding scan(List<HeaderField> headers, InputStream afterHeaders, long sizeBound, MimeLimits limits,
+                        Deadline deadline, Visitor visitor) throws IOException {
+        MimeScanner scanner = new MimeScanner(limits, sizeBound, deadline, visitor);
         try {
-            Source source = new Source(new MimeLines(afterHeaders));
+            Source source = new Source(new MimeLines(afterHeaders), new ArrayList<>(), true);
             if (source.lines().next() && !source.lines().isEmpty()) {
                 source.lines().pushBack(); // no empty line: the body starts right after the fields
             }
@@ -250,6 +256,10 @@ final class MimeScanner {
 
     private void leaf(Source source, Entity entity, String encoding) throws IOException, Stop {
         TextSink sink = visitor.text(entity);
+        if (sink == null && source.outermost() && source.delimiters().isEmpty()
+                && decodedSize + sizeBound <= limits.maxDecodedSize()) {
+            return; // the message is this one leaf, and all of it cannot pass the limit: nothing to read
+        }
         TransferDecoder decoder = sink == null ? null : TransferDecoder.of(encoding);
         boolean base64 = encoding != null && encoding.strip().equalsIgnoreCase("base64");
         MimeLines lines = source.lines();
@@ -260,6 +270,9 @@ final class MimeScanner {
                 break;
             }
             if (sink != null) {
+                if (decoded.length < lines.length() + 2) {
+                    decoded = new byte[Math.max(lines.length() + 2, 2 * decoded.length)];
+                }
                 int n = decoder.decode(lines.bytes(), lines.length(), lines.endsLine(), decoded);
                 sink.write(decoded, n);
                 count(n);

@@ -113,7 +113,9 @@ class MimeLimitsTest {
         return List.of(new Case("50 parts in a message: 51 entities", flat(50, "b"), TOO_MANY_PARTS),
                 new Case("6 levels", nested(6), TOO_DEEP),
                 new Case("more decoded content than max-decoded-size", mixed("Content-Type: application/octet-stream\r\n"
-                        + "Content-Transfer-Encoding: base64\r\n\r\n" + base64("x".repeat(100_000))), DECODED_TOO_BIG));
+                        + "Content-Transfer-Encoding: base64\r\n\r\n" + base64("x".repeat(100_000))), DECODED_TOO_BIG),
+                new Case("a plain message larger than max-decoded-size", "Subject: long\r\n\r\n"
+                        + "z".repeat(76).concat("\r\n").repeat(1500), DECODED_TOO_BIG));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -102,8 +102,8 @@ class MimeScannerTest {
                     Arrays.copyOfRange(bytes, offset, fieldEnd)));
             offset = fieldEnd;
         }
-        return MimeScanner.scan(headers, new Pieces(Arrays.copyOfRange(bytes, offset, bytes.length), piece), LIMITS,
-                Deadline.NONE, visitor);
+        return MimeScanner.scan(headers, new Pieces(Arrays.copyOfRange(bytes, offset, bytes.length), piece),
+                bytes.length - offset, LIMITS, Deadline.NONE, visitor);
     }
 
     private static int indexOf(byte[] bytes, int from) {
