@@ -20,6 +20,7 @@ declare -A needed=(
 # files -> Debian package
 declare -A needed_files=(
   [/usr/share/doc/python3-spf/rfc7208-tests.yml.gz]=python3-spf   # the RFC 7208 test suite
+  [/usr/lib/python3/dist-packages/Milter/__init__.py]=python3-milter   # pymilter: a milter that changes the envelope
 )
 perl_modules=(Net::SSLeay)   # swaks --tls needs libnet-ssleay-perl
 

@@ -162,7 +162,7 @@ public final class ConfigLoader {
             TlsConfig tls = tls(map, base);
             ListenerLimits limits = limits(map.map("limits"));
             ListenerPolicy policy = PolicyConfigReader.listenerPolicy(map);
-            List<ContentStep> content = ContentConfigReader.chain(map, checks);
+            ContentChainConfig content = ContentConfigReader.chain(map, checks, limits.maxMessageSize());
             map.finish();
             listeners.add(new ListenerConfig(name, flow, bind, listenerHostname, tls, limits, policy, content));
         }

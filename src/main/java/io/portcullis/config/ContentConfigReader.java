@@ -65,8 +65,11 @@ final class ContentConfigReader {
         return checks;
     }
 
-    /** A listener's {@code content:} mapping: {@code chain} and the default {@code on-failure}. */
-    static List<ContentStep> chain(YamlMap listener, Map<String, CheckConfig> checks) {
+    /**
+     * A listener's {@code content:} mapping: {@code chain}, the default {@code on-failure} and the
+     * MIME limits ({@code max-decoded-size} defaults to twice the listener's {@code max-message-size}).
+     */
+    static ContentChainConfig chain(YamlMap listener, Map<String, CheckConfig> checks, long maxMessageSize) {
         ConfigErrors errors = listener.errors();
         YamlMap content = listener.map("content");
         ContentStep.FailureMode defaultMode = failureMode(content, ContentStep.FailureMode.FAIL_CLOSED);
@@ -100,8 +103,20 @@ final class ContentConfigReader {
                 steps.add(new ContentStep(check, mode, timeout == null ? checks.get(check).timeout() : timeout, mark, reject));
             }
         }
+        MimeLimits mimeLimits = mimeLimits(content, maxMessageSize);
         content.finish();
-        return steps;
+        return new ContentChainConfig(steps, mimeLimits);
+    }
+
+    private static MimeLimits mimeLimits(YamlMap content, long maxMessageSize) {
+        MimeLimits defaults = MimeLimits.defaults(maxMessageSize);
+        MimeLimits limits = new MimeLimits(content.integer("max-mime-parts", defaults.maxParts(), 1, 1_000_000),
+                content.integer("max-mime-depth", defaults.maxDepth(), 1, 100),
+                content.size("max-decoded-size", defaults.maxDecodedSize()));
+        if (limits.maxDecodedSize() < 1024) {
+            content.errors().add(content.node("max-decoded-size"), content.keyPath("max-decoded-size"), "must be at least 1KB");
+        }
+        return limits;
     }
 
     private static ContentStep.FailureMode failureMode(YamlMap map, ContentStep.FailureMode defaultMode) {

@@ -10,13 +10,12 @@ import java.util.List;
  * @param hostname the name in the banner, EHLO reply and Received header
  * @param tls      null when STARTTLS is not offered
  * @param policy   who may connect, authenticate, relay and send as whom
- * @param content  the content chain run on every message before 250, in order; empty for none
+ * @param content  the content chain run on every message before 250 (no steps for none) and its MIME limits
  */
 public record ListenerConfig(String name, String flow, List<InetSocketAddress> bind, String hostname,
                              TlsConfig tls, ListenerLimits limits, ListenerPolicy policy,
-                             List<ContentStep> content) {
+                             ContentChainConfig content) {
     public ListenerConfig {
         bind = List.copyOf(bind);
-        content = List.copyOf(content);
     }
 }

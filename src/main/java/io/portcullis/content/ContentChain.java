@@ -1,6 +1,8 @@
 package io.portcullis.content;
 
+import io.portcullis.config.ContentChainConfig;
 import io.portcullis.config.ContentStep;
+import io.portcullis.config.MimeLimits;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.smtp.Replies;
 import io.portcullis.spool.Envelope;
@@ -26,7 +28,14 @@ import org.slf4j.LoggerFactory;
  * {@code fail-closed} answers {@code 451 4.7.1}; {@code fail-open} goes on and records the skip in
  * an {@value #SKIPPED_HEADER} header. No step that waits for a daemon runs longer than its
  * budget: it runs on its own virtual thread and is interrupted when the budget is spent. Checks
- * that only compute ({@link ContentCheck#runsInline()}) run on the session's thread.
+ * that only compute ({@link ContentCheck#runsInline()}) run on the session's thread and look at
+ * their {@link Deadline} in every loop the sender can lengthen; one that overruns it is failed as
+ * timed out all the same.
+ *
+ * <p>Before the first step, and again after a step changed what says how the body is built, the
+ * message's MIME structure is streamed once against the listener's {@link MimeLimits}: a message
+ * past them is refused for good ({@code 554 5.6.0}, or {@code 552 5.3.4} for its decoded size)
+ * before any scanner sees it, and every step sees a structure within them.
  */
 public final class ContentChain {
     public static final String SKIPPED_HEADER = "X-Portcullis-Check-Skipped";
@@ -36,12 +45,14 @@ public final class ContentChain {
 
     private final String listener;
     private final List<ContentStep> steps;
+    private final MimeLimits mimeLimits;
     private final ContentChecks checks;
     private final Telemetry telemetry;
 
-    public ContentChain(String listener, List<ContentStep> steps, ContentChecks checks, Telemetry telemetry) {
+    public ContentChain(String listener, ContentChainConfig config, ContentChecks checks, Telemetry telemetry) {
         this.listener = listener;
-        this.steps = List.copyOf(steps);
+        this.steps = config.steps();
+        this.mimeLimits = config.mimeLimits();
         this.checks = checks;
         this.telemetry = telemetry;
         steps.forEach(step -> checks.entry(step.check()));
@@ -63,8 +74,13 @@ public final class ContentChain {
     public Result run(IncomingMessage message, Envelope received) throws IOException {
         Envelope envelope = received;
         ContentMessage current = ContentMessage.read(envelope, message.file());
+        MimeScanner.Finding structure = MimeScanner.scan(current, mimeLimits, Deadline.NONE, MimeScanner.STRUCTURE);
+        if (structure != null) {
+            return new Result(MimeScanner.refusal(structure), envelope);
+        }
         String quarantine = null;
-        for (ContentStep step : steps) {
+        for (int i = 0; i < steps.size(); i++) {
+            ContentStep step = steps.get(i);
             ContentVerdict verdict = runStep(step, current);
             MessageEdits edits;
             switch (verdict) {
@@ -90,6 +106,12 @@ public final class ContentChain {
                 ContentMessage before = current;
                 message.replaceContent(out -> MessageRewriter.write(before, edits, out));
                 current = ContentMessage.read(envelope, message.file());
+                if (i + 1 < steps.size() && edits.touchesStructure()) {
+                    structure = MimeScanner.scan(current, mimeLimits, Deadline.NONE, MimeScanner.STRUCTURE);
+                    if (structure != null) {
+                        return new Result(MimeScanner.refusal(structure), envelope);
+                    }
+                }
             } else if (edits.envelope() != null) {
                 current = current.withEnvelope(envelope); // the file is as it was: no need to read it again
             }
@@ -111,6 +133,9 @@ public final class ContentChain {
                 entry.breaker().succeeded();
                 telemetry.contentChecked(listener, step.check(), result(verdict), System.nanoTime() - start);
                 return verdict;
+            } catch (Deadline.Exceeded e) {
+                entry.breaker().failed();
+                return failed(step, "timed out after " + step.timeout().toMillis() + " ms", "timeout", System.nanoTime() - start);
             } catch (IOException | RuntimeException e) {
                 entry.breaker().failed();
                 return failed(step, e.getClass().getSimpleName() + ": " + e.getMessage(), "error", System.nanoTime() - start);

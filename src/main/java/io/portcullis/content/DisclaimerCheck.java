@@ -49,16 +49,17 @@ final class DisclaimerCheck implements ContentCheck {
 
     @Override
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
+        Deadline deadline = Deadline.after(step.timeout());
         String domain = message.fromDomain();
         if (fingerprint.isEmpty() || (!config.senderDomains().isEmpty() && !config.senderDomains().contains(domain))) {
             return ContentVerdict.ACCEPT;
         }
         try {
             MimeMessage mime = new KeptIdMessage(session, new SharedFileInputStream(message.file().toFile()));
-            if (alreadyCarries(mime, 0)) {
+            if (alreadyCarries(mime, 0, deadline)) {
                 return ContentVerdict.ACCEPT;
             }
-            if (!appendToText(mime, 0)) {
+            if (!appendToText(mime, 0, deadline)) {
                 wrap(mime);
             }
             mime.saveChanges();
@@ -75,7 +76,8 @@ final class DisclaimerCheck implements ContentCheck {
     }
 
     /** Adds the disclaimer to the text a reader sees first; false when the structure has no such place. */
-    private boolean appendToText(Part part, int depth) throws MessagingException, IOException {
+    private boolean appendToText(Part part, int depth, Deadline deadline) throws MessagingException, IOException {
+        deadline.check();
         String type = baseType(part);
         if (Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition()) || depth > 10) {
             return false;
@@ -94,11 +96,11 @@ final class DisclaimerCheck implements ContentCheck {
         if (type.equals("multipart/alternative")) {
             boolean any = false;
             for (int i = 0; i < multipart.getCount(); i++) {
-                any |= appendToText(multipart.getBodyPart(i), depth + 1);
+                any |= appendToText(multipart.getBodyPart(i), depth + 1, deadline);
             }
             return any;
         }
-        if (appendToText(multipart.getBodyPart(0), depth + 1)) {
+        if (appendToText(multipart.getBodyPart(0), depth + 1, deadline)) {
             part.setContent(multipart); // marks the part changed so its new content is written
             return true;
         }
@@ -159,7 +161,8 @@ final class DisclaimerCheck implements ContentCheck {
     }
 
     /** True when a text part already holds the disclaimer's first line, quoted or not. */
-    private boolean alreadyCarries(Part part, int depth) throws MessagingException, IOException {
+    private boolean alreadyCarries(Part part, int depth, Deadline deadline) throws MessagingException, IOException {
+        deadline.check();
         String type = baseType(part);
         if (depth > 10) {
             return false;
@@ -167,13 +170,13 @@ final class DisclaimerCheck implements ContentCheck {
         if (type.startsWith("text/") && !Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition())) {
             String text = part.getContent() instanceof String s ? s : "";
             if (type.equals("text/html")) {
-                text = text.replaceAll("(?s)<[^>]*>", " ").replace("&nbsp;", " ");
+                text = withoutTags(text).replace("&nbsp;", " ");
             }
             return normalise(text.replaceAll("(?m)^[ \t>]+", "")).contains(fingerprint);
         }
         if (type.startsWith("multipart/") && part.getContent() instanceof Multipart multipart) {
             for (int i = 0; i < multipart.getCount(); i++) {
-                if (alreadyCarries(multipart.getBodyPart(i), depth + 1)) {
+                if (alreadyCarries(multipart.getBodyPart(i), depth + 1, deadline)) {
                     return true;
                 }
             }
@@ -196,6 +199,31 @@ final class DisclaimerCheck implements ContentCheck {
         } catch (IllegalArgumentException e) {
             return StandardCharsets.UTF_8;
         }
+    }
+
+    /**
+     * Markup replaced by spaces, in one pass: a tag runs from {@code <} to the next {@code >}; a
+     * {@code <} that none follows is text. (The regular expression this replaces tried every
+     * unclosed {@code <} to the end of the text: a part full of them cost the square of its length.)
+     */
+    static String withoutTags(String html) {
+        StringBuilder text = new StringBuilder(html.length());
+        int i = 0;
+        while (i < html.length()) {
+            int open = html.indexOf('<', i);
+            if (open < 0) {
+                text.append(html, i, html.length());
+                break;
+            }
+            int close = html.indexOf('>', open + 1);
+            if (close < 0) {
+                text.append(html, i, html.length()); // an unclosed < is text
+                break;
+            }
+            text.append(html, i, open).append(' ');
+            i = close + 1;
+        }
+        return text.toString();
     }
 
     private static String normalise(String text) {

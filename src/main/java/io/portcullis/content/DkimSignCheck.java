@@ -45,7 +45,7 @@ final class DkimSignCheck implements ContentCheck {
             return ContentVerdict.ACCEPT;
         }
         String bodyHash;
-        try (InputStream body = message.openAfterHeaders()) {
+        try (InputStream body = Deadline.after(step.timeout()).guard(message.openAfterHeaders())) {
             bodyHash = Base64.getEncoder().encodeToString(DkimCanonical.bodyHash(body, true, "SHA-256", -1));
         }
         List<String> names = new ArrayList<>();

@@ -41,6 +41,29 @@ public record MessageEdits(List<HeaderEdit> headers, Body body, Body wholeMessag
         return !headers.isEmpty() || body != null || wholeMessage != null;
     }
 
+    /**
+     * True when the edits may change how the body is built: a new body or message, or a
+     * Content-* header field added, changed or removed (RFC 2045 §9: every MIME field is Content-*).
+     */
+    public boolean touchesStructure() {
+        if (body != null || wholeMessage != null) {
+            return true;
+        }
+        for (HeaderEdit edit : headers) {
+            String name = switch (edit) {
+                case HeaderEdit.Prepend p -> p.field().name();
+                case HeaderEdit.Append a -> a.field().name();
+                case HeaderEdit.Insert i -> i.field().name();
+                case HeaderEdit.RemoveAll r -> r.name();
+                case HeaderEdit.Change c -> c.name();
+            };
+            if (name.regionMatches(true, 0, "Content-", 0, 8)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The message rewritten from its first octet (a MIME restructuring: header fields and body together). */
     public static MessageEdits replaceWhole(Body wholeMessage) {
         return new MessageEdits(List.of(), null, wholeMessage, null);

@@ -4,8 +4,11 @@ import static io.portcullis.content.MilterConnection.*;
 
 import io.portcullis.config.CheckConfig;
 import io.portcullis.config.ContentStep;
+import io.portcullis.smtp.Mailbox;
+import io.portcullis.smtp.PathParser;
 import io.portcullis.smtp.Replies;
 import io.portcullis.smtp.Reply;
+import io.portcullis.smtp.SyntaxException;
 import io.portcullis.spool.Envelope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +25,7 @@ import java.util.regex.Pattern;
  * steps it does not answer are not waited for, SKIP ends the body early. The conversation replays
  * the SMTP transaction the session already had (connect, HELO, MAIL, RCPT, DATA, headers, body)
  * with the usual macros; the milter's modifications become edits of the message and envelope.
+ * Envelope addresses it sends are held to the session's own grammar ({@link #path}) first.
  */
 final class MilterCheck implements ContentCheck {
     private static final Pattern REPLY = Pattern.compile("([45]\\d\\d)[ -](?:([45]\\.\\d{1,3}\\.\\d{1,3}) )?(.*)", Pattern.DOTALL);
@@ -128,7 +132,7 @@ final class MilterCheck implements ContentCheck {
         }
         macros(milter, 'E', "i", envelope.queueId());
         milter.send('E', new byte[0]);
-        return endOfMessage(milter, actions, protocol, refused);
+        return endOfMessage(milter, actions, protocol, refused, envelope.smtpUtf8());
     }
 
     /** Sends one command and, unless the milter said it will not answer, handles its answer. */
@@ -223,8 +227,8 @@ final class MilterCheck implements ContentCheck {
     }
 
     /** Modification actions, then the final reply to the end of the message. */
-    private static ContentVerdict endOfMessage(MilterConnection milter, int actions, int protocol, List<String> refused)
-            throws IOException {
+    private static ContentVerdict endOfMessage(MilterConnection milter, int actions, int protocol, List<String> refused,
+                                               boolean smtpUtf8) throws IOException {
         boolean leadingSpace = (protocol & SMFIP_HDR_LEADSPC) != 0;
         List<MessageEdits.HeaderEdit> headers = new ArrayList<>();
         ByteArrayOutputStream newBody = null;
@@ -263,15 +267,15 @@ final class MilterCheck implements ContentCheck {
                 }
                 case 'e' -> {
                     require(actions, SMFIF_CHGFROM, command);
-                    sender = unbracket(packet.string(0));
+                    sender = path(packet.string(0), true, smtpUtf8);
                 }
                 case '+', '2' -> {
                     require(actions, command == '+' ? SMFIF_ADDRCPT : SMFIF_ADDRCPT_PAR, command);
-                    added.add(unbracket(packet.string(0)));
+                    added.add(path(packet.string(0), false, smtpUtf8));
                 }
                 case '-' -> {
                     require(actions, SMFIF_DELRCPT, command);
-                    removed.add(unbracket(packet.string(0)));
+                    removed.add(path(packet.string(0), false, smtpUtf8));
                 }
                 case 'q' -> {
                     require(actions, SMFIF_QUARANTINE, command);
@@ -356,9 +360,31 @@ final class MilterCheck implements ContentCheck {
         return new Reply(code, enhanced, detail.isEmpty() ? "Message refused by content filter" : detail);
     }
 
-    private static String unbracket(String address) {
-        String a = address.strip();
-        return a.startsWith("<") && a.endsWith(">") ? a.substring(1, a.length() - 1) : a;
+    /**
+     * An address the milter gives for the envelope, read by the parser of MAIL FROM and RCPT TO
+     * (RFC 5321 §4.1.2, RFC 6531), with or without its angle brackets; its ESMTP parameters come
+     * in a string of their own, so none may follow it here. What the session would refuse from a
+     * client is a failure of the milter (the step's failure mode applies), never an envelope
+     * address. Returns the address as the envelope stores it ("" for the null reverse-path).
+     */
+    static String path(String path, boolean reversePath, boolean smtpUtf8) throws IOException {
+        String text = path.startsWith("<") ? path : "<" + path + ">";
+        String what = reversePath ? "sender" : "recipient";
+        try {
+            PathParser.ParsedPath parsed = reversePath ? PathParser.parseMailFrom("FROM:" + text)
+                    : PathParser.parseRcptTo("TO:" + text);
+            if (!parsed.parameterText().isEmpty()) {
+                throw new SyntaxException("unexpected text after the address");
+            }
+            Mailbox mailbox = parsed.mailbox();
+            if (mailbox != null && mailbox.needsSmtpUtf8() && !smtpUtf8) {
+                throw new SyntaxException("a UTF-8 address in a transaction without SMTPUTF8");
+            }
+            return mailbox == null ? "" : mailbox.toString();
+        } catch (SyntaxException e) {
+            throw new IOException("milter sent an invalid " + what + " \"" + RulesCheck.printable(path) + "\": "
+                    + e.getMessage());
+        }
     }
 
     /** A macro packet; pairs whose value is null are left out. */

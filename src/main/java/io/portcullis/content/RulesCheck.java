@@ -5,14 +5,10 @@ import io.portcullis.config.CheckConfig;
 import io.portcullis.config.ContentStep;
 import io.portcullis.smtp.Replies;
 import io.portcullis.smtp.Reply;
-import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.util.SharedFileInputStream;
+import io.portcullis.config.MimeLimits;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 
 /**
  * Built-in rules. Header checks match each unfolded field ("Name: value"); body checks match the
@@ -20,7 +16,10 @@ import java.util.Properties;
  * {@code max-body-scan} characters. Patterns are RE2 (com.google.re2j): matching time is linear
  * in the input, so no rule an admin writes can be made to backtrack for minutes by a sender.
  * Attachments are blocked by file name (RFC 2231 and RFC 2047 encodings decoded) and declared
- * type, in nested messages too; a structure nested deeper than {@code max-nesting} is refused.
+ * type, in nested messages too (both the Content-Disposition filename and the Content-Type name,
+ * since readers differ on which they show); a structure nested deeper than {@code max-nesting}
+ * is refused. The MIME structure is streamed ({@link MimeScanner}), never built as a tree, and
+ * every loop over what the sender wrote looks at the step's budget ({@link Deadline}).
  */
 final class RulesCheck implements ContentCheck {
     private record CompiledRule(Pattern pattern, CheckConfig.PatternRule rule) {
@@ -29,15 +28,11 @@ final class RulesCheck implements ContentCheck {
     private final CheckConfig.Rules config;
     private final List<CompiledRule> headerRules;
     private final List<CompiledRule> bodyRules;
-    private final Session session;
 
     RulesCheck(CheckConfig.Rules config) {
         this.config = config;
         this.headerRules = compile(config.headerChecks());
         this.bodyRules = compile(config.bodyChecks());
-        // RFC 2231 parameters (split, encoded) are decoded by default (mail.mime.decodeparameters);
-        // RFC 2047 words in file names, which many mailers write, are decoded in MimeWalker.
-        this.session = Session.getInstance(new Properties());
     }
 
     private static List<CompiledRule> compile(List<CheckConfig.PatternRule> rules) {
@@ -51,6 +46,7 @@ final class RulesCheck implements ContentCheck {
 
     @Override
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
+        Deadline deadline = Deadline.after(step.timeout());
         for (HeaderField field : message.headers()) {
             String line = field.unfolded();
             for (CompiledRule rule : headerRules) {
@@ -58,25 +54,17 @@ final class RulesCheck implements ContentCheck {
                     return matched(rule.rule(), "header-check");
                 }
             }
+            deadline.check();
         }
         if (!needsMimeWalk(message)) {
             return ContentVerdict.ACCEPT;
         }
-        try (SharedFileInputStream in = new SharedFileInputStream(message.file().toFile())) {
-            MimeMessage mime = new MimeMessage(session, in);
-            MimeWalker walker = new MimeWalker(config, bodyRules.isEmpty() ? 0 : config.maxBodyScan());
-            MimeWalker.Finding finding = walker.walk(mime);
-            return switch (finding) {
-                case null -> bodyVerdict(walker.textLines());
-                case MimeWalker.Finding.TooDeep tooDeep -> new ContentVerdict.Reject(Replies.NESTING_TOO_DEEP, "mime-nesting");
-                case MimeWalker.Finding.Blocked blocked -> new ContentVerdict.Reject(
-                        Replies.ATTACHMENT_BLOCKED.append(printable(blocked.what())), "attachment");
-            };
-        } catch (MessagingException e) {
-            // Angus Mail forgives missing boundaries and end markers; what it still cannot read
-            // could hide an attachment, so it is refused rather than passed unchecked.
-            return new ContentVerdict.Reject(Replies.MIME_MALFORMED, "mime-malformed");
-        }
+        MimeWalker walker = new MimeWalker(config, bodyRules.isEmpty() ? 0 : config.maxBodyScan());
+        // The chain has held the message to its listener's MIME limits already; the walk keeps
+        // nothing per part, so only this check's own nesting limit and its budget apply here.
+        MimeLimits limits = new MimeLimits(Integer.MAX_VALUE, config.maxNesting(), Long.MAX_VALUE);
+        MimeScanner.Finding finding = MimeScanner.scan(message, limits, deadline, walker);
+        return finding == null ? bodyVerdict(walker.textLines(), deadline) : MimeScanner.refusal(finding);
     }
 
     /** Header checks alone need no MIME parsing; a plain single-part message without body rules neither. */
@@ -94,8 +82,9 @@ final class RulesCheck implements ContentCheck {
         return composite || attachmentRules;
     }
 
-    private ContentVerdict bodyVerdict(List<String> lines) {
+    private ContentVerdict bodyVerdict(List<String> lines, Deadline deadline) throws Deadline.Exceeded {
         for (String line : lines) {
+            deadline.check();
             for (CompiledRule rule : bodyRules) {
                 if (rule.pattern().matcher(line).find()) {
                     return matched(rule.rule(), "body-check");

@@ -4,7 +4,9 @@
  * spooled but uncommitted file. A check answers with a sealed {@link io.portcullis.content.ContentVerdict};
  * edits it asks for (headers, body) are written into a new spool file before the next check runs,
  * so every check sees the message as it will leave. Each step has a time budget, a failure mode
- * and a circuit breaker, so one dead scanner cannot stall the gateway.
+ * and a circuit breaker, so one dead scanner cannot stall the gateway. MIME is read by one
+ * streaming parser ({@code MimeScanner}), held to the listener's MIME limits before the first
+ * step; checks that compute on the session's thread look at their {@code Deadline}.
  *
  * <p>Depends on {@code smtp} (replies), {@code config}, {@code spool} (the file under scan) and
  * {@code observe} (counters). Scanners are reached over sockets, but never the client's: checks

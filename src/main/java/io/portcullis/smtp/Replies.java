@@ -123,6 +123,11 @@ public final class Replies {
     public static final Reply ATTACHMENT_BLOCKED = new Reply(554, "5.7.1", "Message rejected: attachment type not allowed:");
     public static final Reply MIME_MALFORMED = new Reply(554, "5.6.0", "Message rejected: MIME structure cannot be parsed");
     public static final Reply NESTING_TOO_DEEP = new Reply(554, "5.6.0", "Message rejected: MIME structure nested too deeply");
+    public static final Reply MIME_TOO_MANY_PARTS = new Reply(554, "5.6.0", "Message rejected: too many MIME parts");
+    public static final Reply MIME_AMBIGUOUS = new Reply(554, "5.6.0",
+            "Message rejected: MIME structure can be read in more than one way");
+    public static final Reply MIME_DECODED_TOO_BIG = new Reply(552, "5.3.4",
+            "Message rejected: decoded content exceeds the size limit");
 
     // Delivery outcomes the gateway records itself, when no next hop replied (journal, queue list, DSNs)
     public static final Reply NO_ROUTE = new Reply(554, "5.4.4", "No route for this recipient and flow");

@@ -23,11 +23,13 @@ public final class GatewayProcess implements AutoCloseable {
     private final BlockingQueue<String> output = new LinkedBlockingQueue<>();
     private final int inboundPort;
 
-    private GatewayProcess(Path config, Path dataDirectory) throws IOException, InterruptedException {
+    private GatewayProcess(Path config, Path dataDirectory, List<String> jvmOptions) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "io.portcullis.app.Main", "run", "--config", config.toString(), "--data-dir", dataDirectory.toString()))
-                .redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                "io.portcullis.app.Main", "run", "--config", config.toString(), "--data-dir", dataDirectory.toString()));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread.ofVirtual().start(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -42,7 +44,13 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public static GatewayProcess start(Path config, Path dataDirectory) throws IOException, InterruptedException {
-        return new GatewayProcess(config, dataDirectory);
+        return new GatewayProcess(config, dataDirectory, List.of());
+    }
+
+    /** With JVM options, such as a small {@code -Xmx} for a test that the heap stays bounded. */
+    public static GatewayProcess start(Path config, Path dataDirectory, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        return new GatewayProcess(config, dataDirectory, jvmOptions);
     }
 
     private int awaitInboundPort() throws InterruptedException {
