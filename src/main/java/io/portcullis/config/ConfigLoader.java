@@ -205,11 +205,12 @@ public final class ConfigLoader {
                 map.integer("max-received-headers", d.maxReceivedHeaders(), 1, 1000),
                 map.duration("command-timeout", d.commandTimeout()),
                 map.duration("data-timeout", d.dataTimeout()),
-                map.duration("greeting-delay", d.greetingDelay()));
+                map.duration("greeting-delay", d.greetingDelay()),
+                map.duration("proxy-header-timeout", d.proxyHeaderTimeout()));
         if (limits.maxMessageSize() < 1024) {
             map.errors().add(map.node("max-message-size"), map.keyPath("max-message-size"), "must be at least 1KB");
         }
-        for (String key : List.of("command-timeout", "data-timeout")) {
+        for (String key : List.of("command-timeout", "data-timeout", "proxy-header-timeout")) {
             if (map.has(key) && map.duration(key, null) != null && map.duration(key, null).toMillis() < 1000) {
                 map.errors().add(map.node(key), map.keyPath(key), "must be at least 1s");
             }

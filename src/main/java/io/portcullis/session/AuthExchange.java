@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The AUTH command (RFC 4954) with the PLAIN (RFC 4616) and LOGIN mechanisms. Unknown user and
  * wrong password look the same (535 5.7.8, after the same bcrypt work and delay); failures feed
- * the shared {@link io.portcullis.auth.AuthThrottle}; a session that fails too often is closed.
+ * the shared {@link io.portcullis.auth.AuthThrottle}, which refuses a guessing source (454 4.7.0)
+ * and slows down attempts at a user under attack, but never refuses a clean source; a session that
+ * fails too often is closed.
  * Neither the payload nor the password is ever logged; the password is wiped after the check.
  */
 final class AuthExchange {
@@ -177,6 +179,7 @@ final class AuthExchange {
             session.send(Replies.AUTH_TEMPORARILY_LOCKED);
             return;
         }
+        pause(session.context.throttle().delayBeforeCheck(credentials.user)); // a user under attack: everyone waits
         Optional<Directory.User> user;
         try {
             user = session.context.users().authenticate(credentials.user, credentials.password);
@@ -207,11 +210,7 @@ final class AuthExchange {
 
     private void failed(Duration delay) throws IOException {
         session.context.telemetry().authenticated(session.context.listener().name(), session.context.listener().flow(), false);
-        try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pause(delay);
         if (++failures >= MAX_FAILURES_PER_SESSION) {
             session.countRejection(Replies.AUTH_FAILED, "auth");
             session.send(Replies.AUTH_FAILED);
@@ -219,6 +218,17 @@ final class AuthExchange {
             return;
         }
         session.reject(Replies.AUTH_FAILED, "auth");
+    }
+
+    private static void pause(Duration delay) {
+        if (delay.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static int indexOf(byte[] bytes, int from) {

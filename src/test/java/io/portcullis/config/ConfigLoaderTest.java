@@ -70,7 +70,7 @@ class ConfigLoaderTest {
         assertThat(listener.bind()).hasSize(2);
         assertThat(listener.tls().certificate()).isEqualTo(directory.resolve("cert.pem"));
         assertThat(listener.limits()).isEqualTo(new ListenerLimits(10, 2, 10L << 20, 5, 2048, 3, 30,
-                Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofMillis(500)));
+                Duration.ofSeconds(30), Duration.ofMinutes(2), Duration.ofMillis(500), Duration.ofSeconds(10)));
     }
 
     @ParameterizedTest(name = "{0}")
