@@ -107,6 +107,11 @@ public final class AuthThrottle {
         userFromSource.remove(key(user, ClientSource.of(client)));
     }
 
+    /** Counters held now, of all kinds; never more than three times the capacity. */
+    int trackedCounters() {
+        return sources.size() + userFromSource.size() + users.size();
+    }
+
     private Duration capped(Duration delay) {
         return delay.compareTo(maxDelay) > 0 ? maxDelay : delay;
     }

@@ -179,7 +179,8 @@ final class AuthExchange {
             session.send(Replies.AUTH_TEMPORARILY_LOCKED);
             return;
         }
-        pause(session.context.throttle().delayBeforeCheck(credentials.user)); // a user under attack: everyone waits
+        Duration waited = session.context.throttle().delayBeforeCheck(credentials.user); // a user under attack: all wait
+        pause(waited);
         Optional<Directory.User> user;
         try {
             user = session.context.users().authenticate(credentials.user, credentials.password);
@@ -197,7 +198,8 @@ final class AuthExchange {
             session.send(Replies.AUTH_SUCCEEDED);
             return;
         }
-        Duration delay = session.context.throttle().failed(client.remote.getAddress(), credentials.user);
+        // a failure waits its own delay in all, counting the wait before the check
+        Duration delay = session.context.throttle().failed(client.remote.getAddress(), credentials.user).minus(waited);
         log.info("{}: authentication failed for user {} from {}", session.context.listener().name(),
                 printable(credentials.user), client.address());
         failed(delay);
@@ -221,7 +223,7 @@ final class AuthExchange {
     }
 
     private static void pause(Duration delay) {
-        if (delay.isZero()) {
+        if (delay.isNegative() || delay.isZero()) {
             return;
         }
         try {
