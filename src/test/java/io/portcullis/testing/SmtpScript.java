@@ -45,9 +45,14 @@ public final class SmtpScript implements AutoCloseable {
 
     /** Connects from a chosen local address (127.0.0.2, 127.0.0.3, ...: every loopback address is ours). */
     public static SmtpScript connectFrom(String sourceAddress, int port) throws IOException {
+        return connectFrom(sourceAddress, new InetSocketAddress("127.0.0.1", port));
+    }
+
+    /** Connects from a chosen local address to any server address (a proxy in front of the gateway). */
+    public static SmtpScript connectFrom(String sourceAddress, InetSocketAddress server) throws IOException {
         Socket socket = new Socket();
         socket.bind(new InetSocketAddress(sourceAddress, 0));
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.connect(server, 5000);
         socket.setSoTimeout(10_000);
         return new SmtpScript(socket);
     }
