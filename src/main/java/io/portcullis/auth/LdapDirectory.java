@@ -14,10 +14,6 @@ import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.extensions.StartTLSExtendedRequest;
-import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
-import com.unboundid.util.ssl.JVMDefaultTrustManager;
-import com.unboundid.util.ssl.PEMFileTrustManager;
-import com.unboundid.util.ssl.SSLUtil;
 import io.portcullis.config.Directory;
 import io.portcullis.config.LdapConfig;
 import java.security.GeneralSecurityException;
@@ -27,7 +23,6 @@ import java.util.Locale;
 import java.util.Optional;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Passwords go only over TLS: {@code ldaps://}, or {@code ldap://} with StartTLS done on every
  * connection before any bind; the directory's certificate must chain to the trusted certificates
- * and name the host of the URL (RFC 6125), checked for LDAPS and StartTLS alike. A directory that
+ * and name the host of the URL (RFC 6125), checked in the handshake for LDAPS and StartTLS alike
+ * ({@link LdapTls}). A directory that
  * refuses StartTLS is unavailable; nothing falls back to plain text. Plain {@code ldap://} needs
  * {@code allow-plaintext: true}.
  */
@@ -69,20 +65,12 @@ public final class LdapDirectory implements AutoCloseable {
                     + " plain text (allow-plaintext is false)");
         }
         this.config = config;
-        SSLSocketFactory tls = config.encrypted() ? sslUtil(config).createSSLSocketFactory() : null;
+        SSLSocketFactory tls = config.encrypted() ? LdapTls.socketFactory(config.tlsTrust()) : null;
         this.sockets = config.ldaps() ? tls : SocketFactory.getDefault();
         this.startTls = config.startTls() ? tls : null;
         options.setConnectTimeoutMillis((int) config.timeout().toMillis());
         options.setResponseTimeoutMillis(config.timeout().toMillis());
-        // the certificate must name the host we asked for, on LDAPS and after StartTLS alike
-        options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true));
         this.recipients = new ExpiringCache<>(config.cacheSize(), config.cacheTtl());
-    }
-
-    private static SSLUtil sslUtil(LdapConfig config) throws GeneralSecurityException {
-        X509TrustManager trust = config.tlsTrust() == null ? JVMDefaultTrustManager.getInstance()
-                : new PEMFileTrustManager(config.tlsTrust().toFile());
-        return new SSLUtil(trust); // the JDK's protocols: TLS 1.3 and 1.2
     }
 
     /** The user when the directory has exactly one entry for the name and the password binds as it. */
