@@ -1,5 +1,6 @@
 package io.portcullis.auth;
 
+import io.portcullis.config.AuthThrottleConfig;
 import io.portcullis.config.ClientSource;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -63,9 +64,9 @@ public final class AuthThrottle {
         this.users = new ExpiringCache<>(capacity, ttl);
     }
 
-    public static AuthThrottle defaults() {
-        return new AuthThrottle(5, 20, Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofSeconds(1),
-                Duration.ofSeconds(5), 100_000);
+    public static AuthThrottle of(AuthThrottleConfig config) {
+        return new AuthThrottle(config.maxFailures(), config.maxFailuresPerSource(), config.window(), config.lockout(),
+                config.delayPerFailure(), config.maxDelay(), config.maxTracked());
     }
 
     /** Is this source refused, for every user or (with {@code user} not null) for this one? */

@@ -118,7 +118,8 @@ public final class PolicyConfigReader {
         List<Node> protectedNodes = top.list("protected-senders");
         List<String> protectedSenders = YamlMap.scalars(errors, "protected-senders", protectedNodes);
         checkAddresses(errors, "protected-senders", protectedNodes, protectedSenders);
-        return new Directory(Path.of(file), inline, addresses, recipientsPath, protectedSenders, ldap(top, base));
+        return new Directory(Path.of(file), inline, addresses, recipientsPath, protectedSenders, ldap(top, base),
+                AuthThrottleConfig.read(top.map("auth-throttle")));
     }
 
     private static LdapConfig ldap(YamlMap top, Path base) {
