@@ -2,6 +2,7 @@ package io.portcullis.policy;
 
 import static io.portcullis.testing.SmtpScript.plain;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.auth.PasswordHashes;
 import io.portcullis.testing.SmtpScript;
@@ -74,6 +75,26 @@ class AuthThrottleTest {
         smtp.send("AUTH PLAIN " + plain("", USER, PASSWORD)).expect("235 2.7.0");
         String id = smtp.sendMessage(USER, "friend@example.org", "Subject: still here\r\n\r\nx\r\n");
         assertThat(gateway.envelope(id).client().authenticatedAs()).isEqualTo(USER);
+    }
+
+    @Test
+    void theThrottleFollowsItsConfigKeysAndRefusesBadValues() throws Exception {
+        gateway.close();
+        String yaml = """
+                listeners: [{name: submission, bind: 127.0.0.1:0, auth: {require-tls: false}, relay: authenticated}]
+                users: {inline: [{name: %s, password-hash: "%s"}]}
+                auth-throttle: {max-failures: 2, delay-per-failure: 100ms, max-delay: 1s}
+                """.formatted(USER, PasswordHashes.hash(PASSWORD.toCharArray(), 4));
+        gateway = TestGateway.startYaml(yaml);
+        try (SmtpScript smtp = from("127.0.0.20")) {
+            guess(smtp, 1);
+            guess(smtp, 2);
+            smtp.send("AUTH PLAIN " + plain("", USER, PASSWORD)).expect("454 4.7.0");
+        }
+        assertThatThrownBy(() -> TestGateway.startYaml(yaml.replace("max-delay: 1s", "max-delay: 5m")))
+                .hasMessageContaining("auth-throttle.max-delay");
+        assertThatThrownBy(() -> TestGateway.startYaml(yaml.replace("max-failures: 2", "max-failures: 0")))
+                .hasMessageContaining("auth-throttle.max-failures");
     }
 
     @Test
