@@ -16,6 +16,8 @@ declare -A needed=(
   [opendkim]=opendkim      # a real milter
   [dkimverify]=python3-dkim  # an independent DKIM verifier
   [nsd]=nsd                # an authoritative DNS server for the RFC 7208 suite's zones
+  [haproxy]=haproxy        # a real load balancer sending PROXY v1/v2 headers (started by the tests on loopback)
+  [prlimit]=util-linux     # lowers the gateway process's descriptor limit (AcceptBackoffTest)
 )
 # files -> Debian package
 declare -A needed_files=(

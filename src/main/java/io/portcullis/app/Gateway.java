@@ -41,7 +41,7 @@ public final class Gateway implements AutoCloseable {
     private final DataDirectoryLock lock;
     private final Spool spool;
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final AuthThrottle throttle = AuthThrottle.defaults();
+    private AuthThrottle throttle;
     private SessionContexts sessionContexts;
     private DeliveryScheduler scheduler;
     private ControlServer control;
@@ -88,6 +88,7 @@ public final class Gateway implements AutoCloseable {
             gateway.queueCommands = new QueueCommands(new QueueService(gateway.scheduler));
             gateway.control = new ControlServer(dataDirectory, gateway::control);
             gateway.control.start();
+            gateway.throttle = AuthThrottle.of(config.directory().authThrottle());
             gateway.sessionContexts = SessionContexts.build(config, dataDirectory, spool, gateway.telemetry, gateway.throttle);
             for (ListenerConfig listenerConfig : config.listeners()) {
                 Listener listener = new Listener(gateway.sessionContexts.contexts().get(listenerConfig.name()));
@@ -178,7 +179,10 @@ public final class Gateway implements AutoCloseable {
      */
     public synchronized List<String> reload(GatewayConfig next) throws IOException {
         List<String> changes = ConfigDiff.between(config, next);
-        SessionContexts built = SessionContexts.build(next, dataDirectory, spool, telemetry, throttle);
+        // the counters outlive a reload, unless the throttle's settings changed
+        AuthThrottle nextThrottle = next.directory().authThrottle().equals(config.directory().authThrottle()) ? throttle
+                : AuthThrottle.of(next.directory().authThrottle());
+        SessionContexts built = SessionContexts.build(next, dataDirectory, spool, telemetry, nextThrottle);
         Map<String, Listener> current = new java.util.LinkedHashMap<>();
         listeners.forEach(l -> current.put(l.name(), l));
         List<Listener> started = new ArrayList<>();
@@ -215,6 +219,7 @@ public final class Gateway implements AutoCloseable {
         scheduler.reconfigure(next.routes(), next.delivery(), connectors);
         SessionContexts previous = sessionContexts;
         sessionContexts = built;
+        throttle = nextThrottle;
         config = next;
         previous.close();
         log.info("configuration reloaded from {}: {}", next.source(), changes.isEmpty() ? "no changes" : changes);

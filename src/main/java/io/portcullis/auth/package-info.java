@@ -1,7 +1,9 @@
 /**
  * Authentication: bcrypt password hashes, the user store (users written in the configuration and
- * the users file managed by {@code portcullis user}), and brute-force throttling per client
- * address and per user. The SASL exchange itself is protocol and lives in {@code session}.
+ * the users file managed by {@code portcullis user}), the LDAP directory (over verified TLS only),
+ * and brute-force throttling per client source, per user from a source and per user, kept in
+ * bounded expiring maps ({@code ExpiringCache}). The SASL exchange itself is protocol and lives in
+ * {@code session}.
  *
  * <p>Secrets never leave this package in a form that could be logged: {@link
  * io.portcullis.config.Directory.User#toString()} omits the hash, and nothing here logs a

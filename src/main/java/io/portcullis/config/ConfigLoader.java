@@ -211,14 +211,15 @@ public final class ConfigLoader {
                 map.integer("max-junk-commands", d.maxJunkCommands(), 1, 1_000_000),
                 map.integer("max-transactions", d.maxTransactions(), 1, 100_000_000),
                 map.duration("max-session-time", d.maxSessionTime()),
-                map.size("max-header-size", d.maxHeaderSize()));
+                map.size("max-header-size", d.maxHeaderSize()),
+                map.duration("proxy-header-timeout", d.proxyHeaderTimeout()));
         if (limits.maxMessageSize() < 1024) {
             map.errors().add(map.node("max-message-size"), map.keyPath("max-message-size"), "must be at least 1KB");
         }
         if (limits.maxHeaderSize() < 1024 || limits.maxHeaderSize() > MAX_HEADER_SIZE) {
             map.errors().add(map.node("max-header-size"), map.keyPath("max-header-size"), "must be from 1KB to 16MB");
         }
-        for (String key : List.of("command-timeout", "data-timeout", "max-session-time")) {
+        for (String key : List.of("command-timeout", "data-timeout", "max-session-time", "proxy-header-timeout")) {
             if (map.has(key) && map.duration(key, null) != null && map.duration(key, null).toMillis() < 1000) {
                 map.errors().add(map.node(key), map.keyPath(key), "must be at least 1s");
             }

@@ -14,9 +14,10 @@ import java.util.List;
  * @param recipientsFile   a file with one known recipient per line, or null
  * @param protectedSenders addresses outside our domains that the Internet may not use as sender
  * @param ldap             an LDAP directory of users and recipients, or null
+ * @param authThrottle     how AUTH guessing by these users' attackers is throttled
  */
 public record Directory(Path usersFile, List<User> inlineUsers, List<String> recipients, Path recipientsFile,
-                        List<String> protectedSenders, LdapConfig ldap) {
+                        List<String> protectedSenders, LdapConfig ldap, AuthThrottleConfig authThrottle) {
 
     /**
      * @param passwordHash bcrypt ($2a$/$2b$/$2y$)

@@ -142,10 +142,11 @@ public final class PolicyConfigReader {
         List<Node> protectedNodes = top.list("protected-senders");
         List<String> protectedSenders = YamlMap.scalars(errors, "protected-senders", protectedNodes);
         checkAddresses(errors, "protected-senders", protectedNodes, protectedSenders);
-        return new Directory(Path.of(file), inline, addresses, recipientsPath, protectedSenders, ldap(top));
+        return new Directory(Path.of(file), inline, addresses, recipientsPath, protectedSenders, ldap(top, base),
+                AuthThrottleConfig.read(top.map("auth-throttle")));
     }
 
-    private static LdapConfig ldap(YamlMap top) {
+    private static LdapConfig ldap(YamlMap top, Path base) {
         if (!top.has("ldap")) {
             top.map("ldap").finish();
             return null;
@@ -169,9 +170,20 @@ public final class PolicyConfigReader {
         if ((bindDn == null) != (bindPassword == null)) {
             map.errors().add(top.node("ldap"), map.keyPath("bind-dn"), "give both bind-dn and bind-password, or neither");
         }
+        boolean startTls = map.bool("start-tls", false);
+        boolean allowPlaintext = map.bool("allow-plaintext", false);
+        if (startTls && ldaps) {
+            map.errors().add(map.node("start-tls"), map.keyPath("start-tls"), "ldaps:// is TLS already; start-tls goes with ldap://");
+        } else if (url != null && !ldaps && !startTls && !allowPlaintext) {
+            map.errors().add(map.node("url"), map.keyPath("url"), "\"" + url + "\" would send the passwords of users and of"
+                    + " the service account in plain text: use ldaps://, or start-tls: true, or (on a trusted network only)"
+                    + " allow-plaintext: true");
+        }
         LdapConfig ldap = new LdapConfig(host, port, ldaps, bindDn, bindPassword, map.requiredString("base-dn", top.node("ldap")),
                 map.string("user-filter", "(mail={0})"), map.string("recipient-filter", "(mail={0})"),
-                map.string("send-as-attribute", "mail"), map.duration("timeout", java.time.Duration.ofSeconds(5)));
+                map.string("send-as-attribute", "mail"), map.duration("timeout", java.time.Duration.ofSeconds(5)),
+                startTls, map.readableFile("tls-trust", base), allowPlaintext,
+                map.integer("cache-size", 10_000, 1, 10_000_000), map.duration("cache-ttl", java.time.Duration.ofMinutes(5)));
         for (String key : java.util.List.of("user-filter", "recipient-filter")) {
             String filter = map.string(key, "{0}");
             if (!filter.contains("{0}")) {

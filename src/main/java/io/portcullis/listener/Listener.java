@@ -1,5 +1,7 @@
 package io.portcullis.listener;
 
+import io.portcullis.config.Cidr;
+import io.portcullis.config.ClientSource;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.smtp.Replies;
 import io.portcullis.smtp.Reply;
@@ -11,7 +13,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -88,57 +89,120 @@ public final class Listener implements AutoCloseable {
         return context.listener().name();
     }
 
+    /**
+     * Accepts until the listener closes. A failed accept (typically EMFILE: out of file
+     * descriptors) is not retried at once, which would spin a core and flood the log while nothing
+     * can change: the loop sleeps, doubling from 10 ms up to 1 s while accepts keep failing, counts
+     * each failure ({@code portcullis_accept_errors_total}) and logs at most one line per
+     * {@link AcceptBackoff#LOG_INTERVAL}. The first accept that works resets the back-off.
+     */
     private void acceptLoop(ServerSocket server) {
-        while (!closed) {
+        AcceptBackoff backoff = new AcceptBackoff();
+        while (!closed && !server.isClosed()) {
             ListenerConfig config = context.listener();
             Socket socket;
             try {
                 socket = server.accept();
-            } catch (SocketException e) {
-                if (!closed) {
-                    log.error("listener {}: accept failed: {}", config.name(), e.toString());
-                }
-                return;
             } catch (IOException e) {
-                log.warn("listener {}: accept failed: {}", config.name(), e.toString());
+                if (closed || server.isClosed()) {
+                    return;
+                }
+                context.telemetry().acceptFailed(config.name(), config.flow());
+                String summary = backoff.failed();
+                if (summary != null) {
+                    log.error("listener {}: accept failed: {}{}", config.name(), e.toString(), summary);
+                }
+                try {
+                    Thread.sleep(backoff.delay());
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
                 continue;
             }
+            backoff.succeeded();
             Thread.ofVirtual().name("smtp-" + config.name()).start(() -> serve(socket));
         }
     }
 
+    /**
+     * The total limit counts TCP connections; the per-IP limit counts the real client, so on a
+     * listener behind a load balancer the PROXY header is read first (from a trusted proxy only,
+     * within {@code proxy-header-timeout}) and the client it names is the one counted, checked and
+     * recorded from then on.
+     */
     private void serve(Socket socket) {
         SessionContext context = this.context;
         ListenerConfig config = context.listener();
-        InetAddress client = socket.getInetAddress();
         int total = connections.incrementAndGet();
-        int perAddress = connectionsPerAddress.merge(client, 1, Integer::sum);
+        InetAddress counted = null;
         open.add(socket);
         context.telemetry().connectionOpened(config.name(), config.flow());
         try {
             if (total > config.limits().maxConnections()) {
-                refuse(socket, Replies.TOO_MANY_CONNECTIONS, "max-connections");
-            } else if (perAddress > config.limits().maxConnectionsPerIp()) {
-                refuse(socket, Replies.TOO_MANY_CONNECTIONS_FROM_ADDRESS, "max-connections-per-ip");
+                refuse(socket, socket.getInetAddress(), Replies.TOO_MANY_CONNECTIONS, "max-connections");
+                return;
+            }
+            InetSocketAddress client = realClient(socket, context);
+            if (client == null) {
+                return;
+            }
+            counted = ClientSource.of(client.getAddress());
+            int perAddress = connectionsPerAddress.merge(counted, 1, Integer::sum);
+            if (perAddress > config.limits().maxConnectionsPerIp()) {
+                refuse(socket, client.getAddress(), Replies.TOO_MANY_CONNECTIONS_FROM_ADDRESS, "max-connections-per-ip");
             } else {
-                new SmtpSession(context, socket).run();
+                new SmtpSession(context, socket, client).run();
             }
         } finally {
+            closeQuietly(socket);
             context.telemetry().connectionClosed(config.name(), config.flow());
             open.remove(socket);
             connections.decrementAndGet();
-            connectionsPerAddress.computeIfPresent(client, (a, count) -> count == 1 ? null : count - 1);
+            if (counted != null) {
+                connectionsPerAddress.computeIfPresent(counted, (a, count) -> count == 1 ? null : count - 1);
+            }
         }
     }
 
-    private void refuse(Socket socket, Reply reply, String limit) {
+    /** The TCP peer, or on a PROXY listener the client its header names; null when the connection was cut off. */
+    private InetSocketAddress realClient(Socket socket, SessionContext context) {
         ListenerConfig config = context.listener();
-        log.info("listener {}: refused {} ({} reached)", config.name(), socket.getInetAddress().getHostAddress(), limit);
+        InetSocketAddress peer = (InetSocketAddress) socket.getRemoteSocketAddress();
+        List<Cidr> proxies = config.policy().proxyProtocol();
+        if (proxies.isEmpty()) {
+            return peer;
+        }
+        if (!Cidr.anyContains(proxies, peer.getAddress())) {
+            log.warn("listener {}: {} is not a trusted proxy; closing", config.name(), peer.getAddress().getHostAddress());
+            context.telemetry().connectionRefused(config.name(), config.flow(), "proxy");
+            return null;
+        }
+        try {
+            return ProxyProtocol.read(socket, config.limits().proxyHeaderTimeout());
+        } catch (IOException e) {
+            log.warn("listener {}: bad PROXY header from {}: {}", config.name(), peer.getAddress().getHostAddress(),
+                    e.getMessage());
+            context.telemetry().connectionRefused(config.name(), config.flow(), "proxy-header");
+            return null;
+        }
+    }
+
+    private void refuse(Socket socket, InetAddress client, Reply reply, String limit) {
+        ListenerConfig config = context.listener();
+        log.info("listener {}: refused {} ({} reached)", config.name(), client.getHostAddress(), limit);
         context.telemetry().connectionRefused(config.name(), config.flow(), limit);
         try (socket; OutputStream out = socket.getOutputStream()) {
             out.write(reply.toBytes());
         } catch (IOException e) {
             log.debug("listener {}: could not send refusal: {}", config.name(), e.toString());
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing left to tell the client
         }
     }
 

@@ -1,6 +1,8 @@
 /**
  * Listeners: one SMTP virtual server each, bound to its addresses, with its connection limits and
- * TLS context. A listener accepts connections and hands each to a session on its own virtual thread.
+ * TLS context. A listener accepts connections (backing off when accept fails), reads the PROXY
+ * header on listeners behind a load balancer, applies the per-client limits to the real client,
+ * and hands each connection to a session on its own virtual thread.
  *
  * <p>Place in the flow: between the network and {@code session}. Depends on {@code config},
  * {@code session}, {@code spool} and {@code smtp}.

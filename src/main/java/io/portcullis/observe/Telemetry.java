@@ -99,6 +99,12 @@ public final class Telemetry implements AutoCloseable {
                 "listener", listener, "flow", flow, "reason", reason).increment();
     }
 
+    /** accept() failed (out of file descriptors, out of memory for sockets, ...); the listener backs off and retries. */
+    public void acceptFailed(String listener, String flow) {
+        counter("portcullis.accept.errors", "failed accepts of new connections (the listener backs off)",
+                "listener", listener, "flow", flow).increment();
+    }
+
     public void tlsStarted(String listener, String flow) {
         counter("portcullis.tls.sessions", "sessions that completed STARTTLS", "listener", listener, "flow", flow).increment();
     }

@@ -1,5 +1,6 @@
 package io.portcullis.policy;
 
+import io.portcullis.config.ClientSource;
 import io.portcullis.config.RateLimitConfig;
 import io.portcullis.smtp.Replies;
 import java.net.InetAddress;
@@ -9,7 +10,8 @@ import java.util.Locale;
 /**
  * A listener's rate limits, checked at connect (connections per minute per address), at MAIL
  * (messages per hour, per address and per user) and at RCPT (recipients per hour). Exceeding one
- * gives a temporary 4.7.x reply: a legitimate sender retries later, a flood slows down.
+ * gives a temporary 4.7.x reply: a legitimate sender retries later, a flood slows down. "Per
+ * address" means per {@link ClientSource}: an IPv4 address or an IPv6 /64.
  */
 public final class RateLimits {
     private final RateLimiter connectionsPerIp;
@@ -31,12 +33,12 @@ public final class RateLimits {
     }
 
     public Verdict connection(InetAddress client) {
-        return allowed(connectionsPerIp, client.getHostAddress()) ? Verdict.ACCEPT
+        return allowed(connectionsPerIp, source(client)) ? Verdict.ACCEPT
                 : Verdict.reject(Replies.CONNECTION_RATE_EXCEEDED, "rate-connections");
     }
 
     public Verdict message(ClientFacts client) {
-        if (!allowed(messagesPerIp, client.address().getHostAddress())
+        if (!allowed(messagesPerIp, source(client.address()))
                 || (client.isAuthenticated() && !allowed(messagesPerUser, user(client)))) {
             return Verdict.reject(Replies.MESSAGE_RATE_EXCEEDED, "rate-messages");
         }
@@ -44,11 +46,16 @@ public final class RateLimits {
     }
 
     public Verdict recipient(ClientFacts client) {
-        if (!allowed(recipientsPerIp, client.address().getHostAddress())
+        if (!allowed(recipientsPerIp, source(client.address()))
                 || (client.isAuthenticated() && !allowed(recipientsPerUser, user(client)))) {
             return Verdict.reject(Replies.RECIPIENT_RATE_EXCEEDED, "rate-recipients");
         }
         return Verdict.ACCEPT;
+    }
+
+    /** Per IPv4 address, per IPv6 /64: a client rotating through its /64 is one client. */
+    private static String source(InetAddress client) {
+        return ClientSource.of(client).getHostAddress();
     }
 
     private static String user(ClientFacts client) {

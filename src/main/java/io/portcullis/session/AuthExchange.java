@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The AUTH command (RFC 4954) with the PLAIN (RFC 4616) and LOGIN mechanisms. Unknown user and
  * wrong password look the same (535 5.7.8, after the same bcrypt work and delay); failures feed
- * the shared {@link io.portcullis.auth.AuthThrottle}; a session that fails too often is closed.
+ * the shared {@link io.portcullis.auth.AuthThrottle}, which refuses a guessing source (454 4.7.0)
+ * and slows down attempts at a user under attack, but never refuses a clean source; a session that
+ * fails too often is closed.
  * Neither the payload nor the password is ever logged; the password is wiped after the check.
  */
 final class AuthExchange {
@@ -177,6 +179,8 @@ final class AuthExchange {
             session.send(Replies.AUTH_TEMPORARILY_LOCKED);
             return;
         }
+        Duration waited = session.context.throttle().delayBeforeCheck(credentials.user); // a user under attack: all wait
+        pause(waited);
         Optional<Directory.User> user;
         try {
             user = session.context.users().authenticate(credentials.user, credentials.password);
@@ -194,7 +198,8 @@ final class AuthExchange {
             session.send(Replies.AUTH_SUCCEEDED);
             return;
         }
-        Duration delay = session.context.throttle().failed(client.remote.getAddress(), credentials.user);
+        // a failure waits its own delay in all, counting the wait before the check
+        Duration delay = session.context.throttle().failed(client.remote.getAddress(), credentials.user).minus(waited);
         log.info("{}: authentication failed for user {} from {}", session.context.listener().name(),
                 printable(credentials.user), client.address());
         failed(delay);
@@ -207,11 +212,7 @@ final class AuthExchange {
 
     private void failed(Duration delay) throws IOException {
         session.context.telemetry().authenticated(session.context.listener().name(), session.context.listener().flow(), false);
-        try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pause(delay);
         if (++failures >= MAX_FAILURES_PER_SESSION) {
             session.countRejection(Replies.AUTH_FAILED, "auth");
             session.send(Replies.AUTH_FAILED);
@@ -219,6 +220,17 @@ final class AuthExchange {
             return;
         }
         session.reject(Replies.AUTH_FAILED, "auth");
+    }
+
+    private static void pause(Duration delay) {
+        if (delay.isNegative() || delay.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static int indexOf(byte[] bytes, int from) {

@@ -1,6 +1,5 @@
 package io.portcullis.session;
 
-import io.portcullis.config.Cidr;
 import io.portcullis.config.ListenerLimits;
 import io.portcullis.policy.ConnectionCheck;
 import io.portcullis.policy.Verdict;
@@ -49,10 +48,15 @@ public final class SmtpSession implements Runnable {
     private final EnvelopeCommands envelope;
 
     public SmtpSession(SessionContext context, Socket socket) {
+        this(context, socket, (InetSocketAddress) socket.getRemoteSocketAddress());
+    }
+
+    /** @param client the TCP peer, or the client a trusted proxy named in its PROXY header */
+    public SmtpSession(SessionContext context, Socket socket, InetSocketAddress client) {
         this.context = context;
         this.limits = context.listener().limits();
         this.socket = socket;
-        this.client = new ClientConnection((InetSocketAddress) socket.getRemoteSocketAddress());
+        this.client = new ClientConnection(client);
         this.intake = new MessageIntake(this);
         this.auth = new AuthExchange(this);
         this.envelope = new EnvelopeCommands(this);
@@ -81,9 +85,6 @@ public final class SmtpSession implements Runnable {
 
     private void serve() throws IOException {
         socket.setTcpNoDelay(true);
-        if (!acceptProxyHeader()) {
-            return;
-        }
         input = new SmtpInput(socket.getInputStream(), millis -> socket.setSoTimeout(millis));
         out = new BufferedOutputStream(socket.getOutputStream(), 2048);
         Verdict access = ConnectionCheck.check(context.listener().policy(), client.remote.getAddress());
@@ -118,30 +119,6 @@ public final class SmtpSession implements Runnable {
             }
         }
         out.flush();
-    }
-
-    /**
-     * On a listener behind a load balancer: only the configured proxies may connect, and each
-     * connection starts with a PROXY header naming the real client, which every check then sees.
-     */
-    private boolean acceptProxyHeader() throws IOException {
-        List<Cidr> proxies = context.listener().policy().proxyProtocol();
-        if (proxies.isEmpty()) {
-            return true;
-        }
-        if (!Cidr.anyContains(proxies, client.remote.getAddress())) {
-            log.warn("{}: {} is not a trusted proxy; closing", context.listener().name(), client.address());
-            context.telemetry().connectionRefused(context.listener().name(), context.listener().flow(), "proxy");
-            return false;
-        }
-        socket.setSoTimeout(10_000);
-        try {
-            client.remote = ProxyProtocol.read(socket.getInputStream(), client.remote);
-            return true;
-        } catch (IOException e) {
-            log.warn("{}: bad PROXY header from {}: {}", context.listener().name(), client.address(), e.getMessage());
-            return false;
-        }
     }
 
     /** A client that sends before our banner is not waiting for it: a spam engine, not an MTA. */

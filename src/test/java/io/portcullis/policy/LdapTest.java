@@ -48,6 +48,7 @@ class LdapTest {
                     send-as: true
                 ldap:
                   url: ldap://127.0.0.1:%2$d
+                  allow-plaintext: true
                   bind-dn: cn=gateway,dc=example,dc=test
                   bind-password: service-secret
                   base-dn: dc=example,dc=test

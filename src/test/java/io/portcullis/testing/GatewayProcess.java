@@ -21,6 +21,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     private final Process process;
     private final BlockingQueue<String> output = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong linesPrinted = new java.util.concurrent.atomic.AtomicLong();
     private final int inboundPort;
 
     private GatewayProcess(Path config, Path dataDirectory, List<String> jvmOptions) throws IOException, InterruptedException {
@@ -35,6 +36,7 @@ public final class GatewayProcess implements AutoCloseable {
                     StandardCharsets.UTF_8))) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     output.add(line);
+                    linesPrinted.incrementAndGet();
                 }
             } catch (IOException e) {
                 // the process is gone
@@ -76,6 +78,22 @@ public final class GatewayProcess implements AutoCloseable {
 
     public int inboundPort() {
         return inboundPort;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Lines the process has printed (log and console) since it started. */
+    public long linesPrinted() {
+        return linesPrinted.get();
+    }
+
+    /** The lines printed since the port was found and not yet taken, for a failure message; takes them. */
+    public List<String> drainOutput() {
+        List<String> lines = new java.util.ArrayList<>();
+        output.drainTo(lines);
+        return lines;
     }
 
     /** Sends a signal by name (HUP, TERM) with the system's kill command. */

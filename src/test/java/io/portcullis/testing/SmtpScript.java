@@ -43,6 +43,20 @@ public final class SmtpScript implements AutoCloseable {
         return new SmtpScript(socket);
     }
 
+    /** Connects from a chosen local address (127.0.0.2, 127.0.0.3, ...: every loopback address is ours). */
+    public static SmtpScript connectFrom(String sourceAddress, int port) throws IOException {
+        return connectFrom(sourceAddress, new InetSocketAddress("127.0.0.1", port));
+    }
+
+    /** Connects from a chosen local address to any server address (a proxy in front of the gateway). */
+    public static SmtpScript connectFrom(String sourceAddress, InetSocketAddress server) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(sourceAddress, 0));
+        socket.connect(server, 5000);
+        socket.setSoTimeout(10_000);
+        return new SmtpScript(socket);
+    }
+
     private void attach(Socket newSocket) throws IOException {
         this.socket = newSocket;
         this.in = newSocket.getInputStream();
