@@ -153,6 +153,30 @@ class AdminExhaustionTest {
         }
     }
 
+    @Test
+    void aConnectionOverTheLimitIsAnswered503AndTheNextPlaceGoesToTheNextClient() throws Exception {
+        List<RawHttp> holders = new ArrayList<>();
+        try {
+            for (int i = 0; i < MAX_CONNECTIONS; i++) {
+                holders.add(RawHttp.connect(adminPort()).send("GET /health HTTP/1.1\r\n"));
+            }
+            // Accepted and opened in the order they connected: the holders first.
+            try (RawHttp late = RawHttp.connect(adminPort())) {
+                late.send("GET /health HTTP/1.1\r\nHost: a\r\n\r\n");
+                RawHttp.Answer answer = late.readUntilClosed();
+                assertThat(answer.statuses()).containsExactly(503);
+                assertThat(answer.text()).contains("too many connections to the admin port");
+            }
+            holders.removeFirst().close();
+            assertThat(awaitHealth()).isEqualTo(200);
+            smtpTransaction();
+        } finally {
+            for (RawHttp holder : holders) {
+                holder.close();
+            }
+        }
+    }
+
     static Stream<Arguments> trickles() {
         return Stream.of(
                 Arguments.of("request line", "", "GET /health HTTP/1.1\r\n"),
