@@ -31,7 +31,8 @@ final class AdminToken {
     static String loadOrCreate(Path dataDirectory) throws IOException {
         Path file = dataDirectory.resolve(FILE_NAME);
         if (Files.exists(file)) {
-            String token = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            // Read as Latin-1, which decodes any octets: a non-ASCII token is refused below, naming the file.
+            String token = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).strip();
             String problem = AdminConfig.tokenProblem(token);
             if (problem != null) {
                 throw new IOException(file.toAbsolutePath() + ": no usable admin token (" + problem

@@ -80,7 +80,8 @@ class AdminTokenTest {
     }
 
     @ParameterizedTest(name = "admin-token holding \"{0}\"")
-    @ValueSource(strings = {"", "\n", "   \n", "short-token\n", "fifteen-chars15", "has spaces but is long enough\n"})
+    @ValueSource(strings = {"", "\n", "   \n", "short-token\n", "fifteen-chars15", "has spaces but is long enough\n",
+            "non-ascii-token-\u00e9\u00e9\u00e9\u00e9\n"})
     void anUnusableTokenFileStopsTheStartAndNamesTheFile(String content, @TempDir Path folder) throws Exception {
         Path data = Files.createDirectories(folder.resolve("data"));
         Path file = Files.writeString(data.resolve("admin-token"), content);
