@@ -1,33 +1,52 @@
 package io.portcullis.admin;
 
-import io.portcullis.spool.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.portcullis.config.AdminConfig;
 import io.portcullis.delivery.QueueService;
 import io.portcullis.observe.Reports;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.observe.TrackingSearch;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
+import io.portcullis.spool.Json;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code /metrics} and {@code /health} answer anyone on loopback and need the token from other
- * addresses; everything under {@code /api/} always needs it ({@code Authorization: Bearer TOKEN}).
- * The dashboard page and its scripts are static files that show nothing until the token is typed
- * in; every figure they show comes from {@code /api/}. The token is compared in constant time and
- * never logged.
+ * addresses; everything under {@code /api/} always needs it ({@code Authorization: Bearer TOKEN},
+ * the scheme in any case). The dashboard page and its scripts are static files that show nothing
+ * until the token is typed in; every figure they show comes from {@code /api/}. The token is
+ * compared in constant time and never logged.
+ *
+ * <p>Nothing the port receives can reach the SMTP side: Jetty runs on its own
+ * {@code admin.threads} platform threads (not the virtual-thread scheduler that carries SMTP
+ * sessions), keeps at most {@code admin.max-connections} connections (more are answered 503 and
+ * closed as they arrive), refuses a header over {@code admin.max-header-size} (431) and a body over
+ * {@code admin.max-body-size} (413), and closes a connection whose request has not arrived whole
+ * within {@code admin.request-timeout} ({@link ConnectionLimits}) or that stays silent for
+ * {@code admin.idle-timeout}. Memory is thus bounded by connections times header and buffer sizes.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -37,156 +56,224 @@ public final class AdminServer implements AutoCloseable {
     public record Health(boolean ready, Map<String, Boolean> listeners, boolean spoolWritable, boolean diskHeadroom) {
     }
 
-    private final Logged server;
-    private final byte[] token;
+    private final Server server;
+    private final ServerConnector connector;
+    private final InetSocketAddress bind;
+    private final byte[] tokenDigest;
+    private final Telemetry telemetry;
+    private final QueueApi queue;
+    private final Supplier<Health> health;
+    private final Path reports;
+    private final Path tracking;
+    private final StaticFiles webjars = new StaticFiles("META-INF/resources/webjars/", "/webjars/");
+    private final StaticFiles assets = new StaticFiles("io/portcullis/admin/", "/static/");
 
-    public AdminServer(InetSocketAddress bind, String token, Telemetry telemetry, QueueService queue,
-                       Supplier<Health> health, Path reports, Path tracking) throws IOException {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
-        server = new Logged(HttpServer.create(bind, 64));
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/metrics", exchange -> {
-            if (allowed(exchange, true)) {
-                respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", telemetry.scrape());
-            }
-        });
-        server.createContext("/health", exchange -> {
-            if (allowed(exchange, true)) {
-                Health current = health.get();
-                respond(exchange, current.ready() ? 200 : 503, "application/json", JSON.writeValueAsString(current));
-            }
-        });
-        server.createContext("/api/reports", exchange -> {
-            if (allowed(exchange, false)) {
-                Map<String, String> query = QueueApi.query(exchange);
-                Instant until = query.containsKey("until") ? Instant.parse(query.get("until")) : Instant.now();
-                Instant since = query.containsKey("since") ? Instant.parse(query.get("since")) : until.minus(Duration.ofDays(1));
-                try {
-                    respond(exchange, 200, "application/json", JSON.writeValueAsString(
-                            Reports.build(reports, query.getOrDefault("by", "hour"), since, until)));
-                } catch (IllegalArgumentException e) {
-                    respond(exchange, 400, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
+    public AdminServer(AdminConfig config, String token, Telemetry telemetry, QueueService queue,
+                       Supplier<Health> health, Path reports, Path tracking) {
+        if (AdminConfig.tokenProblem(token) != null) {
+            throw new IllegalArgumentException("admin token refused: " + AdminConfig.tokenProblem(token));
+        }
+        this.bind = config.bind();
+        this.tokenDigest = sha256(token);
+        this.telemetry = telemetry;
+        this.queue = new QueueApi(queue, JSON);
+        this.health = health;
+        this.reports = reports;
+        this.tracking = tracking;
+
+        QueuedThreadPool threads = new QueuedThreadPool(config.threads(), 2);
+        threads.setName("admin-http");
+        threads.setDaemon(true);
+        threads.setReservedThreads(0);
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(config.maxHeaderSize());
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(bind.getAddress().getHostAddress());
+        connector.setPort(bind.getPort());
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
+        ConnectionLimits limits = new ConnectionLimits(new Routes(), config.maxConnections(), config.requestTimeout(),
+                config.maxBodySize());
+        connector.addBean(limits);
+        server.addConnector(connector);
+        ErrorHandler errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        errors.setShowCauses(false);
+        server.setErrorHandler(errors);
+        server.setHandler(limits);
+        server.setStopTimeout(0);
+    }
+
+    public void start() throws IOException {
+        try {
+            server.start();
+        } catch (IOException e) {
+            close();
+            throw e;
+        } catch (Exception e) {
+            close();
+            throw new IOException("admin server " + bind + ": " + e.getMessage(), e);
+        }
+        log.info("admin: http://{}:{}/ (metrics, health, API)", address().getHostString(), address().getPort());
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(bind.getAddress(), connector.getLocalPort());
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.warn("admin: stopping the HTTP server: {}", e.toString());
+        }
+    }
+
+    /** Every route; a failure is answered 500 and logged rather than dropping the connection silently. */
+    private final class Routes extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Exchange exchange = new Exchange(request, response, callback);
+            try {
+                route(exchange);
+            } catch (IllegalArgumentException | DateTimeException e) {
+                exchange.json(400, "{\"error\":" + quoted(String.valueOf(e.getMessage())) + "}");
+            } catch (IOException | RuntimeException e) {
+                log.error("admin: {} {} failed", exchange.method(), exchange.path(), e);
+                if (!response.isCommitted()) {
+                    exchange.json(500, "{\"error\":\"internal error, see the gateway log\"}");
+                } else {
+                    callback.failed(e);
                 }
             }
-        });
-        server.createContext("/api/summary", exchange -> {
-            if (allowed(exchange, false)) {
-                respond(exchange, 200, "application/json", JSON.writeValueAsString(telemetry.summary()));
+            return true;
+        }
+    }
+
+    private void route(Exchange exchange) throws IOException {
+        String path = exchange.path();
+        if (path.equals("/api") || path.startsWith("/api/")) {
+            if (authorized(exchange, false)) {
+                api(exchange, path);
             }
-        });
-        server.createContext("/api/track", exchange -> {
-            if (allowed(exchange, false)) {
-                Map<String, String> q = QueueApi.query(exchange);
+        } else if (path.equals("/metrics")) {
+            if (authorized(exchange, true) && allowMethod(exchange, "GET", "HEAD")) {
+                exchange.respond(200, "text/plain; version=0.0.4; charset=utf-8", telemetry.scrape());
+            }
+        } else if (path.equals("/health")) {
+            if (authorized(exchange, true) && allowMethod(exchange, "GET", "HEAD")) {
+                Health current = health.get();
+                exchange.json(current.ready() ? 200 : 503, JSON.writeValueAsString(current));
+            }
+        } else if (!allowMethod(exchange, "GET", "HEAD")) {
+            return;
+        } else if (path.startsWith("/webjars/")) {
+            webjars.serve(exchange);
+        } else if (path.startsWith("/static/")) {
+            assets.serve(exchange);
+        } else if (path.equals("/dashboard")) {
+            assets.serve(exchange, "dashboard.html");
+        } else if (path.equals("/")) {
+            exchange.response().getHeaders().put(HttpHeader.LOCATION, "/dashboard");
+            exchange.respond(302, "text/plain", "");
+        } else {
+            exchange.respond(404, "text/plain", "not found");
+        }
+    }
+
+    private void api(Exchange exchange, String path) throws IOException {
+        if (path.equals("/api/queue") || path.startsWith("/api/queue/")) {
+            queue.handle(exchange);
+        } else if (path.equals("/api/reports")) {
+            if (allowMethod(exchange, "GET", "HEAD")) {
+                Map<String, String> query = exchange.query();
+                Instant until = query.containsKey("until") ? Instant.parse(query.get("until")) : Instant.now();
+                Instant since = query.containsKey("since") ? Instant.parse(query.get("since")) : until.minus(Duration.ofDays(1));
+                exchange.json(200, JSON.writeValueAsString(Reports.build(reports, query.getOrDefault("by", "hour"), since, until)));
+            }
+        } else if (path.equals("/api/summary")) {
+            if (allowMethod(exchange, "GET", "HEAD")) {
+                exchange.json(200, JSON.writeValueAsString(telemetry.summary()));
+            }
+        } else if (path.equals("/api/track")) {
+            if (allowMethod(exchange, "GET", "HEAD")) {
+                Map<String, String> q = exchange.query();
                 telemetry.flushTracking();
                 Instant until = Instant.now();
                 Instant since = until.minus(Duration.ofHours(Long.parseLong(q.getOrDefault("hours", "24").replaceAll("\\D", "0"))));
                 TrackingSearch.Result result = TrackingSearch.search(tracking, new TrackingSearch.Criteria(blank(q.get("sender")),
                         blank(q.get("recipient")), blank(q.get("message-id")), blank(q.get("queue-id")), blank(q.get("flow")),
                         since, until));
-                respond(exchange, 200, "application/json", JSON.writeValueAsString(result));
+                exchange.json(200, JSON.writeValueAsString(result));
             }
-        });
-        server.createContext("/webjars/", new StaticFiles("META-INF/resources/webjars/", "/webjars/"));
-        server.createContext("/static/", new StaticFiles("io/portcullis/admin/", "/static/"));
-        server.createContext("/dashboard", exchange -> new StaticFiles("io/portcullis/admin/", "/")
-                .serve(exchange, "dashboard.html"));
-        server.createContext("/", exchange -> {
-            if (exchange.getRequestURI().getPath().equals("/")) {
-                exchange.getResponseHeaders().set("Location", "/dashboard");
-                exchange.sendResponseHeaders(302, -1);
-                exchange.close();
-            } else {
-                respond(exchange, 404, "text/plain", "not found");
-            }
-        });
-        server.createContext("/api/queue", exchange -> {
-            if (allowed(exchange, false)) {
-                new QueueApi(queue, JSON).handle(exchange);
-            }
-        });
+        } else {
+            exchange.json(404, "{\"error\":\"no such resource\"}");
+        }
     }
 
-    public void start() {
-        server.start();
-        log.info("admin: http://{}:{}/ (metrics, health, API)", server.getAddress().getHostString(), server.getAddress().getPort());
-    }
-
-    public InetSocketAddress address() {
-        return server.getAddress();
+    /** True when the method is one of {@code allowed}; otherwise answers 405 with the Allow header. */
+    static boolean allowMethod(Exchange exchange, String... allowed) {
+        if (List.of(allowed).contains(exchange.method())) {
+            return true;
+        }
+        exchange.response().getHeaders().put(HttpHeader.ALLOW, String.join(", ", allowed));
+        exchange.json(405, "{\"error\":\"method not allowed\"}");
+        return false;
     }
 
     /** Loopback may read metrics and health without the token; everything else needs it. */
-    private boolean allowed(HttpExchange exchange, boolean openOnLoopback) throws IOException {
-        if (openOnLoopback && exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
+    private boolean authorized(Exchange exchange, boolean openOnLoopback) {
+        if (openOnLoopback && exchange.fromLoopback()) {
             return true;
         }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
-        byte[] offered = header != null && header.startsWith("Bearer ")
-                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (MessageDigest.isEqual(offered, token)) {
+        String offered = bearerToken(exchange.request().getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
+        // Both sides hashed first: the comparison takes the same time whatever the offered length.
+        if (offered != null && MessageDigest.isEqual(sha256(offered), tokenDigest)) {
             return true;
         }
-        exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"portcullis\"");
-        respond(exchange, 401, "application/json", "{\"error\":\"a valid admin token is required\"}");
+        exchange.response().getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"portcullis\"");
+        exchange.json(401, "{\"error\":\"a valid admin token is required\"}");
         return false;
+    }
+
+    /**
+     * The token of the one {@code Authorization: Bearer TOKEN} header (RFC 6750 §2.1; the scheme is
+     * case-insensitive and followed by one or more spaces, RFC 9110 §11), or null when there is none,
+     * more than one, another scheme, or nothing after the scheme.
+     */
+    static String bearerToken(List<String> authorization) {
+        if (authorization.size() != 1) {
+            return null;
+        }
+        String value = authorization.getFirst().strip();
+        int space = value.indexOf(' ');
+        if (space < 0 || !value.substring(0, space).equalsIgnoreCase("Bearer")) {
+            return null;
+        }
+        String token = value.substring(space + 1).strip();
+        return token.isEmpty() ? null : token;
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static String quoted(String text) {
+        try {
+            return JSON.writeValueAsString(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "\"bad request\"";
+        }
     }
 
     private static String blank(String value) {
         return value == null || value.isBlank() ? null : value.strip();
-    }
-
-    static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
-    }
-
-    /** Every handler answers 500 and logs the cause instead of dropping the connection silently. */
-    private static final class Logged {
-        private final HttpServer server;
-
-        Logged(HttpServer server) {
-            this.server = server;
-        }
-
-        void createContext(String path, com.sun.net.httpserver.HttpHandler handler) {
-            server.createContext(path, exchange -> {
-                try {
-                    handler.handle(exchange);
-                } catch (IOException | RuntimeException e) {
-                    log.error("admin: {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
-                    try {
-                        respond(exchange, 500, "application/json", "{\"error\":\"internal error, see the gateway log\"}");
-                    } catch (IOException | RuntimeException ignored) {
-                        // the client went away
-                    }
-                }
-            });
-        }
-
-        void setExecutor(java.util.concurrent.Executor executor) {
-            server.setExecutor(executor);
-        }
-
-        void start() {
-            server.start();
-        }
-
-        InetSocketAddress getAddress() {
-            return server.getAddress();
-        }
-
-        void stop(int delay) {
-            server.stop(delay);
-        }
     }
 }

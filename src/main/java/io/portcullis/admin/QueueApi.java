@@ -1,12 +1,8 @@
 package io.portcullis.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
 import io.portcullis.delivery.QueueService;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -15,7 +11,7 @@ import java.util.function.Predicate;
  * The queue over HTTP, through the same {@link QueueService} as the CLI:
  * {@code GET /api/queue[?sender=&domain=&flow=&min-age=SECONDS]}, {@code GET /api/queue/ID},
  * {@code POST /api/queue/ID/(hold|release|retry|delete|bounce)}, and the same in bulk:
- * {@code POST /api/queue/actions/ACTION?filters}.
+ * {@code POST /api/queue/actions/ACTION?filters}. A known path with another method gets 405.
  */
 final class QueueApi {
     private final QueueService queue;
@@ -26,46 +22,58 @@ final class QueueApi {
         this.json = json;
     }
 
-    void handle(HttpExchange exchange) throws IOException {
-        String[] path = exchange.getRequestURI().getPath().replaceAll("/+$", "").split("/");
-        String method = exchange.getRequestMethod();
+    void handle(Exchange exchange) throws IOException {
+        String[] path = exchange.path().replaceAll("/+$", "").split("/");
         try {
-            if (path.length == 5 && path[3].equals("actions") && method.equals("POST")) {
-                bulk(exchange, path[4]);
-            } else if (path.length == 3 && method.equals("GET")) {
-                ok(exchange, queue.list(filter(query(exchange))));
-            } else if (path.length == 4 && method.equals("GET")) {
-                QueueService.Details details = queue.show(path[3]);
-                if (details == null) {
-                    AdminServer.respond(exchange, 404, "application/json", "{\"error\":\"no such message in the queue\"}");
-                } else {
-                    ok(exchange, details);
+            if (path.length == 5 && path[3].equals("actions")) {
+                if (AdminServer.allowMethod(exchange, "POST")) {
+                    bulk(exchange, path[4]);
                 }
-            } else if (path.length == 5 && method.equals("POST")) {
-                QueueService.Result result = switch (path[4]) {
-                    case "hold" -> queue.hold(path[3]);
-                    case "release" -> queue.release(path[3]);
-                    case "retry" -> queue.retry(path[3]);
-                    case "delete" -> queue.delete(path[3]);
-                    case "bounce" -> queue.bounce(path[3]);
-                    default -> null;
-                };
-                if (result == null) {
-                    AdminServer.respond(exchange, 404, "application/json", "{\"error\":\"unknown action\"}");
+            } else if (path.length == 3 || path.length == 4) {
+                if (!AdminServer.allowMethod(exchange, "GET", "HEAD")) {
+                    return;
+                }
+                if (path.length == 3) {
+                    ok(exchange, queue.list(filter(exchange.query())));
                 } else {
-                    AdminServer.respond(exchange, result.done() ? 200 : 409, "application/json", json.writeValueAsString(result));
+                    QueueService.Details details = queue.show(path[3]);
+                    if (details == null) {
+                        exchange.json(404, "{\"error\":\"no such message in the queue\"}");
+                    } else {
+                        ok(exchange, details);
+                    }
+                }
+            } else if (path.length == 5) {
+                if (AdminServer.allowMethod(exchange, "POST")) {
+                    action(exchange, path[3], path[4]);
                 }
             } else {
-                AdminServer.respond(exchange, 404, "application/json", "{\"error\":\"no such resource\"}");
+                exchange.json(404, "{\"error\":\"no such resource\"}");
             }
         } catch (IllegalArgumentException e) {
-            AdminServer.respond(exchange, 400, "application/json", json.writeValueAsString(Map.of("error", e.getMessage())));
+            exchange.json(400, json.writeValueAsString(Map.of("error", String.valueOf(e.getMessage()))));
+        }
+    }
+
+    private void action(Exchange exchange, String id, String action) throws IOException {
+        QueueService.Result result = switch (action) {
+            case "hold" -> queue.hold(id);
+            case "release" -> queue.release(id);
+            case "retry" -> queue.retry(id);
+            case "delete" -> queue.delete(id);
+            case "bounce" -> queue.bounce(id);
+            default -> null;
+        };
+        if (result == null) {
+            exchange.json(404, "{\"error\":\"unknown action\"}");
+        } else {
+            exchange.json(result.done() ? 200 : 409, json.writeValueAsString(result));
         }
     }
 
     /** POST /api/queue/actions/ACTION?sender=&domain=&flow=&min-age=: the action on every matching message. */
-    private void bulk(HttpExchange exchange, String action) throws IOException {
-        Map<String, String> query = query(exchange);
+    private void bulk(Exchange exchange, String action) throws IOException {
+        Map<String, String> query = exchange.query();
         if (query.isEmpty()) {
             throw new IllegalArgumentException("a bulk action needs at least one filter (sender, domain, flow, min-age)");
         }
@@ -83,23 +91,8 @@ final class QueueApi {
         ok(exchange, results);
     }
 
-    private void ok(HttpExchange exchange, Object body) throws IOException {
-        AdminServer.respond(exchange, 200, "application/json", json.writeValueAsString(body));
-    }
-
-    static Map<String, String> query(HttpExchange exchange) {
-        Map<String, String> parameters = new HashMap<>();
-        String raw = exchange.getRequestURI().getRawQuery();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int equals = pair.indexOf('=');
-                if (equals > 0) {
-                    parameters.put(URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return parameters;
+    private void ok(Exchange exchange, Object body) throws IOException {
+        exchange.json(200, json.writeValueAsString(body));
     }
 
     /** The queue filters of the API: sender, recipient domain, flow and minimum age. */

@@ -1,17 +1,15 @@
 package io.portcullis.admin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
 
 /**
  * Files from the class path: the dashboard and the chart libraries from their WebJars, so the
  * page needs nothing from outside the jar. Only plain relative names are served (no "..").
  */
-final class StaticFiles implements HttpHandler {
+final class StaticFiles {
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
 
     private final String resourceRoot;
@@ -22,30 +20,26 @@ final class StaticFiles implements HttpHandler {
         this.urlPrefix = urlPrefix;
     }
 
-    @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        serve(exchange, exchange.getRequestURI().getPath().substring(urlPrefix.length()));
+    /** Serves the file named by what follows the URL prefix in the exchange's path. */
+    void serve(Exchange exchange) throws IOException {
+        serve(exchange, exchange.path().substring(urlPrefix.length()));
     }
 
-    void serve(HttpExchange exchange, String name) throws IOException {
+    void serve(Exchange exchange, String name) throws IOException {
         if (!SAFE.matcher(name).matches() || name.contains("..")) {
-            AdminServer.respond(exchange, 404, "text/plain", "not found");
+            exchange.respond(404, "text/plain", "not found");
             return;
         }
         try (InputStream in = StaticFiles.class.getClassLoader().getResourceAsStream(resourceRoot + name)) {
             if (in == null) {
-                AdminServer.respond(exchange, 404, "text/plain", "not found");
+                exchange.respond(404, "text/plain", "not found");
                 return;
             }
             byte[] body = in.readAllBytes();
-            exchange.getResponseHeaders().set("Content-Type", contentType(name));
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-            exchange.getResponseHeaders().set("Content-Security-Policy",
+            exchange.response().getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+            exchange.response().getHeaders().put("Content-Security-Policy",
                     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
+            exchange.respond(200, contentType(name), body);
         }
     }
 

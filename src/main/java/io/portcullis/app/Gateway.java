@@ -111,7 +111,7 @@ public final class Gateway implements AutoCloseable {
 
     private void startAdmin() throws IOException {
         String token = config.admin().token() != null ? config.admin().token() : AdminToken.loadOrCreate(dataDirectory);
-        admin = new AdminServer(config.admin().bind(), token, telemetry, new QueueService(scheduler), this::health,
+        admin = new AdminServer(config.admin(), token, telemetry, new QueueService(scheduler), this::health,
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"));
         admin.start();
     }

@@ -110,11 +110,35 @@ public final class ConfigLoader {
         String bindText = map.requiredString("bind", top.node("admin"));
         InetSocketAddress bind = bindText == null ? null : parseBind(bindText, errors, map.node("bind"), map.keyPath("bind"));
         String token = map.string("token", null);
-        if (token != null && token.length() < 16) {
-            errors.add(map.node("token"), map.keyPath("token"), "a token needs at least 16 characters");
+        String tokenProblem = token == null ? null : AdminConfig.tokenProblem(token);
+        if (tokenProblem != null) {
+            errors.add(map.node("token"), map.keyPath("token"), tokenProblem);
+        }
+        AdminConfig defaults = AdminConfig.withDefaults(bind, token);
+        int maxConnections = map.integer("max-connections", defaults.maxConnections(), 1, 10_000);
+        int threads = map.integer("threads", defaults.threads(), 4, 1000);
+        java.time.Duration idleTimeout = positive(map, "idle-timeout", defaults.idleTimeout());
+        java.time.Duration requestTimeout = positive(map, "request-timeout", defaults.requestTimeout());
+        long maxHeaderSize = map.size("max-header-size", defaults.maxHeaderSize());
+        if (maxHeaderSize < 1024 || maxHeaderSize > 1024 * 1024) {
+            errors.add(map.node("max-header-size"), map.keyPath("max-header-size"), "must be from 1KB to 1MB");
+        }
+        long maxBodySize = map.size("max-body-size", defaults.maxBodySize());
+        if (maxBodySize < 0 || maxBodySize > 64 * 1024 * 1024) {
+            errors.add(map.node("max-body-size"), map.keyPath("max-body-size"), "must be from 0 to 64MB");
         }
         map.finish();
-        return new AdminConfig(bind, token);
+        return new AdminConfig(bind, token, maxConnections, idleTimeout, requestTimeout, (int) maxHeaderSize,
+                (int) maxBodySize, threads);
+    }
+
+    private static java.time.Duration positive(YamlMap map, String key, java.time.Duration defaultValue) {
+        java.time.Duration value = map.duration(key, defaultValue);
+        if (value.toMillis() < 1) {
+            map.errors().add(map.node(key), map.keyPath(key), "must be longer than 0");
+            return defaultValue;
+        }
+        return value;
     }
 
     private static List<ListenerConfig> listeners(YamlMap top, Node root, String hostname, Path base,
