@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The gateway as a separate JVM, started with this test's class path, so a test can kill it with
@@ -21,18 +22,24 @@ public final class GatewayProcess implements AutoCloseable {
 
     private final Process process;
     private final BlockingQueue<String> output = new LinkedBlockingQueue<>();
+    private final List<String> printed = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final int inboundPort;
 
-    private GatewayProcess(Path config, Path dataDirectory) throws IOException, InterruptedException {
+    private GatewayProcess(Path config, Path dataDirectory, String umask) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        process = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "io.portcullis.app.Main", "run", "--config", config.toString(), "--data-dir", dataDirectory.toString()))
-                .redirectErrorStream(true).start();
+        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+                "io.portcullis.app.Main", "run", "--config", config.toString(), "--data-dir", dataDirectory.toString());
+        if (umask != null) { // the shell sets it, then becomes the JVM ("$@" keeps every argument whole)
+            command = Stream.concat(Stream.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"),
+                    command.stream()).toList();
+        }
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread.ofVirtual().start(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     output.add(line);
+                    printed.add(line);
                 }
             } catch (IOException e) {
                 // the process is gone
@@ -42,12 +49,23 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public static GatewayProcess start(Path config, Path dataDirectory) throws IOException, InterruptedException {
-        return new GatewayProcess(config, dataDirectory);
+        return new GatewayProcess(config, dataDirectory, null);
+    }
+
+    /** Started with this umask (octal, e.g. "000"), as a careless service manager might. */
+    public static GatewayProcess startWithUmask(Path config, Path dataDirectory, String umask)
+            throws IOException, InterruptedException {
+        return new GatewayProcess(config, dataDirectory, umask);
+    }
+
+    /** The lines the process printed (logs included) up to now. */
+    public List<String> output() {
+        return List.copyOf(printed);
     }
 
     private int awaitInboundPort() throws InterruptedException {
         StringBuilder seen = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a loaded CI machine starts a JVM slowly
         while (System.nanoTime() < deadline) {
             String line = output.poll(100, TimeUnit.MILLISECONDS);
             if (line == null) {
