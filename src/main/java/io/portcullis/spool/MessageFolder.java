@@ -30,6 +30,7 @@ public final class MessageFolder {
         Path envelopeFile = folder.resolve(id + ".json");
         PrivateFiles.Temporary message = PrivateFiles.createTemporary(messageFile);
         PrivateFiles.Temporary envelopeTemp = null;
+        boolean renamed = false;
         try {
             try (FileChannel channel = message.channel()) {
                 content.transferTo(Channels.newOutputStream(channel));
@@ -45,11 +46,14 @@ public final class MessageFolder {
             }
             disk.rename(message.file(), messageFile);
             disk.rename(envelopeTemp.file(), envelopeFile);
+            renamed = true;
             disk.forceDirectory(folder);
         } finally {
-            Files.deleteIfExists(message.file()); // gone after the renames; left only by a failure
-            if (envelopeTemp != null) {
-                Files.deleteIfExists(envelopeTemp.file());
+            if (!renamed) { // a failure: nothing of this attempt stays
+                Files.deleteIfExists(message.file());
+                if (envelopeTemp != null) {
+                    Files.deleteIfExists(envelopeTemp.file());
+                }
             }
         }
     }

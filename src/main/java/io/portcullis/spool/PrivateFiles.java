@@ -35,9 +35,18 @@ public final class PrivateFiles {
     /** Appending, created when missing; a symbolic link in its place is refused (ELOOP). */
     static final Set<OpenOption> APPEND = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** DRBG: seeded once, then no system call per name (NativePRNG would read /dev/urandom). */
+    private static final SecureRandom RANDOM = drbg();
 
     private PrivateFiles() {
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     /** Like {@link Files#createDirectories}; the folders it creates are {@code 0700}. */
@@ -57,6 +66,7 @@ public final class PrivateFiles {
      */
     public static void replace(Path target, byte[] content) throws IOException {
         Temporary temporary = createTemporary(target);
+        boolean renamed = false;
         try {
             try (FileChannel channel = temporary.channel()) {
                 java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(content);
@@ -65,8 +75,11 @@ public final class PrivateFiles {
                 }
             }
             Files.move(temporary.file(), target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            renamed = true;
         } finally {
-            Files.deleteIfExists(temporary.file());
+            if (!renamed) {
+                Files.deleteIfExists(temporary.file());
+            }
         }
     }
 

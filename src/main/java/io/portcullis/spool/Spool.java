@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       record needs neither: the log already holds it. Only now may the session answer
  *       {@code 250}.</li>
  *   <li><b>Delivery journal.</b> What becomes of each recipient is appended to {@code queue/ID.dlv}
- *       and forced before the scheduler acts on it (see {@link DeliveryRecord}); an attempt that
+ *       and forced before the scheduler acts on it (see {@link DeliveryRecord}); a journal's first
+ *       line also forces {@code queue/} (group-committed), or a crash could lose the file's name
+ *       and with it a hold or a final recipient; an attempt that
  *       delivers every open recipient writes none, since the removal that follows says the same
  *       (a crash before the removal is durable means one more delivery, never a loss). A message
  *       whose recipients are all final is removed record first, so a crash mid-removal leaves
@@ -59,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A failure anywhere before the directory fsync deletes the incoming file and the session answers
  * {@code 451 4.3.0}.
+ *
+ * <p>Every force and rename above goes through {@link DiskSync}; {@code SpoolDurabilityOrderTest}
+ * puts a recorder there that keeps what a power failure would leave after each call and recovers
+ * from it. Files are created {@code 0600} in {@code 0700} folders ({@link PrivateFiles}), the mode
+ * given to open(2) itself; a recycled file keeps the mode it was created with.
  */
 public final class Spool {
     private static final Logger log = LoggerFactory.getLogger(Spool.class);
