@@ -3,9 +3,11 @@ package io.portcullis.app;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
+import io.portcullis.spool.PrivateFiles;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
 
 /**
  * The exclusive lock on a data directory: one process at a time owns a spool, whether it is a
@@ -21,9 +23,9 @@ final class DataDirectoryLock implements AutoCloseable {
 
     /** Takes the lock, or returns null when another process holds it. */
     static DataDirectoryLock tryLock(Path dataDirectory) throws IOException {
-        Files.createDirectories(dataDirectory);
-        FileChannel channel = FileChannel.open(dataDirectory.resolve("portcullis.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+        PrivateFiles.createDirectories(dataDirectory);
+        FileChannel channel = FileChannel.open(dataDirectory.resolve("portcullis.lock"), Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PrivateFiles.FILE_MODE);
         FileLock lock = channel.tryLock();
         if (lock == null) {
             channel.close();

@@ -65,6 +65,7 @@ public final class Gateway implements AutoCloseable {
         }
         Gateway gateway = null;
         try {
+            DataDirectoryPermissions.tighten(dataDirectory);
             Spool spool = new Spool(dataDirectory.resolve("spool"), config.spool().minFreeSpace());
             Spool.Recovery recovery = spool.recover();
             log.info("spool recovered: {} queued ({} written out again from the spool log), {} incomplete removed,"

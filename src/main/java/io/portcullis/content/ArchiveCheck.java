@@ -50,7 +50,7 @@ final class ArchiveCheck implements ContentCheck {
     }
 
     private void writeToFolder(ContentMessage message, Envelope envelope) throws IOException {
-        Path day = Files.createDirectories(config.folder().resolve(
+        Path day = io.portcullis.spool.PrivateFiles.createDirectories(config.folder().resolve(
                 Instant.now().atOffset(ZoneOffset.UTC).toLocalDate().toString()));
         try (InputStream content = message.open()) {
             MessageFolder.write(day, envelope.withSize(message.size()), content);

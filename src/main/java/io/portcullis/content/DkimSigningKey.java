@@ -57,7 +57,7 @@ final class DkimSigningKey {
     }
 
     private static void generate(CheckConfig.DkimKey config, Path file) throws IOException {
-        Files.createDirectories(file.getParent());
+        io.portcullis.spool.PrivateFiles.createDirectories(file.getParent());
         try {
             KeyPairGenerator generator;
             if (config.algorithm() == CheckConfig.DkimAlgorithm.RSA_SHA256) {
@@ -68,11 +68,11 @@ final class DkimSigningKey {
             }
             KeyPair pair = generator.generateKeyPair();
             Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            PemFiles.writePrivateKey(temporary, pair.getPrivate());
+            PemFiles.writePrivateKey(temporary, pair.getPrivate()); // deleted, then created 0600 with O_EXCL
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             String record = record(config, pair.getPrivate());
-            Files.writeString(file.resolveSibling(config.selector() + "._domainkey." + config.domain() + "."
-                    + config.algorithm().keyType() + ".txt"), record + "\n", StandardCharsets.US_ASCII);
+            io.portcullis.spool.PrivateFiles.replace(file.resolveSibling(config.selector() + "._domainkey." + config.domain()
+                    + "." + config.algorithm().keyType() + ".txt"), (record + "\n").getBytes(StandardCharsets.US_ASCII));
             log.info("dkim: generated a {} key for {}; publish this TXT record at {}._domainkey.{}:\n  {}",
                     config.algorithm().tag(), config.domain(), config.selector(), config.domain(), record);
         } catch (GeneralSecurityException e) {

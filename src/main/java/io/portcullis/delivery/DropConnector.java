@@ -4,8 +4,8 @@ import io.portcullis.smtp.Replies;
 import io.portcullis.smtp.Reply;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.MessageFolder;
+import io.portcullis.spool.PrivateFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
@@ -26,7 +26,7 @@ final class DropConnector implements Connector {
 
     DropConnector(String name, Path folder) throws IOException {
         this.name = name;
-        this.folder = Files.createDirectories(folder);
+        this.folder = PrivateFiles.createDirectories(folder); // 0700, files 0600 (MessageFolder)
     }
 
     @Override

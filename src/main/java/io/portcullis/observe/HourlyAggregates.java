@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -61,7 +60,7 @@ public final class HourlyAggregates implements AutoCloseable {
     private volatile boolean closed;
 
     public HourlyAggregates(Path directory) throws IOException {
-        this.directory = Files.createDirectories(directory);
+        this.directory = io.portcullis.spool.PrivateFiles.createDirectories(directory);
         this.writer = Thread.ofPlatform().name("report-writer").daemon().start(this::writeLoop);
     }
 
@@ -111,9 +110,7 @@ public final class HourlyAggregates implements AutoCloseable {
             });
             try {
                 Path target = directory.resolve(day + ".json");
-                Path temp = directory.resolve(day + ".json.tmp");
-                Files.write(temp, TrackingLog.JSON.writeValueAsBytes(file));
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                io.portcullis.spool.PrivateFiles.replace(target, TrackingLog.JSON.writeValueAsBytes(file));
             } catch (IOException e) {
                 log.error("reports: cannot write {}: {}", day, e.toString());
                 dirty.add(day);

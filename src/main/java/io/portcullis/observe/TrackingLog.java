@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -38,7 +37,7 @@ public final class TrackingLog implements AutoCloseable {
     private volatile boolean closed;
 
     public TrackingLog(Path directory, Duration retention) throws IOException {
-        this.directory = Files.createDirectories(directory);
+        this.directory = io.portcullis.spool.PrivateFiles.createDirectories(directory);
         this.retention = retention;
         this.flusher = Thread.ofPlatform().name("tracking-flush").daemon().start(() -> {
             while (!closed) {
@@ -81,8 +80,8 @@ public final class TrackingLog implements AutoCloseable {
             out.close();
         }
         day = today;
-        out = new java.io.BufferedOutputStream(Files.newOutputStream(file(directory, today), StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND), 64 * 1024);
+        out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(
+                io.portcullis.spool.PrivateFiles.openAppend(file(directory, today))), 64 * 1024);
         LocalDate oldestKept = today.minusDays(Math.max(1, retention.toDays()) - 1);
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : files.toList()) {

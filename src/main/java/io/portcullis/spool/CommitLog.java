@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -60,9 +59,11 @@ final class CommitLog {
 
     private final Path directory;
     private final FileForcer checkpoint;
+    private final DiskSync disk;
     private final ReentrantLock appendLock = new ReentrantLock();
     private final GroupSync groupSync;
     private FileChannel active;
+    private Path activePath;
     private long activeNumber;
     private long activeSize;
     /** Octets appended since start-up (under the lock), and the part of them forced to disk. */
@@ -78,26 +79,29 @@ final class CommitLog {
     /** How long the first of several committing sessions waits for the others before forcing the log. */
     static final long GATHER_NANOS = 1_000_000;
 
-    CommitLog(Path directory, long segmentBytes, FileForcer checkpoint, java.util.function.IntSupplier inFlight)
-            throws IOException {
+    CommitLog(Path directory, long segmentBytes, FileForcer checkpoint, java.util.function.IntSupplier inFlight,
+              DiskSync disk) throws IOException {
         this.segmentBytes = segmentBytes;
-        this.directory = Files.createDirectories(directory);
+        this.disk = disk;
+        this.directory = PrivateFiles.createDirectories(directory);
         this.checkpoint = checkpoint;
         this.groupSync = new GroupSync("the spool log in " + directory, this::forceActive, GATHER_NANOS, inFlight);
     }
 
     private void forceActive() throws IOException {
         FileChannel channel;
+        Path path;
         long upTo;
         appendLock.lock();
         try {
             channel = active;
+            path = activePath;
             upTo = appended;
         } finally {
             appendLock.unlock();
         }
         try {
-            channel.force(false);
+            disk.force(channel, path);
             durable.accumulateAndGet(upTo, Math::max);
         } catch (java.nio.channels.ClosedChannelException e) {
             // Closed by a rotation, which forced it first, or by an interrupt: force the file again
@@ -105,7 +109,7 @@ final class CommitLog {
             appendLock.lock();
             try {
                 ensureOpen();
-                active.force(false);
+                disk.force(active, activePath);
                 durable.accumulateAndGet(upTo, Math::max);
             } finally {
                 appendLock.unlock();
@@ -152,7 +156,7 @@ final class CommitLog {
         } finally {
             appendLock.unlock();
         }
-        Spool.forceDirectory(directory);
+        disk.forceDirectory(directory);
     }
 
     List<Path> segmentFiles() throws IOException {
@@ -337,19 +341,19 @@ final class CommitLog {
     }
 
     private void rotate() throws IOException {
-        active.force(false); // everything appended so far is durable before anyone appends elsewhere
+        disk.force(active, activePath); // everything appended so far is durable before anyone appends elsewhere
         durable.accumulateAndGet(appended, Math::max);
         active.close();
         long old = activeNumber;
         openSegment(old + 1);
-        Spool.forceDirectory(directory);
+        disk.forceDirectory(directory);
         Thread.ofVirtual().name("spool-log-checkpoint-" + old).start(() -> checkpoint(old));
     }
 
     private void openSegment(long number) throws IOException {
         activeNumber = number;
-        active = FileChannel.open(directory.resolve(String.format("%012d.log", number)), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        activePath = directory.resolve(String.format("%012d.log", number));
+        active = PrivateFiles.openAppend(activePath);
         activeSize = active.size();
     }
 

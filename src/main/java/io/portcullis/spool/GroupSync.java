@@ -53,8 +53,8 @@ final class GroupSync {
     }
 
     /** Group commit for the renames into a directory. */
-    static GroupSync forDirectory(Path directory) {
-        return new GroupSync(directory.toString(), () -> Spool.forceDirectory(directory));
+    static GroupSync forDirectory(Path directory, DiskSync disk) {
+        return new GroupSync(directory.toString(), () -> disk.forceDirectory(directory));
     }
 
     void sync() throws IOException {

@@ -94,16 +94,13 @@ public final class IncomingMessage implements AutoCloseable {
         }
         content.flush();
         java.nio.file.Path replacement = file.resolveSibling(file.getFileName() + ".new");
-        FileChannel newChannel = FileChannel.open(replacement, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.READ,
-                java.nio.file.StandardOpenOption.WRITE);
+        FileChannel newChannel = FileChannel.open(replacement, PrivateFiles.CREATE_NEW, PrivateFiles.FILE);
         FileChannel oldChannel = channel;
         try {
             open(newChannel);
             writer.writeTo(content);
             content.flush();
-            java.nio.file.Files.move(replacement, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            spool.disk().rename(replacement, file);
             stale = false; // a new file, written from empty
             oldChannel.close();
         } catch (IOException | RuntimeException e) {
@@ -139,7 +136,7 @@ public final class IncomingMessage implements AutoCloseable {
                 channel.close();
                 spool.commitLogged(id, file, record.array(), envelope);
             } else {
-                channel.force(false); // fdatasync: the data and the size; timestamps may wait
+                spool.disk().force(channel, file); // fdatasync: the data and the size; timestamps may wait
                 channel.close();
                 spool.commit(id, file, envelope);
             }

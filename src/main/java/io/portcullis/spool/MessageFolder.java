@@ -7,37 +7,54 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * A message written into a plain folder for people and other programs: {@code ID.eml} (the
- * content) and {@code ID.json} (the envelope, pretty-printed). Both are written to hidden
- * temporary files, forced, renamed in and the folder forced, so a reader never sees half a file
- * and nothing is lost once {@link #write} returns. The drop connector and the archive check use it.
+ * content) and {@code ID.json} (the envelope, pretty-printed). Both are written to new temporary
+ * files ({@link PrivateFiles#createTemporary}: random hidden names, mode 0600, never through a
+ * planted file or link), forced, renamed in and the folder forced, so a reader never sees half a
+ * file and nothing is lost once {@link #write} returns. The drop connector and the archive check
+ * use it.
  */
 public final class MessageFolder {
     private MessageFolder() {
     }
 
     public static void write(Path folder, Envelope envelope, InputStream content) throws IOException {
+        write(folder, envelope, content, DiskSync.SYSTEM);
+    }
+
+    static void write(Path folder, Envelope envelope, InputStream content, DiskSync disk) throws IOException {
         String id = envelope.queueId();
-        Path messageTemp = folder.resolve("." + id + ".eml.tmp");
-        Path envelopeTemp = folder.resolve("." + id + ".json.tmp");
-        try (FileChannel channel = FileChannel.open(messageTemp, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            content.transferTo(Channels.newOutputStream(channel));
-            channel.force(true);
+        Path messageFile = folder.resolve(id + ".eml");
+        Path envelopeFile = folder.resolve(id + ".json");
+        PrivateFiles.Temporary message = PrivateFiles.createTemporary(messageFile);
+        PrivateFiles.Temporary envelopeTemp = null;
+        boolean renamed = false;
+        try {
+            try (FileChannel channel = message.channel()) {
+                content.transferTo(Channels.newOutputStream(channel));
+                disk.force(channel, message.file());
+            }
+            envelopeTemp = PrivateFiles.createTemporary(envelopeFile);
+            try (FileChannel channel = envelopeTemp.channel()) {
+                ByteBuffer json = ByteBuffer.wrap(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(envelope));
+                while (json.hasRemaining()) {
+                    channel.write(json);
+                }
+                disk.force(channel, envelopeTemp.file());
+            }
+            disk.rename(message.file(), messageFile);
+            disk.rename(envelopeTemp.file(), envelopeFile);
+            renamed = true;
+            disk.forceDirectory(folder);
+        } finally {
+            if (!renamed) { // a failure: nothing of this attempt stays
+                Files.deleteIfExists(message.file());
+                if (envelopeTemp != null) {
+                    Files.deleteIfExists(envelopeTemp.file());
+                }
+            }
         }
-        try (FileChannel channel = FileChannel.open(envelopeTemp, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.wrap(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(envelope)));
-            channel.force(true);
-        }
-        Files.move(messageTemp, folder.resolve(id + ".eml"), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.move(envelopeTemp, folder.resolve(id + ".json"), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
-        Spool.forceDirectory(folder);
     }
 }

@@ -1,10 +1,8 @@
 package io.portcullis.spool;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,12 +21,14 @@ final class RecycledFiles {
     }
 
     private final Path directory;
+    private final DiskSync disk;
     private final ConcurrentLinkedQueue<Entry> files = new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong names = new AtomicLong();
 
-    RecycledFiles(Path directory) {
+    RecycledFiles(Path directory, DiskSync disk) {
         this.directory = directory;
+        this.disk = disk;
     }
 
     /** True for a kept file (not an incomplete message) when recovery clears {@code incoming/}. */
@@ -47,7 +47,7 @@ final class RecycledFiles {
         }
         Path free = directory.resolve(PREFIX + names.incrementAndGet());
         try {
-            Files.move(record, free, StandardCopyOption.ATOMIC_MOVE);
+            disk.rename(record, free);
         } catch (NoSuchFileException e) {
             count.decrementAndGet();
             return false;

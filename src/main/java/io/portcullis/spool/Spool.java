@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       record needs neither: the log already holds it. Only now may the session answer
  *       {@code 250}.</li>
  *   <li><b>Delivery journal.</b> What becomes of each recipient is appended to {@code queue/ID.dlv}
- *       and forced before the scheduler acts on it (see {@link DeliveryRecord}); an attempt that
+ *       and forced before the scheduler acts on it (see {@link DeliveryRecord}); a journal's first
+ *       line also forces {@code queue/} (group-committed), or a crash could lose the file's name
+ *       and with it a hold or a final recipient; an attempt that
  *       delivers every open recipient writes none, since the removal that follows says the same
  *       (a crash before the removal is durable means one more delivery, never a loss). A message
  *       whose recipients are all final is removed record first, so a crash mid-removal leaves
@@ -59,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A failure anywhere before the directory fsync deletes the incoming file and the session answers
  * {@code 451 4.3.0}.
+ *
+ * <p>Every force and rename above goes through {@link DiskSync}; {@code SpoolDurabilityOrderTest}
+ * puts a recorder there that keeps what a power failure would leave after each call and recovers
+ * from it. Files are created {@code 0600} in {@code 0700} folders ({@link PrivateFiles}), the mode
+ * given to open(2) itself; a recycled file keeps the mode it was created with.
  */
 public final class Spool {
     private static final Logger log = LoggerFactory.getLogger(Spool.class);
@@ -82,6 +89,7 @@ public final class Spool {
     private volatile long freeSpaceCheckedAt;
     private volatile boolean enoughFreeSpace;
     private final RecycledFiles recycled;
+    private final DiskSync disk;
     /** Messages created and not yet committed or aborted: sessions that will commit soon. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -94,14 +102,20 @@ public final class Spool {
     }
 
     Spool(Path directory, long minFreeBytes, long logSegmentBytes) throws IOException {
-        this.incoming = Files.createDirectories(directory.resolve("incoming"));
-        this.queue = Files.createDirectories(directory.resolve("queue"));
-        this.corrupt = Files.createDirectories(directory.resolve("corrupt"));
+        this(directory, minFreeBytes, logSegmentBytes, DiskSync.SYSTEM);
+    }
+
+    /** With the given force and rename calls: the durability tests record them. */
+    Spool(Path directory, long minFreeBytes, long logSegmentBytes, DiskSync disk) throws IOException {
+        this.disk = disk;
+        this.incoming = PrivateFiles.createDirectories(directory.resolve("incoming"));
+        this.queue = PrivateFiles.createDirectories(directory.resolve("queue"));
+        this.corrupt = PrivateFiles.createDirectories(directory.resolve("corrupt"));
         this.minFreeBytes = minFreeBytes;
         this.store = Files.getFileStore(queue);
-        this.queueSync = GroupSync.forDirectory(queue);
-        this.recycled = new RecycledFiles(incoming);
-        this.commitLog = new CommitLog(directory.resolve("log"), logSegmentBytes, this::forceRecords, inFlight::get);
+        this.queueSync = GroupSync.forDirectory(queue, disk);
+        this.recycled = new RecycledFiles(incoming, disk);
+        this.commitLog = new CommitLog(directory.resolve("log"), logSegmentBytes, this::forceRecords, inFlight::get, disk);
     }
 
     /** Brings the spool to a consistent state; run once at start-up before any listener opens. */
@@ -124,19 +138,17 @@ public final class Spool {
         }
         for (CommitLog.Replayed record : replay.open()) {
             Path file = incoming.resolve(record.id() + ".restored");
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(file, PrivateFiles.CREATE_NEW, PrivateFiles.FILE)) {
                 java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(record.record());
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
                 }
-                channel.force(false);
+                disk.force(channel, file);
             }
-            Files.move(file, queue.resolve(record.id() + RECORD_SUFFIX), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            disk.rename(file, queue.resolve(record.id() + RECORD_SUFFIX));
             restored++;
         }
-        forceDirectory(queue);
+        disk.forceDirectory(queue); // the restored records and the removals above, before the log forgets them
         commitLog.start(); // every replayed record is durable in its own file now
         int queued = 0;
         int movedToCorrupt = 0;
@@ -170,8 +182,8 @@ public final class Spool {
                 }
             }
         }
-        forceDirectory(incoming);
-        forceDirectory(queue);
+        disk.forceDirectory(incoming);
+        disk.forceDirectory(queue);
         return new Recovery(queued, restored, removed, movedToCorrupt);
     }
 
@@ -201,6 +213,11 @@ public final class Spool {
         return message;
     }
 
+    /** The force and rename calls every write of the spool goes through. */
+    DiskSync disk() {
+        return disk;
+    }
+
     /** An incoming message was committed or dropped. */
     void finished() {
         inFlight.decrementAndGet();
@@ -209,8 +226,8 @@ public final class Spool {
     private IncomingMessage open() throws IOException {
         for (Path free = recycled.take(commitLog.durable()); free != null; free = recycled.take(commitLog.durable())) {
             try {
-                return new IncomingMessage(this, QueueId.next(), free,
-                        FileChannel.open(free, StandardOpenOption.READ, StandardOpenOption.WRITE), true);
+                return new IncomingMessage(this, QueueId.next(), free, FileChannel.open(free, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS), true); // keeps its mode
             } catch (NoSuchFileException e) {
                 // gone meanwhile (recovery cleared incoming/): take the next, or a new file
             }
@@ -219,7 +236,7 @@ public final class Spool {
             String id = QueueId.next();
             try {
                 Path file = incoming.resolve(id + MESSAGE_SUFFIX);
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                FileChannel channel = FileChannel.open(file, PrivateFiles.CREATE_NEW, PrivateFiles.FILE);
                 return new IncomingMessage(this, id, file, channel, false);
             } catch (FileAlreadyExistsException e) {
                 if (attempt == 3) {
@@ -231,7 +248,7 @@ public final class Spool {
 
     /** Steps 3 and 4 of the protocol for a message whose record (content and trailer) is written and forced. */
     void commit(String id, Path file, Envelope envelope) throws IOException {
-        Files.move(file, queue.resolve(id + RECORD_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+        disk.rename(file, queue.resolve(id + RECORD_SUFFIX));
         queueSync.sync(); // group commit: one fsync of queue/ for every session committing now
         committed(id, envelope);
     }
@@ -246,7 +263,7 @@ public final class Spool {
             throw e;
         }
         try {
-            Files.move(file, queue.resolve(id + RECORD_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
+            disk.rename(file, queue.resolve(id + RECORD_SUFFIX));
         } catch (IOException | RuntimeException e) {
             forgetLogged(id); // not queued after all: the session answers 451, recovery must not restore it
             throw e;
@@ -278,13 +295,14 @@ public final class Spool {
     /** For a log checkpoint: forces these messages' records and the queue directory. */
     private void forceRecords(List<String> ids) throws IOException {
         for (String id : ids) {
-            try (FileChannel channel = FileChannel.open(queue.resolve(id + RECORD_SUFFIX), StandardOpenOption.READ)) {
-                channel.force(false);
+            Path record = queue.resolve(id + RECORD_SUFFIX);
+            try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ)) {
+                disk.force(channel, record);
             } catch (NoSuchFileException e) {
                 // removed meanwhile: nothing to keep
             }
         }
-        forceDirectory(queue);
+        disk.forceDirectory(queue);
     }
 
     /** Releases the log's open segment. */
@@ -316,10 +334,18 @@ public final class Spool {
             lines.write(json.writeValueAsBytes(record));
             lines.write('\n');
         }
-        try (FileChannel channel = FileChannel.open(queuedFile(id, JOURNAL_SUFFIX), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            channel.write(java.nio.ByteBuffer.wrap(lines.toByteArray()));
-            channel.force(false);
+        Path journal = queuedFile(id, JOURNAL_SUFFIX);
+        boolean created;
+        try (FileChannel channel = PrivateFiles.openAppend(journal)) {
+            created = channel.size() == 0;
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(lines.toByteArray());
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            disk.force(channel, journal);
+        }
+        if (created) {
+            queueSync.sync(); // a new journal's name: without it a crash could lose a hold or a final recipient
         }
     }
 
@@ -419,8 +445,6 @@ public final class Spool {
 
     /** Makes the renames into and out of {@code directory} durable. */
     static void forceDirectory(Path directory) throws IOException {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
+        DiskSync.SYSTEM.forceDirectory(directory);
     }
 }

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The durability promise, tested the hard way: the gateway process is killed with SIGKILL and
- * started again on the same data directory.
+ * started again on the same data directory. SIGKILL keeps the page cache, so these pass even
+ * with every fsync removed; that each fsync is there, in order, and enough, is what
+ * {@code spool/SpoolDurabilityOrderTest} shows (a crash modelled after every force and rename).
  */
 class CrashRecoveryProcessTest {
     @TempDir

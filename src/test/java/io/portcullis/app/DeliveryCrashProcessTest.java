@@ -34,13 +34,13 @@ class DeliveryCrashProcessTest {
                 """.formatted(sinkPort)));
         Path data = directory.resolve("data");
         String id;
-        try (SmtpSink slow = SmtpSink.start(sinkPort, "-w", "30");
+        try (SmtpSink slow = SmtpSink.start(sinkPort, "-v", "-w", "30"); // -v logs each command; -w holds DATA 30 s
              GatewayProcess gateway = GatewayProcess.start(config, data);
              SmtpScript smtp = SmtpScript.connect(gateway.inboundPort())) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
             id = smtp.sendMessage("a@example.org", "b@example.test", "Subject: in flight\r\n\r\nx\r\n");
-            Thread.sleep(1000); // the gateway is now waiting for the sink's answer to DATA
-            gateway.kill();
+            assertThat(slow.awaitCommand("DATA", 30)).as("the delivery reached DATA").isTrue();
+            gateway.kill(); // waiting for the sink's answer to DATA: the delivery is in flight
             assertThat(data.resolve("spool/queue/" + id + ".msg")).exists();
         }
         try (SmtpSink sink = SmtpSink.start(sinkPort); GatewayProcess restarted = GatewayProcess.start(config, data)) {

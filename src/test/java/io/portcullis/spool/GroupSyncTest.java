@@ -11,24 +11,60 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class GroupSyncTest {
-    /** Runs {@code callers} concurrent sync() calls, all released at once. */
+    /** Runs {@code callers} concurrent sync() calls, all released at once; fails if any failed or did not finish. */
     private static void syncConcurrently(int callers, GroupSync sync) throws Exception {
         CountDownLatch start = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
+        Workers workers = new Workers();
         for (int i = 0; i < callers; i++) {
+            workers.start(() -> {
+                start.await();
+                sync.sync();
+            });
+        }
+        start.countDown();
+        workers.joinAll();
+    }
+
+    /** Worker threads whose failures reach the test: joinAll() rethrows the first and fails on any still running. */
+    private static final class Workers {
+        private final List<Thread> threads = new ArrayList<>();
+        private final List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        void start(Work work) {
             threads.add(Thread.ofVirtual().start(() -> {
                 try {
-                    start.await();
-                    sync.sync();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                    work.run();
+                } catch (Throwable e) {
+                    failures.add(e);
                 }
             }));
         }
-        start.countDown();
-        for (Thread thread : threads) {
-            thread.join(10_000);
+
+        void joinAll() throws Exception {
+            for (Thread thread : threads) {
+                assertThat(thread.join(java.time.Duration.ofSeconds(30))).as("a worker finished within 30 s").isTrue();
+            }
+            if (!failures.isEmpty()) {
+                AssertionError error = new AssertionError(failures.size() + " of " + threads.size() + " workers failed",
+                        failures.getFirst());
+                failures.stream().skip(1).forEach(error::addSuppressed);
+                throw error;
+            }
         }
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    @Test
+    void aWorkerThatFailsOrHangsFailsTheTest() {
+        GroupSync failing = new GroupSync("test", () -> {
+            throw new IOException("disk on fire");
+        });
+        assertThatThrownBy(() -> syncConcurrently(3, failing)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("3 of 3 workers failed").cause().hasMessageContaining("disk on fire");
     }
 
     @Test
@@ -48,17 +84,12 @@ class GroupSyncTest {
         AtomicInteger forces = new AtomicInteger();
         AtomicInteger inFlight = new AtomicInteger(2);
         GroupSync sync = new GroupSync("test", forces::incrementAndGet, 500_000_000L, inFlight::get);
-        Thread first = Thread.ofVirtual().start(() -> {
-            try {
-                sync.sync();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Workers first = new Workers();
+        first.start(sync::sync);
         sleep(100); // the first waits (a second session is in flight) ...
         assertThat(forces.get()).isZero();
         sync.sync(); // ... and the second joins its batch
-        first.join(5_000);
+        first.joinAll();
         assertThat(forces.get()).isEqualTo(1);
 
         inFlight.set(1);

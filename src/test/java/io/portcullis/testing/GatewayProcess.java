@@ -11,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The gateway as a separate JVM, started with this test's class path, so a test can kill it with
@@ -22,14 +23,20 @@ public final class GatewayProcess implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> output = new LinkedBlockingQueue<>();
     private final java.util.concurrent.atomic.AtomicLong linesPrinted = new java.util.concurrent.atomic.AtomicLong();
+    private final List<String> printed = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final int inboundPort;
 
-    private GatewayProcess(Path config, Path dataDirectory, List<String> jvmOptions) throws IOException, InterruptedException {
+    private GatewayProcess(Path config, Path dataDirectory, List<String> jvmOptions, String umask)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new java.util.ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.portcullis.app.Main", "run", "--config", config.toString(), "--data-dir", dataDirectory.toString()));
+        if (umask != null) { // the shell sets it, then becomes the JVM ("$@" keeps every argument whole)
+            command = Stream.concat(Stream.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"),
+                    command.stream()).toList();
+        }
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         Thread.ofVirtual().start(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -37,6 +44,7 @@ public final class GatewayProcess implements AutoCloseable {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     output.add(line);
                     linesPrinted.incrementAndGet();
+                    printed.add(line);
                 }
             } catch (IOException e) {
                 // the process is gone
@@ -46,18 +54,31 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public static GatewayProcess start(Path config, Path dataDirectory) throws IOException, InterruptedException {
-        return new GatewayProcess(config, dataDirectory, List.of());
+        return new GatewayProcess(config, dataDirectory, List.of(), null);
     }
 
     /** With JVM options, such as a small {@code -Xmx} for a test that the heap stays bounded. */
     public static GatewayProcess start(Path config, Path dataDirectory, List<String> jvmOptions)
             throws IOException, InterruptedException {
-        return new GatewayProcess(config, dataDirectory, jvmOptions);
+        return new GatewayProcess(config, dataDirectory, jvmOptions, null);
+    }
+
+    /** Started with this umask (octal, e.g. "000"), as a careless service manager might. */
+    public static GatewayProcess startWithUmask(Path config, Path dataDirectory, String umask)
+            throws IOException, InterruptedException {
+        return new GatewayProcess(config, dataDirectory, List.of(), umask);
+    }
+
+    /** The lines the process printed (logs included) up to now. */
+    public List<String> output() {
+        synchronized (printed) {
+            return List.copyOf(printed);
+        }
     }
 
     private int awaitInboundPort() throws InterruptedException {
         StringBuilder seen = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a loaded CI machine starts a JVM slowly
         while (System.nanoTime() < deadline) {
             String line = output.poll(100, TimeUnit.MILLISECONDS);
             if (line == null) {

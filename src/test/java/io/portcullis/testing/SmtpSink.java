@@ -107,6 +107,22 @@ public final class SmtpSink implements AutoCloseable {
         return transactions();
     }
 
+    /**
+     * Waits until smtp-sink, started with {@code -v}, has logged a client command starting with
+     * {@code command} (e.g. "DATA"); false when it has not within the timeout.
+     */
+    public boolean awaitCommand(String command, long timeoutSeconds) throws IOException, InterruptedException {
+        Path log = dumps.resolveSibling(dumps.getFileName() + ".log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        do {
+            if (Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream().anyMatch(l -> l.contains("smtp-sink: " + command))) {
+                return true;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroyForcibly();

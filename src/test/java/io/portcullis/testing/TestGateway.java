@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 public final class TestGateway implements AutoCloseable {
     private static Path sharedTls;
 
-    private final Gateway gateway;
+    private Gateway gateway;
     private final Path dataDirectory;
 
     private TestGateway(Gateway gateway, Path dataDirectory) {
@@ -114,6 +114,20 @@ public final class TestGateway implements AutoCloseable {
             throw new IllegalArgumentException("test config rejected:\n" + e.getMessage(), e);
         }
         return new TestGateway(Gateway.start(config, dataDirectory.resolve("data")), dataDirectory);
+    }
+
+    /**
+     * Stops the gateway cleanly and starts it again with the same configuration on the same data
+     * directory, as an administrator's restart would: recovery runs on what the first one left.
+     * Listeners get new ephemeral ports.
+     */
+    public void restart() throws IOException {
+        gateway.close();
+        try {
+            gateway = Gateway.start(ConfigLoader.load(dataDirectory.resolve("test.yaml")), dataDirectory());
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One self-signed certificate for every test gateway in this JVM. */
