@@ -66,7 +66,7 @@ final class SevenBitConverter {
     static Converted convert(StoredMessage stored) throws IOException {
         SharedFileInputStream file = new SharedFileInputStream(stored.file().toFile());
         try {
-            MimeMessage message = new PreservingMessage((InputStream) file.newStream(0, stored.length()));
+            MimeMessage message = new PreservingMessage(file.newStream(0, stored.length()));
             boolean hadDate = message.getHeader("Date") != null;
             convertPart(message);
             message.saveChanges();
