@@ -5,19 +5,14 @@ import io.portcullis.config.ConnectorConfig;
 import io.portcullis.smtp.DotStuffingOutputStream;
 import io.portcullis.smtp.Mailbox;
 import io.portcullis.smtp.Reply;
-import io.portcullis.smtp.ReplyReader;
-import io.portcullis.smtp.SmtpInput;
 import io.portcullis.smtp.Xtext;
 import io.portcullis.spool.Envelope;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,12 +32,10 @@ import javax.net.ssl.SSLSocket;
  * 8BITMIME is converted to 7 bit first ({@link SevenBitConverter}). A connection that ends a
  * transaction cleanly can carry the next message.
  *
- * <p>Every step has a deadline (RFC 5321 §4.5.3.2, the connector's {@code timeouts}): the whole
- * greeting, each whole reply, each write, the TLS handshake. SO_TIMEOUT (through
- * {@link SmtpInput#startDeadline}) ends a silent wait; the {@link DeadlineWatchdog} ends what
- * SO_TIMEOUT cannot (a trickled reply under TLS, a blocked write, a stalled handshake). A step that
- * misses its deadline is a {@link TimedOut}: the caller records a temporary failure and the
- * connection is closed without QUIT.
+ * <p>Every step has a deadline (RFC 5321 §4.5.3.2, the connector's {@code timeouts}), kept by the
+ * {@link NextHopChannel}: the whole greeting, each whole reply, each write, the TLS handshake. A
+ * step that misses its deadline is a {@link NextHopChannel.TimedOut}: the caller records a
+ * temporary failure and the connection is closed without QUIT.
  */
 final class SmtpClient implements Closeable {
     /** The wait for QUIT's reply and for a TLS close when we hang up. */
@@ -51,33 +44,18 @@ final class SmtpClient implements Closeable {
     private final NextHop hop;
     private final ConnectorConfig.Timeouts timeouts;
     private final String heloName;
-    private Socket tcp; // the TCP connection; under TLS the watchdog closes this one, never the TLS socket
-    private Socket socket; // what we read and write: tcp, or the TLS socket over it
-    private DeadlineWatchdog.Guard guard;
-    private SmtpInput input;
-    private ReplyReader replies;
-    private OutputStream out;
-    private Duration writeTimeout;
-    private String writing = "a command";
+    private Socket tcp;
+    private NextHopChannel channel;
     private final Set<String> extensions = new HashSet<>();
     private boolean tls;
-    private boolean broken;
     private long lastUsedNanos = System.nanoTime();
     private Runnable onClose = () -> { };
     private boolean closed;
-
-    /** A step that missed its deadline; the message says which step and after how long. */
-    static final class TimedOut extends IOException {
-        TimedOut(String message) {
-            super(message);
-        }
-    }
 
     private SmtpClient(NextHop hop, ConnectorConfig.SmtpOptions options, String heloName) {
         this.hop = hop;
         this.timeouts = options.timeouts();
         this.heloName = heloName;
-        this.writeTimeout = timeouts.command();
     }
 
     /** Connects, reads the greeting and says EHLO (or HELO when EHLO is refused). */
@@ -90,97 +68,21 @@ final class SmtpClient implements Closeable {
             if (options.sourceAddress() != null) {
                 socket.bind(new InetSocketAddress(options.sourceAddress(), 0));
             }
-            socket.connect(hop.socketAddress(), millis(client.timeouts.connect()));
+            socket.connect(hop.socketAddress(), NextHopChannel.millis(client.timeouts.connect()));
             socket.setTcpNoDelay(true);
-            client.guard = DeadlineWatchdog.register(socket);
-            client.attach(socket);
-            Reply greeting = client.read(client.timeouts.greeting(), "the greeting");
+            client.channel = new NextHopChannel(socket, client.timeouts.command());
+            Reply greeting = client.channel.read(client.timeouts.greeting(), "the greeting");
             if (!greeting.isPositive()) {
                 throw new NextHopException(greeting);
             }
             client.hello();
             return client;
         } catch (IOException | NextHopException | RuntimeException e) {
-            client.broken = true;
+            if (client.channel != null) {
+                client.channel.markBroken();
+            }
             client.close();
             throw e;
-        }
-    }
-
-    private void attach(Socket newSocket) throws IOException {
-        socket = newSocket;
-        if (input == null) {
-            input = new SmtpInput(newSocket.getInputStream(), millis -> socket.setSoTimeout(millis));
-            replies = new ReplyReader(input);
-        } else {
-            // Anything the server sent before the handshake is not trusted (RFC 3207 §4.2).
-            input.replaceStream(newSocket.getInputStream());
-        }
-        out = new BufferedOutputStream(new GuardedOutput(newSocket.getOutputStream()), 16 * 1024);
-    }
-
-    private static int millis(Duration timeout) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-    }
-
-    /** Reads one reply, all of it within {@code timeout}. */
-    private Reply read(Duration timeout, String awaited) throws IOException {
-        input.startDeadline(timeout.toMillis());
-        guard.arm(timeout);
-        try {
-            return replies.read();
-        } catch (IOException e) {
-            throw failed(e, timeout, "waiting for " + awaited);
-        } finally {
-            guard.disarm();
-        }
-    }
-
-    /** Marks the connection unusable; a missed deadline becomes a {@link TimedOut} naming the step. */
-    private IOException failed(IOException e, Duration timeout, String step) {
-        broken = true;
-        if (e instanceof SocketTimeoutException || guard.fired()) {
-            return new TimedOut("timed out after " + timeout.toString().substring(2).toLowerCase(Locale.ROOT) + " " + step);
-        }
-        return e;
-    }
-
-    /**
-     * The socket's output with a deadline on each write: a next hop that stops reading cannot
-     * block us longer than the write timeout of the step ({@code command} or {@code data-block}).
-     */
-    private final class GuardedOutput extends FilterOutputStream {
-        GuardedOutput(OutputStream socketOutput) {
-            super(socketOutput);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            guard.arm(writeTimeout);
-            try {
-                out.write(bytes, offset, length);
-            } catch (IOException e) {
-                throw failed(e, writeTimeout, "sending " + writing);
-            } finally {
-                guard.disarm();
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            guard.arm(writeTimeout);
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw failed(e, writeTimeout, "sending " + writing);
-            } finally {
-                guard.disarm();
-            }
         }
     }
 
@@ -230,7 +132,7 @@ final class SmtpClient implements Closeable {
         if (reply.code() != 220) {
             throw new NextHopException(reply);
         }
-        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket, hop.hostName(), hop.port(), true);
+        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(channel.socket(), hop.hostName(), hop.port(), true);
         ssl.setUseClientMode(true);
         ssl.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         if (verifyHost) {
@@ -238,16 +140,7 @@ final class SmtpClient implements Closeable {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             ssl.setSSLParameters(parameters);
         }
-        ssl.setSoTimeout(millis(timeouts.command()));
-        guard.arm(timeouts.command());
-        try {
-            ssl.startHandshake();
-        } catch (IOException e) {
-            throw failed(e, timeouts.command(), "in the TLS handshake");
-        } finally {
-            guard.disarm();
-        }
-        attach(ssl);
+        channel.startTls(ssl, timeouts.command());
         tls = true;
         hello();
     }
@@ -304,17 +197,17 @@ final class SmtpClient implements Closeable {
         List<Reply> rcptReplies = new ArrayList<>();
         Reply dataReply;
         if (offers("PIPELINING")) {
-            write(mail);
+            channel.write(mail);
             for (String rcpt : rcpts) {
-                write(rcpt);
+                channel.write(rcpt);
             }
-            write("DATA");
-            out.flush();
-            mailReply = read(timeouts.command(), "the reply to MAIL FROM");
+            channel.write("DATA");
+            channel.flush();
+            mailReply = channel.read(timeouts.command(), "the reply to MAIL FROM");
             for (int i = 0; i < rcpts.size(); i++) {
-                rcptReplies.add(read(timeouts.command(), "the reply to RCPT TO"));
+                rcptReplies.add(channel.read(timeouts.command(), "the reply to RCPT TO"));
             }
-            dataReply = read(timeouts.command(), "the reply to DATA");
+            dataReply = channel.read(timeouts.command(), "the reply to DATA");
         } else {
             mailReply = command(mail, "MAIL FROM");
             if (!mailReply.isPositive()) {
@@ -328,7 +221,7 @@ final class SmtpClient implements Closeable {
         if (dataReply != null && dataReply.code() == 354 && (!mailReply.isPositive()
                 || rcptReplies.stream().noneMatch(Reply::isPositive))) {
             endData(OutputStream::flush); // a server that said 354 with nothing accepted gets an empty message end
-            read(timeouts.finalReply(), "the reply after an empty message");
+            channel.read(timeouts.finalReply(), "the reply after an empty message");
         }
         if (!mailReply.isPositive()) {
             reset();
@@ -361,7 +254,7 @@ final class SmtpClient implements Closeable {
                 message.transferTo(stream);
             }
         });
-        Reply finalReply = read(timeouts.finalReply(), "the reply after the message");
+        Reply finalReply = channel.read(timeouts.finalReply(), "the reply after the message");
         lastUsedNanos = System.nanoTime();
         for (Envelope.Recipient recipient : accepted) {
             RecipientResult result = RecipientResult.of(recipient.address(), finalReply, hop.toString());
@@ -421,15 +314,12 @@ final class SmtpClient implements Closeable {
 
     /** The content, dot-stuffed, and its end; each write within {@code data-block}. */
     private void endData(ContentWriter content) throws IOException {
-        writeTimeout = timeouts.dataBlock();
-        writing = "the message";
         try {
-            DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out);
+            DotStuffingOutputStream stuffed = new DotStuffingOutputStream(channel.writingMessage(timeouts.dataBlock()));
             content.writeTo(stuffed);
             stuffed.finish();
         } finally {
-            writeTimeout = timeouts.command();
-            writing = "a command";
+            channel.writingCommands(timeouts.command());
         }
     }
 
@@ -447,19 +337,14 @@ final class SmtpClient implements Closeable {
     }
 
     private Reply command(String line, String verb) throws IOException {
-        write(line);
-        out.flush();
-        return read(timeouts.command(), "the reply to " + verb);
-    }
-
-    private void write(String line) throws IOException {
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        channel.write(line);
+        channel.flush();
+        return channel.read(timeouts.command(), "the reply to " + verb);
     }
 
     /**
      * QUIT politely (within a short deadline), then close; never throws. A connection that failed
-     * or timed out is closed at once, at the TCP level: a TLS close could block on a peer that
-     * stopped reading.
+     * or timed out is closed at once (see {@link NextHopChannel#close}).
      */
     @Override
     public void close() {
@@ -470,25 +355,24 @@ final class SmtpClient implements Closeable {
             closed = true;
         }
         onClose.run();
-        if (!broken && guard != null) {
+        if (channel == null) {
             try {
-                writeTimeout = GOODBYE;
-                write("QUIT");
-                out.flush();
-                read(GOODBYE, "the reply to QUIT");
-                guard.arm(GOODBYE);
-                socket.close(); // a TLS close_notify
+                tcp.close(); // the connection itself failed
+            } catch (IOException ignored) {
+                // closed
+            }
+            return;
+        }
+        if (!channel.isBroken()) {
+            try {
+                channel.writingCommands(GOODBYE);
+                channel.write("QUIT");
+                channel.flush();
+                channel.read(GOODBYE, "the reply to QUIT");
             } catch (IOException | RuntimeException ignored) {
                 // closing anyway
             }
         }
-        if (guard != null) {
-            guard.close();
-        }
-        try {
-            tcp.close();
-        } catch (IOException ignored) {
-            // closed
-        }
+        channel.close(GOODBYE);
     }
 }

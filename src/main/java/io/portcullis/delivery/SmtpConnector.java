@@ -137,7 +137,7 @@ final class SmtpConnector implements Connector {
                     if (client == null) {
                         client = open(hop);
                     }
-                } catch (SmtpClient.TimedOut e) {
+                } catch (NextHopChannel.TimedOut e) {
                     lastFailure = Replies.NEXT_HOP_TIMED_OUT.append("(" + hop + ": " + e.getMessage() + ")");
                     lastHost = hop.toString();
                     continue;
@@ -162,7 +162,7 @@ final class SmtpConnector implements Connector {
                     client.close();
                     log.info("{}: connection to {} lost during delivery of {}: {}", name, hop, job.envelope().queueId(),
                             e.toString());
-                    Reply reply = e instanceof SmtpClient.TimedOut ? Replies.NEXT_HOP_TIMED_OUT : Replies.CONNECTION_LOST;
+                    Reply reply = e instanceof NextHopChannel.TimedOut ? Replies.NEXT_HOP_TIMED_OUT : Replies.CONNECTION_LOST;
                     return RecipientResult.allOf(job.recipients(), reply.append("(" + hop + ": " + e.getMessage() + ")"),
                             hop.toString());
                 }
