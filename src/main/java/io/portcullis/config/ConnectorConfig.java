@@ -29,12 +29,28 @@ public sealed interface ConnectorConfig {
      * @param messagesPerMinutePerDestination 0 for no limit
      */
     record SmtpOptions(InetAddress sourceAddress, TlsPolicy tls, Path tlsTrust, String username, String password,
-                       int maxConnectionsPerDestination, int messagesPerMinutePerDestination,
-                       Duration connectTimeout, Duration commandTimeout, Duration dataTimeout) {
+                       int maxConnectionsPerDestination, int messagesPerMinutePerDestination, Timeouts timeouts) {
         @Override
         public String toString() {
             return "SmtpOptions[tls=" + tls + ", username=" + username + ", password=" + (password == null ? "none" : "***") + "]";
         }
+    }
+
+    /**
+     * How long the SMTP client waits for a next hop (RFC 5321 §4.5.3.2). Each is a deadline for a
+     * whole step, not for each octet: a reply trickled one byte at a time cannot stretch it.
+     *
+     * @param connect    the TCP connection
+     * @param greeting   the 220 greeting
+     * @param command    the reply to each command (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET), the
+     *                   TLS handshake, and each write of a command
+     * @param dataBlock  each write of message data: a next hop that stops reading mid-DATA
+     * @param finalReply the reply after the end of the message
+     */
+    record Timeouts(Duration connect, Duration greeting, Duration command, Duration dataBlock, Duration finalReply) {
+        /** RFC 5321 §4.5.3.2's minimums, and 30 s to connect (Postfix's smtp_connect_timeout). */
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(30), Duration.ofMinutes(5),
+                Duration.ofMinutes(5), Duration.ofMinutes(3), Duration.ofMinutes(10));
     }
 
     /** One smarthost; lower priority is tried first, like MX preference. */
@@ -47,8 +63,15 @@ public sealed interface ConnectorConfig {
         }
     }
 
-    /** Delivery to the recipient domain's MX hosts (RFC 5321 §5.1) on {@code port}. */
-    record Mx(String name, int port, SmtpOptions options) implements ConnectorConfig {
+    /**
+     * Delivery to the recipient domain's MX hosts (RFC 5321 §5.1) on {@code port}. DNS answers
+     * pointing at a non-public address (loopback, private, link-local, ...) are refused unless the
+     * address is in {@code allowInternalAddresses}.
+     */
+    record Mx(String name, int port, SmtpOptions options, List<Cidr> allowInternalAddresses) implements ConnectorConfig {
+        public Mx {
+            allowInternalAddresses = List.copyOf(allowInternalAddresses);
+        }
     }
 
     /** Writes each message as .eml with its envelope beside it; {@code folder} is relative to the data directory. */

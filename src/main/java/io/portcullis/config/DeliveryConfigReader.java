@@ -56,8 +56,15 @@ final class DeliveryConfigReader {
             }
             String type = map.requiredString("type", nodes.get(i));
             ConnectorConfig connector = switch (type == null ? "" : type) {
-                case "smarthost" -> new ConnectorConfig.Smarthost(name, hosts(map), smtpOptions(map));
-                case "mx" -> new ConnectorConfig.Mx(name, map.integer("port", 25, 1, 65535), smtpOptions(map));
+                case "smarthost" -> {
+                    if (map.has("allow-internal-addresses")) {
+                        errors.add(map.node("allow-internal-addresses"), map.keyPath("allow-internal-addresses"),
+                                "only mx connectors check addresses from DNS; a smarthost may be at any address");
+                    }
+                    yield new ConnectorConfig.Smarthost(name, hosts(map), smtpOptions(map));
+                }
+                case "mx" -> new ConnectorConfig.Mx(name, map.integer("port", 25, 1, 65535), smtpOptions(map),
+                        PolicyConfigReader.networks(map, "allow-internal-addresses"));
                 case "drop" -> {
                     String folder = map.requiredString("folder", nodes.get(i));
                     yield new ConnectorConfig.Drop(name, folder == null ? null : Path.of(folder));
@@ -151,14 +158,42 @@ final class DeliveryConfigReader {
         if ((username == null) != (password == null)) {
             errors.add(map.node("auth"), map.keyPath("auth"), "give both username and password");
         }
+        if (username != null && tls != ConnectorConfig.TlsPolicy.REQUIRED) {
+            // Opportunistic TLS accepts any certificate: a man in the middle would be handed the password.
+            errors.add(map.keyNode("auth"), map.keyPath("auth"), "auth needs tls: required (a verified certificate), got tls: "
+                    + tls.name().toLowerCase(Locale.ROOT));
+        }
         auth.finish();
-        YamlMap timeouts = map.map("timeouts");
         ConnectorConfig.SmtpOptions options = new ConnectorConfig.SmtpOptions(source, tls, trustPath, username, password,
-                map.integer("max-connections-per-destination", 20, 1, 10_000), rate(map),
-                timeouts.duration("connect", Duration.ofSeconds(30)), timeouts.duration("command", Duration.ofMinutes(5)),
-                timeouts.duration("data", Duration.ofMinutes(10)));
-        timeouts.finish();
+                map.integer("max-connections-per-destination", 20, 1, 10_000), rate(map), timeouts(map.map("timeouts")));
         return options;
+    }
+
+    /**
+     * {@code connect, greeting, command, data-block, final}; {@code data} is the old name of
+     * {@code final} (it always meant the wait for the reply after the message) and still reads.
+     */
+    private ConnectorConfig.Timeouts timeouts(YamlMap map) {
+        ConnectorConfig.Timeouts defaults = ConnectorConfig.Timeouts.DEFAULT;
+        if (map.has("data") && map.has("final")) {
+            errors.add(map.node("data"), map.keyPath("data"), "data is the old name of final: give only final");
+        }
+        String finalKey = map.has("data") ? "data" : "final";
+        ConnectorConfig.Timeouts timeouts = new ConnectorConfig.Timeouts(timeout(map, "connect", defaults.connect()),
+                timeout(map, "greeting", defaults.greeting()), timeout(map, "command", defaults.command()),
+                timeout(map, "data-block", defaults.dataBlock()), timeout(map, finalKey, defaults.finalReply()));
+        map.finish();
+        return timeouts;
+    }
+
+    /** A timeout from 1 ms to 1 h: zero would mean "wait for ever" to a socket. */
+    private Duration timeout(YamlMap map, String key, Duration defaultValue) {
+        Duration value = map.duration(key, defaultValue);
+        if (value.isZero() || value.compareTo(Duration.ofHours(1)) > 0) {
+            errors.add(map.node(key), map.keyPath(key), "expected a timeout from 1ms to 1h, got \"" + map.string(key, "") + "\"");
+            return defaultValue;
+        }
+        return value;
     }
 
     /** "100/m" messages per minute (also /s, /h); absent means unlimited. */

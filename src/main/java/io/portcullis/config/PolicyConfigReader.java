@@ -97,7 +97,7 @@ public final class PolicyConfigReader {
         }
     }
 
-    private static List<Cidr> networks(YamlMap map, String key) {
+    static List<Cidr> networks(YamlMap map, String key) {
         List<Node> nodes = map.list(key);
         List<String> texts = YamlMap.scalars(map.errors(), map.keyPath(key), nodes);
         List<Cidr> networks = new ArrayList<>();

@@ -1,19 +1,24 @@
 package io.portcullis.delivery;
 
 import jakarta.activation.DataHandler;
+import jakarta.activation.DataSource;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimePart;
+import jakarta.mail.internet.SharedInputStream;
 import jakarta.mail.util.ByteArrayDataSource;
+import jakarta.mail.util.SharedFileInputStream;
 import io.portcullis.spool.StoredMessage;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Properties;
 
 /**
@@ -51,27 +56,91 @@ final class SevenBitConverter {
         return false;
     }
 
-    /** The 7-bit form of the message, or null when its headers are 8-bit and it cannot be converted. */
-    static byte[] convert(StoredMessage stored) throws IOException {
-        try (InputStream in = stored.open()) {
-            MimeMessage message = new PreservingMessage(in);
+    /**
+     * The 7-bit form of the message, ready to be written (twice if need be), or null when its
+     * headers are 8-bit and it cannot be converted. Nothing of the message body is held in memory:
+     * Jakarta Mail reads a {@link SharedFileInputStream} by reference, converted parts are
+     * re-encoded from the file as they are written, and this method's measuring pass (for SIZE=
+     * and the 7-bit check) writes to no buffer.
+     */
+    static Converted convert(StoredMessage stored) throws IOException {
+        SharedFileInputStream file = new SharedFileInputStream(stored.file().toFile());
+        try {
+            MimeMessage message = new PreservingMessage(file.newStream(0, stored.length()));
             boolean hadDate = message.getHeader("Date") != null;
             convertPart(message);
             message.saveChanges();
             if (!hadDate) {
                 message.removeHeader("Date"); // saveChanges adds one; the message must say what it said
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(stored.length() * 2, 1 << 30));
-            message.writeTo(out);
-            byte[] converted = out.toByteArray();
-            for (byte b : converted) {
-                if (b < 0) {
-                    return null;
-                }
+            Converted converted = new Converted(message, file);
+            MeasuringStream measure = new MeasuringStream();
+            converted.writeTo(measure);
+            if (measure.eightBit) {
+                converted.close();
+                return null;
             }
+            converted.size = measure.count;
             return converted;
         } catch (MessagingException e) {
+            file.close();
             throw new IOException("cannot convert to 7 bit: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** A converted message; {@link #close()} releases the spool file. */
+    static final class Converted implements AutoCloseable {
+        private final MimeMessage message;
+        private final SharedFileInputStream file;
+        private long size;
+
+        private Converted(MimeMessage message, SharedFileInputStream file) {
+            this.message = message;
+            this.file = file;
+        }
+
+        /** Octets {@link #writeTo} writes. */
+        long size() {
+            return size;
+        }
+
+        void writeTo(OutputStream out) throws IOException {
+            // Jakarta Mail's encoders write an octet at a time.
+            BufferedOutputStream buffered = new BufferedOutputStream(out, 8 * 1024);
+            try {
+                message.writeTo(buffered);
+            } catch (MessagingException e) {
+                throw new IOException("cannot convert to 7 bit: " + e.getMessage(), e);
+            }
+            buffered.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+
+    /** Counts what is written to it and whether any octet is 8-bit; keeps nothing. */
+    private static final class MeasuringStream extends OutputStream {
+        private long count;
+        private boolean eightBit;
+
+        @Override
+        public void write(int b) {
+            count++;
+            eightBit |= (b & 0x80) != 0;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            count += length;
+            for (int i = offset; i < offset + length && !eightBit; i++) {
+                eightBit = bytes[i] < 0;
+            }
         }
     }
 
@@ -89,12 +158,13 @@ final class SevenBitConverter {
         if (part instanceof MimePart mime && isIdentityEncoding(mime.getEncoding()) && hasEightBitBody(mime)) {
             // Without the header Jakarta Mail picks quoted-printable (mostly ASCII text) or base64 from the
             // data; setting the data handler makes it write the re-encoded body, not the original octets.
-            byte[] body;
-            try (InputStream in = part.getInputStream()) {
-                body = in.readAllBytes();
-            }
+            InputStream body = rawStream(mime); // identity encoding: the raw octets are the body
+            String type = part.getContentType();
+            // A body Jakarta Mail already holds in memory (inside a wrongly encoded multipart) stays there.
+            DataSource source = body instanceof SharedInputStream shared ? new BodySource(shared, type)
+                    : new ByteArrayDataSource(body, type);
             mime.removeHeader("Content-Transfer-Encoding");
-            part.setDataHandler(new DataHandler(new ByteArrayDataSource(body, part.getContentType())));
+            part.setDataHandler(new DataHandler(source));
         }
     }
 
@@ -104,10 +174,13 @@ final class SevenBitConverter {
                 || encoding.equalsIgnoreCase("7bit");
     }
 
+    private static InputStream rawStream(MimePart part) throws MessagingException {
+        return part instanceof MimeMessage message ? message.getRawInputStream()
+                : ((MimeBodyPart) part).getRawInputStream();
+    }
+
     private static boolean hasEightBitBody(MimePart part) throws MessagingException, IOException {
-        InputStream raw = part instanceof MimeMessage message ? message.getRawInputStream()
-                : ((jakarta.mail.internet.MimeBodyPart) part).getRawInputStream();
-        try (InputStream in = new BufferedInputStream(raw)) {
+        try (InputStream in = new BufferedInputStream(rawStream(part))) {
             for (int b = in.read(); b >= 0; b = in.read()) {
                 if (b >= 128) {
                     return true;
@@ -115,6 +188,37 @@ final class SevenBitConverter {
             }
         }
         return false;
+    }
+
+    /** A part's body read again from the spool file each time it is asked for (to choose the encoding, to write). */
+    private static final class BodySource implements DataSource {
+        private final SharedInputStream body;
+        private final String type;
+
+        BodySource(SharedInputStream body, String type) {
+            this.body = body;
+            this.type = type;
+        }
+
+        @Override
+        public InputStream getInputStream() {
+            return body.newStream(0, -1);
+        }
+
+        @Override
+        public String getContentType() {
+            return type;
+        }
+
+        @Override
+        public OutputStream getOutputStream() throws IOException {
+            throw new IOException("read-only");
+        }
+
+        @Override
+        public String getName() {
+            return "";
+        }
     }
 
     /** Never adds or changes a Message-ID: conversion must not make the message look like a new one. */

@@ -5,17 +5,15 @@ import io.portcullis.config.ConnectorConfig;
 import io.portcullis.smtp.DotStuffingOutputStream;
 import io.portcullis.smtp.Mailbox;
 import io.portcullis.smtp.Reply;
-import io.portcullis.smtp.ReplyReader;
-import io.portcullis.smtp.SmtpInput;
 import io.portcullis.smtp.Xtext;
 import io.portcullis.spool.Envelope;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -33,15 +31,21 @@ import javax.net.ssl.SSLSocket;
  * (RFC 2920), SIZE, 8BITMIME, SMTPUTF8 and DSN parameters. An 8-bit message for a server without
  * 8BITMIME is converted to 7 bit first ({@link SevenBitConverter}). A connection that ends a
  * transaction cleanly can carry the next message.
+ *
+ * <p>Every step has a deadline (RFC 5321 §4.5.3.2, the connector's {@code timeouts}), kept by the
+ * {@link NextHopChannel}: the whole greeting, each whole reply, each write, the TLS handshake. A
+ * step that misses its deadline is a {@link NextHopChannel.TimedOut}: the caller records a
+ * temporary failure and the connection is closed without QUIT.
  */
 final class SmtpClient implements Closeable {
+    /** The wait for QUIT's reply and for a TLS close when we hang up. */
+    private static final Duration GOODBYE = Duration.ofSeconds(2);
+
     private final NextHop hop;
-    private final ConnectorConfig.SmtpOptions options;
+    private final ConnectorConfig.Timeouts timeouts;
     private final String heloName;
-    private Socket socket;
-    private SmtpInput input;
-    private ReplyReader replies;
-    private OutputStream out;
+    private Socket tcp;
+    private NextHopChannel channel;
     private final Set<String> extensions = new HashSet<>();
     private boolean tls;
     private long lastUsedNanos = System.nanoTime();
@@ -50,7 +54,7 @@ final class SmtpClient implements Closeable {
 
     private SmtpClient(NextHop hop, ConnectorConfig.SmtpOptions options, String heloName) {
         this.hop = hop;
-        this.options = options;
+        this.timeouts = options.timeouts();
         this.heloName = heloName;
     }
 
@@ -59,43 +63,34 @@ final class SmtpClient implements Closeable {
             throws IOException, NextHopException {
         SmtpClient client = new SmtpClient(hop, options, heloName);
         Socket socket = new Socket();
+        client.tcp = socket;
         try {
             if (options.sourceAddress() != null) {
                 socket.bind(new InetSocketAddress(options.sourceAddress(), 0));
             }
-            socket.connect(hop.socketAddress(), (int) options.connectTimeout().toMillis());
+            socket.connect(hop.socketAddress(), NextHopChannel.millis(client.timeouts.connect()));
             socket.setTcpNoDelay(true);
-            client.attach(socket);
-            Reply greeting = client.replies.read();
+            client.channel = new NextHopChannel(socket, client.timeouts.command());
+            Reply greeting = client.channel.read(client.timeouts.greeting(), "the greeting");
             if (!greeting.isPositive()) {
                 throw new NextHopException(greeting);
             }
             client.hello();
             return client;
         } catch (IOException | NextHopException | RuntimeException e) {
-            socket.close();
+            if (client.channel != null) {
+                client.channel.markBroken();
+            }
+            client.close();
             throw e;
         }
     }
 
-    private void attach(Socket newSocket) throws IOException {
-        socket = newSocket;
-        socket.setSoTimeout((int) options.commandTimeout().toMillis());
-        if (input == null) {
-            input = new SmtpInput(newSocket.getInputStream(), millis -> socket.setSoTimeout(millis));
-            replies = new ReplyReader(input);
-        } else {
-            // Anything the server sent before the handshake is not trusted (RFC 3207 §4.2).
-            input.replaceStream(newSocket.getInputStream());
-        }
-        out = new BufferedOutputStream(newSocket.getOutputStream(), 16 * 1024);
-    }
-
     private void hello() throws IOException, NextHopException {
-        Reply reply = command("EHLO " + heloName);
+        Reply reply = command("EHLO " + heloName, "EHLO");
         extensions.clear();
         if (reply.code() >= 500) {
-            reply = command("HELO " + heloName);
+            reply = command("HELO " + heloName, "HELO");
         } else if (reply.isPositive()) {
             for (String line : reply.lines().subList(1, reply.lines().size())) {
                 extensions.add(line.split(" ", 2)[0].toUpperCase(Locale.ROOT));
@@ -133,11 +128,11 @@ final class SmtpClient implements Closeable {
      * the next hop's host name. Failure leaves the connection unusable.
      */
     void startTls(SSLContext context, boolean verifyHost) throws IOException, NextHopException {
-        Reply reply = command("STARTTLS");
+        Reply reply = command("STARTTLS", "STARTTLS");
         if (reply.code() != 220) {
             throw new NextHopException(reply);
         }
-        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(socket, hop.hostName(), hop.port(), true);
+        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(channel.socket(), hop.hostName(), hop.port(), true);
         ssl.setUseClientMode(true);
         ssl.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         if (verifyHost) {
@@ -145,8 +140,7 @@ final class SmtpClient implements Closeable {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             ssl.setSSLParameters(parameters);
         }
-        ssl.startHandshake();
-        attach(ssl);
+        channel.startTls(ssl, timeouts.command());
         tls = true;
         hello();
     }
@@ -157,14 +151,14 @@ final class SmtpClient implements Closeable {
         Reply reply;
         if (offers("AUTH=PLAIN")) {
             byte[] plain = ("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8);
-            reply = command("AUTH PLAIN " + base64.encodeToString(plain));
+            reply = command("AUTH PLAIN " + base64.encodeToString(plain), "AUTH");
         } else if (offers("AUTH=LOGIN")) {
-            reply = command("AUTH LOGIN");
+            reply = command("AUTH LOGIN", "AUTH");
             if (reply.code() == 334) {
-                reply = command(base64.encodeToString(username.getBytes(StandardCharsets.UTF_8)));
+                reply = command(base64.encodeToString(username.getBytes(StandardCharsets.UTF_8)), "AUTH");
             }
             if (reply.code() == 334) {
-                reply = command(base64.encodeToString(password.getBytes(StandardCharsets.UTF_8)));
+                reply = command(base64.encodeToString(password.getBytes(StandardCharsets.UTF_8)), "AUTH");
             }
         } else {
             throw new NextHopException(Replies.NEXT_HOP_AUTH_FAILED.withText("The smarthost offers neither AUTH PLAIN nor LOGIN"));
@@ -177,76 +171,57 @@ final class SmtpClient implements Closeable {
      * each. An {@link IOException} means the connection broke: the caller defers what is open.
      */
     List<RecipientResult> send(DeliveryJob job) throws IOException {
-        byte[] converted = null;
-        if (!offers("8BITMIME") && SevenBitConverter.isEightBit(job.message())) {
-            converted = SevenBitConverter.convert(job.message());
+        if (offers("8BITMIME") || !SevenBitConverter.isEightBit(job.message())) {
+            return transaction(job, null);
+        }
+        try (SevenBitConverter.Converted converted = SevenBitConverter.convert(job.message())) {
             if (converted == null) {
                 return RecipientResult.allOf(job.recipients(), Replies.CANNOT_CONVERT, null);
             }
+            return transaction(job, converted);
         }
+    }
+
+    /** MAIL, RCPT, DATA (pipelined when offered), the content (converted to 7 bit when given), the final reply. */
+    private List<RecipientResult> transaction(DeliveryJob job, SevenBitConverter.Converted converted) throws IOException {
         Envelope envelope = job.envelope();
         List<Envelope.Recipient> recipients = job.recipients();
         boolean dsn = offers("DSN");
-        StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.sender()).append('>');
-        if (offers("SIZE")) {
-            mail.append(" SIZE=").append(converted == null ? envelope.size() : converted.length);
-        }
-        if ("8BITMIME".equals(envelope.body()) && offers("8BITMIME")) {
-            mail.append(" BODY=8BITMIME");
-        }
-        if (envelope.smtpUtf8() && offers("SMTPUTF8")) {
-            mail.append(" SMTPUTF8");
-        }
-        if (dsn && envelope.dsnReturn() != null) {
-            mail.append(" RET=").append(envelope.dsnReturn());
-        }
-        if (dsn && envelope.dsnEnvelopeId() != null) {
-            mail.append(" ENVID=").append(Xtext.encode(envelope.dsnEnvelopeId()));
-        }
+        String mail = mailCommand(envelope, converted == null ? envelope.size() : converted.size(), dsn);
         List<String> rcpts = new ArrayList<>();
         for (Envelope.Recipient recipient : recipients) {
-            StringBuilder rcpt = new StringBuilder("RCPT TO:<").append(recipient.address()).append('>');
-            if (dsn && !recipient.notifyOn().isEmpty()) {
-                rcpt.append(" NOTIFY=").append(String.join(",", recipient.notifyOn()));
-            }
-            if (dsn && recipient.originalRecipient() != null) {
-                int semicolon = recipient.originalRecipient().indexOf(';');
-                rcpt.append(" ORCPT=").append(recipient.originalRecipient(), 0, semicolon + 1)
-                        .append(Xtext.encode(recipient.originalRecipient().substring(semicolon + 1)));
-            }
-            rcpts.add(rcpt.toString());
+            rcpts.add(rcptCommand(recipient, dsn));
         }
         lastUsedNanos = System.nanoTime();
-        boolean pipelining = offers("PIPELINING");
         Reply mailReply;
         List<Reply> rcptReplies = new ArrayList<>();
         Reply dataReply;
-        if (pipelining) {
-            write(mail.toString());
+        if (offers("PIPELINING")) {
+            channel.write(mail);
             for (String rcpt : rcpts) {
-                write(rcpt);
+                channel.write(rcpt);
             }
-            write("DATA");
-            out.flush();
-            mailReply = replies.read();
+            channel.write("DATA");
+            channel.flush();
+            mailReply = channel.read(timeouts.command(), "the reply to MAIL FROM");
             for (int i = 0; i < rcpts.size(); i++) {
-                rcptReplies.add(replies.read());
+                rcptReplies.add(channel.read(timeouts.command(), "the reply to RCPT TO"));
             }
-            dataReply = replies.read();
+            dataReply = channel.read(timeouts.command(), "the reply to DATA");
         } else {
-            mailReply = command(mail.toString());
+            mailReply = command(mail, "MAIL FROM");
             if (!mailReply.isPositive()) {
                 return RecipientResult.allOf(recipients, mailReply, null);
             }
             for (String rcpt : rcpts) {
-                rcptReplies.add(command(rcpt));
+                rcptReplies.add(command(rcpt, "RCPT TO"));
             }
-            dataReply = rcptReplies.stream().anyMatch(Reply::isPositive) ? command("DATA") : null;
+            dataReply = rcptReplies.stream().anyMatch(Reply::isPositive) ? command("DATA", "DATA") : null;
         }
         if (dataReply != null && dataReply.code() == 354 && (!mailReply.isPositive()
                 || rcptReplies.stream().noneMatch(Reply::isPositive))) {
             endData(OutputStream::flush); // a server that said 354 with nothing accepted gets an empty message end
-            replies.read();
+            channel.read(timeouts.finalReply(), "the reply after an empty message");
         }
         if (!mailReply.isPositive()) {
             reset();
@@ -270,19 +245,16 @@ final class SmtpClient implements Closeable {
             results.addAll(RecipientResult.allOf(accepted, dataReply, null));
             return results;
         }
-        byte[] sevenBit = converted;
         endData(stream -> {
-            if (sevenBit != null) {
-                stream.write(sevenBit);
+            if (converted != null) {
+                converted.writeTo(stream);
                 return;
             }
             try (InputStream message = job.message().open()) {
                 message.transferTo(stream);
             }
         });
-        socket.setSoTimeout((int) options.dataTimeout().toMillis());
-        Reply finalReply = replies.read();
-        socket.setSoTimeout((int) options.commandTimeout().toMillis());
+        Reply finalReply = channel.read(timeouts.finalReply(), "the reply after the message");
         lastUsedNanos = System.nanoTime();
         for (Envelope.Recipient recipient : accepted) {
             RecipientResult result = RecipientResult.of(recipient.address(), finalReply, hop.toString());
@@ -290,6 +262,39 @@ final class SmtpClient implements Closeable {
                     dsn && !recipient.notifyOn().isEmpty()));
         }
         return results;
+    }
+
+    private String mailCommand(Envelope envelope, long size, boolean dsn) {
+        StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.sender()).append('>');
+        if (offers("SIZE")) {
+            mail.append(" SIZE=").append(size);
+        }
+        if ("8BITMIME".equals(envelope.body()) && offers("8BITMIME")) {
+            mail.append(" BODY=8BITMIME");
+        }
+        if (envelope.smtpUtf8() && offers("SMTPUTF8")) {
+            mail.append(" SMTPUTF8");
+        }
+        if (dsn && envelope.dsnReturn() != null) {
+            mail.append(" RET=").append(envelope.dsnReturn());
+        }
+        if (dsn && envelope.dsnEnvelopeId() != null) {
+            mail.append(" ENVID=").append(Xtext.encode(envelope.dsnEnvelopeId()));
+        }
+        return mail.toString();
+    }
+
+    private static String rcptCommand(Envelope.Recipient recipient, boolean dsn) {
+        StringBuilder rcpt = new StringBuilder("RCPT TO:<").append(recipient.address()).append('>');
+        if (dsn && !recipient.notifyOn().isEmpty()) {
+            rcpt.append(" NOTIFY=").append(String.join(",", recipient.notifyOn()));
+        }
+        if (dsn && recipient.originalRecipient() != null) {
+            int semicolon = recipient.originalRecipient().indexOf(';');
+            rcpt.append(" ORCPT=").append(recipient.originalRecipient(), 0, semicolon + 1)
+                    .append(Xtext.encode(recipient.originalRecipient().substring(semicolon + 1)));
+        }
+        return rcpt.toString();
     }
 
     /** Does this message need SMTPUTF8 to be carried (RFC 6531 §3.2)? Then the next hop must offer it. */
@@ -307,16 +312,21 @@ final class SmtpClient implements Closeable {
         void writeTo(OutputStream stream) throws IOException;
     }
 
+    /** The content, dot-stuffed, and its end; each write within {@code data-block}. */
     private void endData(ContentWriter content) throws IOException {
-        DotStuffingOutputStream stuffed = new DotStuffingOutputStream(out);
-        content.writeTo(stuffed);
-        stuffed.finish();
+        try {
+            DotStuffingOutputStream stuffed = new DotStuffingOutputStream(channel.writingMessage(timeouts.dataBlock()));
+            content.writeTo(stuffed);
+            stuffed.finish();
+        } finally {
+            channel.writingCommands(timeouts.command());
+        }
     }
 
     /** RSET after a failed transaction; false when the connection is no good any more. */
     boolean reset() {
         try {
-            return command("RSET").isPositive();
+            return command("RSET", "RSET").isPositive();
         } catch (IOException e) {
             return false;
         }
@@ -326,17 +336,16 @@ final class SmtpClient implements Closeable {
         return System.nanoTime() - lastUsedNanos;
     }
 
-    private Reply command(String line) throws IOException {
-        write(line);
-        out.flush();
-        return replies.read();
+    private Reply command(String line, String verb) throws IOException {
+        channel.write(line);
+        channel.flush();
+        return channel.read(timeouts.command(), "the reply to " + verb);
     }
 
-    private void write(String line) throws IOException {
-        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** QUIT politely, then close; never throws. */
+    /**
+     * QUIT politely (within a short deadline), then close; never throws. A connection that failed
+     * or timed out is closed at once (see {@link NextHopChannel#close}).
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -346,18 +355,24 @@ final class SmtpClient implements Closeable {
             closed = true;
         }
         onClose.run();
-        try {
-            socket.setSoTimeout(2000);
-            write("QUIT");
-            out.flush();
-            replies.read();
-        } catch (IOException | RuntimeException ignored) {
-            // closing anyway
+        if (channel == null) {
+            try {
+                tcp.close(); // the connection itself failed
+            } catch (IOException ignored) {
+                // closed
+            }
+            return;
         }
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closed
+        if (!channel.isBroken()) {
+            try {
+                channel.writingCommands(GOODBYE);
+                channel.write("QUIT");
+                channel.flush();
+                channel.read(GOODBYE, "the reply to QUIT");
+            } catch (IOException | RuntimeException ignored) {
+                // closing anyway
+            }
         }
+        channel.close(GOODBYE);
     }
 }

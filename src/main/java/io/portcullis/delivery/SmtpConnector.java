@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import com.google.common.net.InetAddresses;
 import io.portcullis.smtp.Replies;
 import io.portcullis.config.ConnectorConfig;
 import io.portcullis.smtp.Reply;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -79,10 +81,26 @@ final class SmtpConnector implements Connector {
             if (resolved instanceof MxResolver.Failure failure) {
                 results.addAll(RecipientResult.allOf(domainJob.recipients(), failure.reply(), null));
             } else if (resolved instanceof MxResolver.Hosts hosts) {
-                int port = ((ConnectorConfig.Mx) config).port();
+                ConnectorConfig.Mx mx = (ConnectorConfig.Mx) config;
                 List<NextHop> hops = new ArrayList<>();
-                hosts.hosts().forEach(host -> host.addresses().forEach(a -> hops.add(new NextHop(host.name(), a, port))));
-                results.addAll(deliverTo(entry.getKey(), hops, domainJob));
+                Reply refused = null;
+                for (MxResolver.Host host : hosts.hosts()) {
+                    for (InetAddress address : host.addresses()) {
+                        Optional<String> nonPublic = AddressScope.nonPublic(address);
+                        if (nonPublic.isEmpty() || AddressScope.isAllowed(mx.allowInternalAddresses(), address)) {
+                            hops.add(new NextHop(host.name(), address, mx.port()));
+                        } else if (refused == null) {
+                            refused = Replies.NON_PUBLIC_ADDRESS.append(InetAddresses.toAddrString(address) + " (" + host.name() + ": "
+                                    + nonPublic.get() + ")");
+                        }
+                    }
+                }
+                if (hops.isEmpty() && refused != null) {
+                    log.info("{}: refusing to deliver to {}: {}", name, entry.getKey(), refused);
+                    results.addAll(RecipientResult.allOf(domainJob.recipients(), refused, null));
+                } else {
+                    results.addAll(deliverTo(entry.getKey(), hops, domainJob));
+                }
             }
         }
         return results;
@@ -119,6 +137,10 @@ final class SmtpConnector implements Connector {
                     if (client == null) {
                         client = open(hop);
                     }
+                } catch (NextHopChannel.TimedOut e) {
+                    lastFailure = Replies.NEXT_HOP_TIMED_OUT.append("(" + hop + ": " + e.getMessage() + ")");
+                    lastHost = hop.toString();
+                    continue;
                 } catch (IOException e) {
                     lastFailure = Replies.CONNECTION_FAILED.append("(" + hop + ": " + e.getMessage() + ")");
                     lastHost = hop.toString();
@@ -140,7 +162,8 @@ final class SmtpConnector implements Connector {
                     client.close();
                     log.info("{}: connection to {} lost during delivery of {}: {}", name, hop, job.envelope().queueId(),
                             e.toString());
-                    return RecipientResult.allOf(job.recipients(), Replies.CONNECTION_LOST.append("(" + hop + ": " + e.getMessage() + ")"),
+                    Reply reply = e instanceof NextHopChannel.TimedOut ? Replies.NEXT_HOP_TIMED_OUT : Replies.CONNECTION_LOST;
+                    return RecipientResult.allOf(job.recipients(), reply.append("(" + hop + ": " + e.getMessage() + ")"),
                             hop.toString());
                 }
             }
@@ -150,7 +173,6 @@ final class SmtpConnector implements Connector {
         }
     }
 
-    /** Connects and secures a connection as the TLS policy and credentials demand. */
     /** Connections to next hops open right now, idle ones in the cache included. */
     int openConnections() {
         return openConnections.get();
@@ -163,6 +185,7 @@ final class SmtpConnector implements Connector {
         return client;
     }
 
+    /** Connects and secures a connection as the TLS policy and credentials demand. */
     private SmtpClient open(NextHop hop) throws IOException, NextHopException {
         SmtpClient client = connect(hop);
         try {

@@ -138,6 +138,8 @@ public final class Replies {
     public static final Reply MAIL_LOOPS = new Reply(554, "5.4.6", "Mail for this domain loops back to this gateway");
     public static final Reply CONNECTION_FAILED = new Reply(451, "4.4.1", "Could not connect to any next hop");
     public static final Reply CONNECTION_LOST = new Reply(451, "4.4.2", "Connection to the next hop was lost");
+    public static final Reply NEXT_HOP_TIMED_OUT = new Reply(451, "4.4.2", "Conversation with the next hop timed out");
+    public static final Reply NON_PUBLIC_ADDRESS = new Reply(554, "5.4.4", "MX points to a non-public address");
     public static final Reply TLS_REQUIRED = new Reply(451, "4.7.5", "TLS is required but could not be established");
     public static final Reply NEXT_HOP_AUTH_NEEDS_TLS = new Reply(451, "4.7.0", "Refusing to send credentials without TLS");
     public static final Reply NEXT_HOP_AUTH_FAILED = new Reply(451, "4.7.0", "Authentication to the smarthost failed");

@@ -15,19 +15,27 @@ import org.junit.jupiter.api.Test;
 /**
  * MX delivery with answers from a real DNS server (dnsmasq on loopback): preference order and
  * failover, the implicit MX, null MX, a non-existent domain, a failing DNS server, and an MX that
- * points back at this gateway.
+ * points back at this gateway. The MX hosts are smtp-sinks on one port at 127.0.0.1 (accepts),
+ * 127.0.0.2 (greets with 421) and 127.0.0.3 (accepts); the connector allow-lists loopback, which
+ * MX delivery otherwise refuses (see {@link InternalAddressMxTest}).
  */
 class MxDeliveryTest {
     private static Dnsmasq dns;
     private static SmtpSink sink;
+    private static SmtpSink refusing;
+    private static SmtpSink near;
     private static TestGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         sink = SmtpSink.start(0);
+        refusing = SmtpSink.startOn("127.0.0.2", sink.port(), "-v", "-Q", "CONNECT");
+        near = SmtpSink.startOn("127.0.0.3", sink.port(), "-v");
         dns = Dnsmasq.start(
-                "--mx-host=failover.test,mx1.failover.test,10", "--mx-host=failover.test,mx2.failover.test,20",
+                "--mx-host=failover.test,mx2.failover.test,20", "--mx-host=failover.test,mx1.failover.test,10",
                 "--host-record=mx1.failover.test,127.0.0.2", "--host-record=mx2.failover.test,127.0.0.1",
+                "--mx-host=preference.test,far.preference.test,30", "--mx-host=preference.test,near.preference.test,5",
+                "--host-record=far.preference.test,127.0.0.1", "--host-record=near.preference.test,127.0.0.3",
                 "--host-record=implicit.test,127.0.0.1",
                 "--dns-rr=nullmx.test,15,000000",
                 "--server=/broken.test/#",
@@ -40,10 +48,12 @@ class MxDeliveryTest {
                     type: mx
                     port: %d
                     tls: none
+                    allow-internal-addresses: [127.0.0.0/8]
                   - name: loopy
                     type: mx
                     port: %d
                     tls: none
+                    allow-internal-addresses: [127.0.0.0/8]
                   - name: bounces
                     type: drop
                     folder: drop/bounces
@@ -67,9 +77,7 @@ class MxDeliveryTest {
 
     @AfterAll
     static void stop() throws Exception {
-        gateway.close();
-        dns.close();
-        sink.close();
+        io.portcullis.testing.Closing.closeAll(gateway, dns, sink, refusing, near);
     }
 
     private static String send(String recipient) throws Exception {
@@ -79,27 +87,49 @@ class MxDeliveryTest {
         }
     }
 
-    private static List<DeliveryRecord> finalRecords(String id) throws Exception {
-        for (int i = 0; i < 200 && gateway.queued().contains(id); i++) {
+    /** Waits until the message has left the queue (delivered, or bounced for good). */
+    private static void awaitDone(String id) throws Exception {
+        for (int i = 0; i < 400 && gateway.queued().contains(id); i++) {
             Thread.sleep(25);
         }
-        assertThat(gateway.queued()).doesNotContain(id);
-        return List.of();
+        assertThat(gateway.queued()).as("left the queue").doesNotContain(id);
+    }
+
+    /** Connections smtp-sink -v logged, the readiness probe included. */
+    private static long connections(SmtpSink host) throws Exception {
+        return host.log().lines().filter(line -> line.contains("smtp-sink: connect (")).count();
     }
 
     @Test
     void triesMxHostsInPreferenceOrderAndFailsOver() throws Exception {
+        // mx1 (preference 10) greets with 421; mx2 (20) accepts. Nothing is tried after a host took the
+        // message, so a connection to mx1 means it was tried first.
         int before = sink.transactions().size();
+        long refusedBefore = connections(refusing);
         String id = send("user@failover.test");
-        finalRecords(id);
+        awaitDone(id);
         assertThat(sink.awaitTransactions(before + 1, 5)).anySatisfy(t -> assertThat(t).contains("X-Rcpt-Args: <user@failover.test>"));
+        assertThat(connections(refusing)).as("mx1 tried before mx2").isEqualTo(refusedBefore + 1);
+    }
+
+    @Test
+    void theLowestPreferenceTakesTheMessageAndTheOthersAreNotContacted() throws Exception {
+        // DNS lists far (30, 127.0.0.1) before near (5, 127.0.0.3): the preference decides, not the order.
+        int farBefore = sink.transactions().size();
+        long nearConnectionsBefore = connections(near);
+        String id = send("user@preference.test");
+        awaitDone(id);
+        assertThat(near.awaitTransactions(1, 5)).singleElement().satisfies(t -> assertThat(t).contains("X-Rcpt-Args: <user@preference.test>"));
+        assertThat(connections(near)).isEqualTo(nearConnectionsBefore + 1);
+        assertThat(sink.transactions()).as("far, preference 30, not used").hasSize(farBefore)
+                .noneSatisfy(t -> assertThat(t).contains("user@preference.test"));
     }
 
     @Test
     void domainWithoutMxIsItsOwnMailServer() throws Exception {
         int before = sink.transactions().size();
         String id = send("user@implicit.test");
-        finalRecords(id);
+        awaitDone(id);
         assertThat(sink.awaitTransactions(before + 1, 5)).anySatisfy(t -> assertThat(t).contains("X-Rcpt-Args: <user@implicit.test>"));
     }
 
@@ -108,7 +138,7 @@ class MxDeliveryTest {
         for (String[] testCase : new String[][] {{"user@nullmx.test", "5.1.10"}, {"user@nowhere.test", "5.1.2"},
                 {"user@loop.test", "5.4.6"}}) {
             String id = send(testCase[0]);
-            finalRecords(id);
+            awaitDone(id);
             assertThat(awaitBounceFor(testCase[0])).contains("Action: failed", "Status: " + testCase[1]);
         }
     }

@@ -32,7 +32,7 @@ class SevenBitConverterTest {
                 --B--\r
                 """, StandardCharsets.UTF_8);
         assertThat(SevenBitConverter.isEightBit(stored(file))).isTrue();
-        byte[] converted = SevenBitConverter.convert(stored(file));
+        byte[] converted = convert(file);
         assertThat(converted).isNotNull();
         String text = new String(converted, StandardCharsets.US_ASCII);
         assertThat(text).startsWith("Subject: x\r\nMIME-Version: 1.0\r\n").doesNotContain("Message-ID", "Date:")
@@ -44,6 +44,16 @@ class SevenBitConverterTest {
     void refusesMessagesWithEightBitHeaders() throws Exception {
         Path file = Files.writeString(directory.resolve("h.eml"), "Subject: Grüße\r\n\r\nbody\r\n", StandardCharsets.UTF_8);
         assertThat(SevenBitConverter.convert(stored(file))).isNull();
+    }
+
+    /** The converted message as written, checked against the size the converter measured. */
+    private static byte[] convert(Path file) throws java.io.IOException {
+        try (SevenBitConverter.Converted converted = SevenBitConverter.convert(stored(file))) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            converted.writeTo(out);
+            assertThat((long) out.size()).isEqualTo(converted.size());
+            return out.toByteArray();
+        }
     }
 
     private static StoredMessage stored(Path file) throws java.io.IOException {

@@ -1,6 +1,7 @@
 package io.portcullis.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.spool.DeliveryRecord;
@@ -81,13 +82,17 @@ class SmarthostSecurityTest {
     }
 
     @Test
-    void credentialsAreNeverSentWithoutTls() throws Exception {
+    void credentialsAreNeverSentWithoutVerifiedTls() throws Exception {
+        // Opportunistic TLS accepts any certificate, so auth with it is a configuration error
+        // (ConnectorOptionsConfigTest); with tls: required a next hop without STARTTLS gets nothing.
+        assertThatThrownBy(() -> gatewayTo("127.0.0.1:25", "tls: opportunistic\nauth:\n  username: gateway\n  password: s3cret\n"))
+                .hasMessageContaining("connectors[0].auth: auth needs tls: required");
         try (SmtpSink plain = SmtpSink.start(0);
              TestGateway gateway = gatewayTo("127.0.0.1:" + plain.port(),
-                     "tls: opportunistic\nauth:\n  username: gateway\n  password: s3cret\n")) {
+                     "tls: required\nauth:\n  username: gateway\n  password: s3cret\n")) {
             String id = send(gateway);
             List<DeliveryRecord> journal = gateway.awaitJournal(id, DeliveryRecord.Type.DEFERRED, 15);
-            assertThat(journal.getFirst().reply()).startsWith("451 4.7.0 Refusing to send credentials without TLS");
+            assertThat(journal.getFirst().reply()).startsWith("451 4.7.5").contains("does not offer STARTTLS");
             assertThat(plain.transactions()).isEmpty();
         }
     }

@@ -21,8 +21,10 @@ public final class SmtpSink implements AutoCloseable {
     private final Process process;
     private final Path dumps;
     private final int port;
+    private final String address;
 
-    private SmtpSink(int port, Path dumps, List<String> options) throws IOException, InterruptedException {
+    private SmtpSink(String address, int port, Path dumps, List<String> options) throws IOException, InterruptedException {
+        this.address = address;
         this.port = port;
         this.dumps = dumps;
         List<String> command = new ArrayList<>(List.of(ExternalProgram.require("smtp-sink", "postfix")));
@@ -31,7 +33,7 @@ public final class SmtpSink implements AutoCloseable {
         }
         command.addAll(List.of("-d", dumps + "/%M."));
         command.addAll(options);
-        command.addAll(List.of("127.0.0.1:" + port, "256"));
+        command.addAll(List.of(address + ":" + port, "256"));
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dumps.resolveSibling(dumps.getFileName() + ".log").toFile()).start();
         awaitListening();
@@ -39,9 +41,19 @@ public final class SmtpSink implements AutoCloseable {
 
     /** Starts smtp-sink on {@code port} (0: a free one) with extra options such as {@code -r RCPT}. */
     public static SmtpSink start(int port, String... options) throws IOException, InterruptedException {
+        return startOn("127.0.0.1", port, options);
+    }
+
+    /** As {@link #start}, on another loopback address (several sinks can share a port, as MX hosts do). */
+    public static SmtpSink startOn(String address, int port, String... options) throws IOException, InterruptedException {
         Path dumps = Files.createTempDirectory("smtp-sink");
         Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx"));
-        return new SmtpSink(port == 0 ? freePort() : port, dumps, List.of(options));
+        return new SmtpSink(address, port == 0 ? freePort() : port, dumps, List.of(options));
+    }
+
+    /** What smtp-sink wrote to its standard error; with {@code -v} a "connect" line for each connection. */
+    public String log() throws IOException {
+        return Files.readString(dumps.resolveSibling(dumps.getFileName() + ".log"), StandardCharsets.ISO_8859_1);
     }
 
     public static int freePort() throws IOException {
@@ -68,7 +80,7 @@ public final class SmtpSink implements AutoCloseable {
 
     private void awaitListening() throws InterruptedException, IOException {
         for (int i = 0; i < 100; i++) {
-            try (Socket probe = new Socket("127.0.0.1", port)) {
+            try (Socket probe = new Socket(address, port)) {
                 return;
             } catch (IOException e) {
                 if (!process.isAlive()) {
