@@ -1,6 +1,10 @@
 /**
  * Listeners: one SMTP virtual server each, bound to its addresses, with its connection limits and
  * TLS context. A listener accepts connections and hands each to a session on its own virtual thread.
+ * TLS: {@code TlsContexts} loads certificates (and generates the embedded default's),
+ * {@code TlsPolicy} turns {@code tls.ciphers} into JSSE parameters that {@code ServerTlsContext}
+ * applies to every socket, and {@code Renegotiation} makes sure client-initiated renegotiation is
+ * refused in this JVM.
  *
  * <p>Place in the flow: between the network and {@code session}. Depends on {@code config},
  * {@code session}, {@code spool} and {@code smtp}.
