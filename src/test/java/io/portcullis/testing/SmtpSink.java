@@ -37,13 +37,37 @@ public final class SmtpSink implements AutoCloseable {
         awaitListening();
     }
 
-    /** Starts smtp-sink on {@code port} (0: a free one) with extra options such as {@code -r RCPT}. */
+    /**
+     * Starts smtp-sink on {@code port} (0: a free one) with extra options such as {@code -r RCPT}.
+     * smtp-sink cannot report a port the system chose, so with 0 a free port is picked and, when
+     * another process took it between our check and smtp-sink's bind, picked again (a few times).
+     */
     public static SmtpSink start(int port, String... options) throws IOException, InterruptedException {
-        Path dumps = Files.createTempDirectory("smtp-sink");
-        Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx"));
-        return new SmtpSink(port == 0 ? freePort() : port, dumps, List.of(options));
+        IOException taken = null;
+        for (int attempt = 0; attempt < (port == 0 ? 5 : 1); attempt++) {
+            Path dumps = Files.createTempDirectory("smtp-sink");
+            Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx"));
+            try {
+                return new SmtpSink(port == 0 ? freePort() : port, dumps, List.of(options));
+            } catch (PortTaken e) {
+                taken = e;
+            }
+        }
+        throw taken;
     }
 
+    /** smtp-sink could not bind its port, or someone else answers on it. */
+    private static final class PortTaken extends IOException {
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A port that was free a moment ago: racy when handed to a peer that binds it later, so use it
+     * only for an address where nothing should listen, or with a peer that retries as
+     * {@link #start} does.
+     */
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -66,17 +90,29 @@ public final class SmtpSink implements AutoCloseable {
         }
     }
 
+    /** Until smtp-sink answers on its port; it must still be alive then, or the answer was someone else's. */
     private void awaitListening() throws InterruptedException, IOException {
+        Path log = dumps.resolveSibling(dumps.getFileName() + ".log");
         for (int i = 0; i < 100; i++) {
             try (Socket probe = new Socket("127.0.0.1", port)) {
+                if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
+                    throw new PortTaken("smtp-sink exited while port " + port + " answered: " + Files.readString(log));
+                }
                 return;
+            } catch (PortTaken e) {
+                throw e;
             } catch (IOException e) {
                 if (!process.isAlive()) {
-                    throw new IOException("smtp-sink exited: " + Files.readString(dumps.resolveSibling(dumps.getFileName() + ".log")));
+                    String output = Files.readString(log);
+                    if (output.contains("in use")) {
+                        throw new PortTaken("port " + port + " was taken: " + output);
+                    }
+                    throw new IOException("smtp-sink exited: " + output);
                 }
                 Thread.sleep(50);
             }
         }
+        close();
         throw new IOException("smtp-sink did not start listening on " + port);
     }
 
