@@ -2,7 +2,6 @@ package io.portcullis.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,30 +89,66 @@ public final class SmtpSink implements AutoCloseable {
         }
     }
 
-    /** Until smtp-sink answers on its port; it must still be alive then, or the answer was someone else's. */
+    /**
+     * Until smtp-sink listens on its port. Whoever answers must be smtp-sink itself (it holds the
+     * listening socket, per /proc): when another process took the port first, smtp-sink fails to
+     * bind and that is {@link PortTaken}, so {@link #start} tries another port.
+     */
     private void awaitListening() throws InterruptedException, IOException {
         Path log = dumps.resolveSibling(dumps.getFileName() + ".log");
-        for (int i = 0; i < 100; i++) {
-            try (Socket probe = new Socket("127.0.0.1", port)) {
-                if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
-                    throw new PortTaken("smtp-sink exited while port " + port + " answered: " + Files.readString(log));
+        for (int i = 0; i < 200; i++) {
+            if (!process.isAlive()) {
+                String output = Files.readString(log);
+                if (output.contains("in use")) {
+                    throw new PortTaken("port " + port + " was taken: " + output);
                 }
-                return;
-            } catch (PortTaken e) {
-                throw e;
-            } catch (IOException e) {
-                if (!process.isAlive()) {
-                    String output = Files.readString(log);
-                    if (output.contains("in use")) {
-                        throw new PortTaken("port " + port + " was taken: " + output);
-                    }
-                    throw new IOException("smtp-sink exited: " + output);
-                }
-                Thread.sleep(50);
+                throw new IOException("smtp-sink exited: " + output);
             }
+            Long listening = listeningSocket(port);
+            if (listening != null) {
+                if (holds(process.toHandle(), listening)) {
+                    return;
+                }
+                if (i > 20) {   // someone else listens there, and smtp-sink has had time to fail
+                    close();
+                    throw new PortTaken("another process listens on port " + port);
+                }
+            }
+            Thread.sleep(50);
         }
         close();
         throw new IOException("smtp-sink did not start listening on " + port);
+    }
+
+    /** The inode of the socket listening on 127.0.0.1:port (or any address), from /proc/net/tcp. */
+    private static Long listeningSocket(int port) throws IOException {
+        String hexPort = String.format(":%04X", port);
+        for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length > 9 && fields[1].endsWith(hexPort) && fields[3].equals("0A")
+                    && (fields[1].startsWith("0100007F") || fields[1].startsWith("00000000"))) {
+                return Long.parseLong(fields[9]);
+            }
+        }
+        return null;
+    }
+
+    /** Does the process (or a child of it) hold socket {@code inode} open? */
+    private static boolean holds(ProcessHandle process, long inode) {
+        String target = "socket:[" + inode + "]";
+        return Stream.concat(Stream.of(process), process.descendants()).anyMatch(handle -> {
+            try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(handle.pid()), "fd"))) {
+                return fds.anyMatch(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).toString().equals(target);
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
 
     public int port() {
