@@ -1,6 +1,7 @@
 # Sourced by bin/test: installs the Debian packages the interop tests drive, when it can
 # (root on Debian). Where it cannot, it says loudly which programs are missing; the tests that
-# need them are then skipped with a line naming the program (and fail instead when CI=true).
+# need them are then skipped with a line naming the program. Under CI=true (.ci/run sets it) a
+# missing program is a hard failure here, before any test runs: CI must run every interop test.
 
 # program -> Debian package
 declare -A needed=(
@@ -18,6 +19,7 @@ declare -A needed=(
   [nsd]=nsd                # an authoritative DNS server for the RFC 7208 suite's zones
   [haproxy]=haproxy        # a real load balancer sending PROXY v1/v2 headers (started by the tests on loopback)
   [prlimit]=util-linux     # lowers the gateway process's descriptor limit (AcceptBackoffTest)
+  [testssl]=testssl.sh     # scans the listeners' TLS as an admin would (the package installs /usr/bin/testssl)
 )
 # files -> Debian package
 declare -A needed_files=(
@@ -47,16 +49,29 @@ if [ ${#missing_packages[@]} -gt 0 ]; then
     fi
     apt-get update -qq || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_packages[@]}" \
-      || echo "bin/test: WARNING: apt-get install failed; tests needing these packages will be skipped"
+      || echo "bin/test: WARNING: apt-get install failed for: ${missing_packages[*]}"
     [ -n "$policy_added" ] && rm -f /usr/sbin/policy-rc.d
   fi
 fi
 
+missing_now=()
 for program in "${!needed[@]}"; do
   if ! command -v "$program" >/dev/null 2>&1; then
-    echo "bin/test: WARNING: '$program' (Debian package ${needed[$program]}) is missing: its interop tests will be SKIPPED"
+    missing_now+=("program '$program' (Debian package ${needed[$program]})")
   fi
 done
 for file in "${!needed_files[@]}"; do
-  [ -e "$file" ] || echo "bin/test: WARNING: $file (Debian package ${needed_files[$file]}) is missing: its tests will be SKIPPED"
+  [ -e "$file" ] || missing_now+=("file $file (Debian package ${needed_files[$file]})")
 done
+perl -MNet::SSLeay -e1 2>/dev/null || missing_now+=("Perl module Net::SSLeay (Debian package libnet-ssleay-perl)")
+for missing in "${missing_now[@]}"; do
+  if [ "${CI:-}" = true ]; then
+    echo "bin/test: ERROR: $missing is missing and CI=true: every interop test must run in CI" >&2
+  else
+    echo "bin/test: WARNING: $missing is missing: its interop tests will be SKIPPED"
+  fi
+done
+if [ ${#missing_now[@]} -gt 0 ] && [ "${CI:-}" = true ]; then
+  echo "bin/test: FAILED: ${#missing_now[@]} required test peer(s) could not be installed (see above)" >&2
+  exit 1
+fi

@@ -3,6 +3,7 @@ package io.portcullis.app;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.listener.Renegotiation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -18,6 +19,11 @@ import picocli.CommandLine.Option;
                 CommandLine.HelpCommand.class})
 public final class Main {
     static final int CONFIG_ERROR = 2;
+
+    static {
+        // Before any TLS class loads: the JDK reads this once (listener/Renegotiation).
+        Renegotiation.refuseClientInitiated();
+    }
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

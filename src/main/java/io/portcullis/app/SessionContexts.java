@@ -13,6 +13,8 @@ import io.portcullis.config.CheckConfig;
 import io.portcullis.content.ContentCheck;
 import io.portcullis.content.ContentChecks;
 import io.portcullis.content.authentication.AuthenticationCheck;
+import io.portcullis.listener.Renegotiation;
+import io.portcullis.listener.ServerTlsContext;
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.policy.KnownRecipients;
@@ -24,9 +26,9 @@ import io.portcullis.spool.Spool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
 
 /**
  * Builds, from one configuration, everything a listener's sessions share: TLS context, checks,
@@ -54,14 +56,21 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
         ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool));
         Map<String, SessionContext> contexts = new LinkedHashMap<>();
+        Map<String, Instant> certificateExpiries = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
             ListenerPolicy policy = listener.policy();
-            contexts.put(listener.name(), new SessionContext(listener, config.routes(), spool,
-                    tlsContext(listener, config.hostname(), dataDirectory),
+            ServerTlsContext tls = tlsContext(listener, config.hostname(), dataDirectory);
+            if (tls != null) {
+                Renegotiation.requireRefused();
+                TlsContexts.warnIfExpiring(listener.name(), tls.notAfter(), Instant.now());
+                certificateExpiries.put(listener.name(), tls.notAfter());
+            }
+            contexts.put(listener.name(), new SessionContext(listener, config.routes(), spool, tls,
                     new SenderCheck(policy, config.routes(), directory.protectedSenders()),
                     new RecipientCheck(policy, config.routes(), known), new RateLimits(policy.rateLimits()), users,
                     throttle, telemetry, new ContentChain(listener.name(), listener.content(), checks, telemetry)));
         }
+        telemetry.certificateExpiries(certificateExpiries);
         return new SessionContexts(Map.copyOf(contexts), ldap, checks);
     }
 
@@ -78,7 +87,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         return checks;
     }
 
-    private static SSLContext tlsContext(ListenerConfig listener, String hostname, Path dataDirectory) throws IOException {
+    private static ServerTlsContext tlsContext(ListenerConfig listener, String hostname, Path dataDirectory) throws IOException {
         TlsConfig tls = listener.tls();
         if (tls == null) {
             return null;
@@ -86,9 +95,9 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         if (tls.selfSigned()) {
             Path directory = dataDirectory.resolve("tls");
             TlsContexts.ensureSelfSigned(directory, hostname);
-            return TlsContexts.serverContext(directory.resolve("certificate.pem"), directory.resolve("key.pem"));
+            return TlsContexts.serverContext(directory.resolve("certificate.pem"), directory.resolve("key.pem"), tls);
         }
-        return TlsContexts.serverContext(tls.certificate(), tls.key());
+        return TlsContexts.serverContext(tls.certificate(), tls.key(), tls);
     }
 
     void close() {

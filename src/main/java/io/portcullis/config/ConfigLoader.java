@@ -183,7 +183,7 @@ public final class ConfigLoader {
             }
             String listenerHostname = map.string("hostname", hostname);
             checkDomain(errors, map, "hostname", listenerHostname);
-            TlsConfig tls = tls(map, base);
+            TlsConfig tls = TlsConfigReader.tls(map, base);
             ListenerLimits limits = limits(map.map("limits"));
             ListenerPolicy policy = PolicyConfigReader.listenerPolicy(map);
             ContentChainConfig content = ContentConfigReader.chain(map, checks, limits.maxMessageSize());
@@ -191,32 +191,6 @@ public final class ConfigLoader {
             listeners.add(new ListenerConfig(name, flow, bind, listenerHostname, tls, limits, policy, content));
         }
         return listeners;
-    }
-
-    private static TlsConfig tls(YamlMap listener, Path base) {
-        if (!listener.has("tls")) {
-            listener.map("tls").finish();
-            return null;
-        }
-        YamlMap map = listener.map("tls");
-        boolean selfSigned = map.bool("self-signed", false);
-        String certificate = map.string("certificate", null);
-        String key = map.string("key", null);
-        TlsConfig tls = null;
-        if (selfSigned) {
-            if (certificate != null || key != null) {
-                map.errors().add(map.node("self-signed"), map.keyPath("self-signed"),
-                        "give either self-signed: true or certificate and key, not both");
-            }
-            tls = new TlsConfig(null, null, true);
-        } else if (certificate == null || key == null) {
-            map.errors().add(listener.node("tls"), map.keyPath(certificate == null ? "certificate" : "key"),
-                    "required key is missing (PEM file), or set self-signed: true");
-        } else {
-            tls = new TlsConfig(map.readableFile("certificate", base), map.readableFile("key", base), false);
-        }
-        map.finish();
-        return tls;
     }
 
     private static ListenerLimits limits(YamlMap map) {

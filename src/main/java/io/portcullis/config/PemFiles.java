@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /** PEM key and certificate files (Bouncy Castle's parser): TLS keys and DKIM keys alike. */
 public final class PemFiles {
@@ -26,7 +28,8 @@ public final class PemFiles {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
                 if (item instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    // Only the private half: a SEC1 EC key written by Bouncy Castle has no public key in it.
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
                 if (item instanceof PrivateKeyInfo info) {
                     return converter.getPrivateKey(info);
@@ -42,7 +45,8 @@ public final class PemFiles {
     public static void writePrivateKey(Path file, PrivateKey key) throws IOException {
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        write(file, key);
+        // An EC key goes out as PKCS#8: Bouncy Castle's SEC1 form of a JDK EC key leaves out the curve.
+        write(file, key instanceof ECPrivateKey ? new JcaPKCS8Generator(key, null) : key);
     }
 
     /** Writes any object Bouncy Castle can put in PEM: a certificate, a public key. */

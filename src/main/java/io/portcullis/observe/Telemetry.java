@@ -14,6 +14,7 @@ import io.portcullis.spool.Envelope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
@@ -31,6 +32,7 @@ public final class Telemetry implements AutoCloseable {
     private final TrackingLog tracking;
     private final HourlyAggregates aggregates;
     private final ConcurrentHashMap<String, AtomicInteger> activeConnections = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Instant> certificateExpiries = new ConcurrentHashMap<>();
 
     /**
      * @param tracking   the tracking log, or null to keep none
@@ -105,8 +107,37 @@ public final class Telemetry implements AutoCloseable {
                 "listener", listener, "flow", flow).increment();
     }
 
-    public void tlsStarted(String listener, String flow) {
-        counter("portcullis.tls.sessions", "sessions that completed STARTTLS", "listener", listener, "flow", flow).increment();
+    /** A STARTTLS handshake completed; {@code resumed} when the client resumed an earlier session (ticket or id). */
+    public void tlsStarted(String listener, String flow, boolean resumed) {
+        counter("portcullis.tls.sessions", "sessions that completed STARTTLS", "listener", listener, "flow", flow,
+                "resumed", Boolean.toString(resumed)).increment();
+    }
+
+    /**
+     * The expiry of each listener's TLS certificate, as seconds left (negative once expired):
+     * {@code portcullis_tls_certificate_expiry_seconds{listener}}. Replaces the previous set, so a
+     * reload that drops a listener's TLS drops its gauge.
+     */
+    public synchronized void certificateExpiries(Map<String, Instant> notAfterByListener) {
+        certificateExpiries.keySet().removeIf(listener -> {
+            if (notAfterByListener.containsKey(listener)) {
+                return false;
+            }
+            registry.find("portcullis.tls.certificate.expiry").tag("listener", listener).gauges().forEach(registry::remove);
+            return true;
+        });
+        notAfterByListener.forEach((listener, notAfter) -> {
+            if (certificateExpiries.put(listener, notAfter) == null) {
+                io.micrometer.core.instrument.Gauge.builder("portcullis.tls.certificate.expiry", certificateExpiries,
+                                expiries -> secondsLeft(expiries.get(listener)))
+                        .description("seconds until the listener's TLS certificate expires").baseUnit("seconds")
+                        .tags("listener", listener).register(registry);
+            }
+        });
+    }
+
+    private static double secondsLeft(Instant notAfter) {
+        return notAfter == null ? Double.NaN : Duration.between(Instant.now(), notAfter).toSeconds();
     }
 
     public void authenticated(String listener, String flow, boolean success) {

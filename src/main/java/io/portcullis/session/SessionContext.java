@@ -20,6 +20,4 @@ import javax.net.ssl.SSLContext;
 public record SessionContext(ListenerConfig listener, RouteTable routes, Spool spool, SSLContext tls,
                              SenderCheck senders, RecipientCheck recipients, RateLimits rates, UserStore users,
                              AuthThrottle throttle, Telemetry telemetry, ContentChain content) {
-    /** The only TLS versions a session negotiates. */
-    public static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 }

@@ -308,13 +308,16 @@ public final class SmtpSession implements Runnable {
         SSLSocket tls = (SSLSocket) context.tls().getSocketFactory().createSocket(socket,
                 client.remote.getHostString(), client.remote.getPort(), true);
         tls.setUseClientMode(false);
-        tls.setEnabledProtocols(SessionContext.TLS_PROTOCOLS);
+        tls.setSSLParameters(context.tls().getDefaultSSLParameters());   // the listener's policy (listener/TlsPolicy)
         tls.setSoTimeout((int) limits.commandTimeout().toMillis());
+        long handshakeStart = System.currentTimeMillis();
         tls.startHandshake();
+        // A resumed session (session id or ticket) was created by an earlier handshake.
+        boolean resumed = tls.getSession().getCreationTime() < handshakeStart;
         socket = tls;
         input.replaceStream(tls.getInputStream());
         out = new BufferedOutputStream(tls.getOutputStream(), 2048);
-        context.telemetry().tlsStarted(context.listener().name(), context.listener().flow());
+        context.telemetry().tlsStarted(context.listener().name(), context.listener().flow(), resumed);
         client.tlsProtocol = tls.getSession().getProtocol();
         client.tlsCipher = tls.getSession().getCipherSuite();
         client.helo = null;

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /** dkimpy (Debian python3-dkim), an independent DKIM verifier, fetching keys from a DNS server on loopback. */
 final class Dkimpy {
@@ -22,14 +22,11 @@ final class Dkimpy {
         try (InputStream in = Dkimpy.class.getResourceAsStream("dkim-verify.py")) {
             Files.write(script, in.readAllBytes());
         }
-        Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), String.valueOf(dnsPort))
-                .redirectErrorStream(true).start();
-        process.getOutputStream().write(message.getBytes(StandardCharsets.ISO_8859_1));
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
+        ExternalProgram.Result result = ExternalProgram.run(Duration.ofSeconds(30),
+                message.getBytes(StandardCharsets.ISO_8859_1), "/usr/bin/python3", script.toString(), String.valueOf(dnsPort));
         Files.delete(script);
+        String output = result.output();
+        assertThat(result.exitCode()).as(output).isZero();
         return output.lines().map(line -> line.substring(line.indexOf(' ') + 1)).toList();
     }
 }

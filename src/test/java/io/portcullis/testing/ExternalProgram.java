@@ -57,21 +57,47 @@ public final class ExternalProgram {
 
     /** Runs a command to completion, or kills it after {@code timeout} and fails the test. */
     public static Result run(Duration timeout, String... command) throws IOException, InterruptedException {
+        return run(timeout, null, command);
+    }
+
+    /**
+     * Runs a command with {@code input} on its standard input (null: none) to completion. Input is
+     * written and output (standard error merged in) drained on threads of their own, so a program
+     * that writes before it has read everything cannot block on a full pipe; at the deadline the
+     * program and its children are killed and the test fails.
+     */
+    public static Result run(Duration timeout, byte[] input, String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        byte[][] output = new byte[1][];
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                output[0] = process.getInputStream().readAllBytes();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try (var stdin = process.getOutputStream()) {
+                if (input != null) {
+                    stdin.write(input);
+                }
             } catch (IOException e) {
-                output[0] = new byte[0];
+                // the program exited without reading all of it; its exit code and output tell why
             }
         });
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (var stdout = process.getInputStream()) {
+                stdout.transferTo(output);
+            } catch (IOException e) {
+                // killed: what was read so far stays
+            }
+        });
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // A child that inherited the pipe may keep it open after the program exits: bounded too.
+        finished = finished && reader.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        if (!finished) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
-            fail(String.join(" ", command) + " did not finish within " + timeout);
+            process.waitFor(10, TimeUnit.SECONDS);
+            reader.join(Duration.ofSeconds(5));
+            fail(String.join(" ", command) + " did not finish within " + timeout + "; output so far:\n"
+                    + output.toString(StandardCharsets.UTF_8));
         }
-        reader.join();
-        return new Result(process.exitValue(), new String(output[0], StandardCharsets.UTF_8));
+        writer.join(Duration.ofSeconds(5));
+        return new Result(process.exitValue(), output.toString(StandardCharsets.UTF_8));
     }
 }

@@ -2,7 +2,6 @@ package io.portcullis.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,16 +38,28 @@ public final class SmtpSink implements AutoCloseable {
         awaitListening();
     }
 
-    /** Starts smtp-sink on {@code port} (0: a free one) with extra options such as {@code -r RCPT}. */
+    /**
+     * Starts smtp-sink on {@code port} (0: a free one) with extra options such as {@code -r RCPT}.
+     * smtp-sink cannot report a port the system chose, so with 0 a free port is picked and, when
+     * another process took it between our check and smtp-sink's bind, picked again (a few times).
+     */
     public static SmtpSink start(int port, String... options) throws IOException, InterruptedException {
         return startOn("127.0.0.1", port, options);
     }
 
     /** As {@link #start}, on another loopback address (several sinks can share a port, as MX hosts do). */
     public static SmtpSink startOn(String address, int port, String... options) throws IOException, InterruptedException {
-        Path dumps = Files.createTempDirectory("smtp-sink");
-        Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx"));
-        return new SmtpSink(address, port == 0 ? freePort() : port, dumps, List.of(options));
+        IOException taken = null;
+        for (int attempt = 0; attempt < (port == 0 ? 5 : 1); attempt++) {
+            Path dumps = Files.createTempDirectory("smtp-sink");
+            Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx"));
+            try {
+                return new SmtpSink(address, port == 0 ? freePort() : port, dumps, List.of(options));
+            } catch (PortTaken e) {
+                taken = e;
+            }
+        }
+        throw taken;
     }
 
     /** What smtp-sink wrote to its standard error; with {@code -v} a "connect" line for each connection. */
@@ -56,6 +67,18 @@ public final class SmtpSink implements AutoCloseable {
         return Files.readString(dumps.resolveSibling(dumps.getFileName() + ".log"), StandardCharsets.ISO_8859_1);
     }
 
+    /** smtp-sink could not bind its port, or someone else answers on it. */
+    private static final class PortTaken extends IOException {
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A port that was free a moment ago: racy when handed to a peer that binds it later, so use it
+     * only for an address where nothing should listen, or with a peer that retries as
+     * {@link #start} does.
+     */
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -78,18 +101,68 @@ public final class SmtpSink implements AutoCloseable {
         }
     }
 
+    /**
+     * Until smtp-sink listens on its port. Whoever answers must be smtp-sink itself (it holds the
+     * listening socket, per /proc): when another process took the port first, smtp-sink fails to
+     * bind and that is {@link PortTaken}, so {@link #start} tries another port.
+     */
     private void awaitListening() throws InterruptedException, IOException {
-        for (int i = 0; i < 100; i++) {
-            try (Socket probe = new Socket(address, port)) {
-                return;
-            } catch (IOException e) {
-                if (!process.isAlive()) {
-                    throw new IOException("smtp-sink exited: " + Files.readString(dumps.resolveSibling(dumps.getFileName() + ".log")));
+        Path log = dumps.resolveSibling(dumps.getFileName() + ".log");
+        for (int i = 0; i < 200; i++) {
+            if (!process.isAlive()) {
+                String output = Files.readString(log);
+                if (output.contains("in use")) {
+                    throw new PortTaken("port " + port + " was taken: " + output);
                 }
-                Thread.sleep(50);
+                throw new IOException("smtp-sink exited: " + output);
+            }
+            Long listening = listeningSocket(address, port);
+            if (listening != null) {
+                if (holds(process.toHandle(), listening)) {
+                    return;
+                }
+                if (i > 20) {   // someone else listens there, and smtp-sink has had time to fail
+                    close();
+                    throw new PortTaken("another process listens on port " + port);
+                }
+            }
+            Thread.sleep(50);
+        }
+        close();
+        throw new IOException("smtp-sink did not start listening on " + port);
+    }
+
+    /** The inode of the socket listening on address:port (or any address), from /proc/net/tcp. */
+    private static Long listeningSocket(String address, int port) throws IOException {
+        String hexPort = String.format(":%04X", port);
+        byte[] octets = java.net.InetAddress.getByName(address).getAddress();
+        String hexAddress = String.format("%02X%02X%02X%02X", octets[3], octets[2], octets[1], octets[0]);
+        for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length > 9 && fields[1].endsWith(hexPort) && fields[3].equals("0A")
+                    && (fields[1].startsWith(hexAddress) || fields[1].startsWith("00000000"))) {
+                return Long.parseLong(fields[9]);
             }
         }
-        throw new IOException("smtp-sink did not start listening on " + port);
+        return null;
+    }
+
+    /** Does the process (or a child of it) hold socket {@code inode} open? */
+    private static boolean holds(ProcessHandle process, long inode) {
+        String target = "socket:[" + inode + "]";
+        return Stream.concat(Stream.of(process), process.descendants()).anyMatch(handle -> {
+            try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(handle.pid()), "fd"))) {
+                return fds.anyMatch(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).toString().equals(target);
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
 
     public int port() {

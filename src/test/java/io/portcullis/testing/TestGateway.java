@@ -4,6 +4,7 @@ import io.portcullis.app.Gateway;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.listener.Renegotiation;
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.Spool;
@@ -23,6 +24,11 @@ import java.util.stream.Stream;
  */
 public final class TestGateway implements AutoCloseable {
     private static Path sharedTls;
+
+    static {
+        // As Main does; surefire's argLine sets it too, before any test runs (listener/Renegotiation).
+        Renegotiation.refuseClientInitiated();
+    }
 
     private Gateway gateway;
     private final Path dataDirectory;
@@ -127,6 +133,17 @@ public final class TestGateway implements AutoCloseable {
             gateway = Gateway.start(ConfigLoader.load(dataDirectory.resolve("test.yaml")), dataDirectory());
         } catch (ConfigException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reloads the running gateway with {@code yaml}, as the control socket's reload does; returns what changed. */
+    public List<String> reload(String yaml) throws IOException {
+        Path configFile = dataDirectory.resolve("reload.yaml");
+        Files.writeString(configFile, yaml);
+        try {
+            return gateway.reload(ConfigLoader.load(configFile));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("test config rejected:\n" + e.getMessage(), e);
         }
     }
 

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,12 +71,11 @@ class AuthenticationTest {
     }
 
     private static String sign(String message, String selector, String algorithm) throws Exception {
-        Process process = new ProcessBuilder("/usr/bin/python3", "/usr/bin/dkimsign", "--signalg", algorithm, selector,
-                "signed.test", keys.resolve(selector + ".key").toString()).start();
-        process.getOutputStream().write(message.getBytes(StandardCharsets.US_ASCII));
-        process.getOutputStream().close();
-        String signed = new String(process.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        ExternalProgram.Result result = ExternalProgram.run(Duration.ofSeconds(30),
+                message.getBytes(StandardCharsets.US_ASCII), "/usr/bin/python3", "/usr/bin/dkimsign", "--signalg",
+                algorithm, selector, "signed.test", keys.resolve(selector + ".key").toString());
+        String signed = result.output();
+        assertThat(result.exitCode()).as(signed).isZero();
         assertThat(signed).startsWith("DKIM-Signature:");
         return signed.replaceAll("(?<!\r)\n", "\r\n"); // dkimsign writes the header with bare LF folding
     }
