@@ -140,7 +140,10 @@ public final class TlsContexts {
         Path certificate = directory.resolve("certificate.pem");
         Path key = directory.resolve("key.pem");
         Instant now = Instant.now();
-        Files.createDirectories(directory);
+        if (!Files.isDirectory(directory)) { // the key's folder is the gateway's own (issue 12, finding 15)
+            Files.createDirectories(directory, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
@@ -162,6 +165,9 @@ public final class TlsContexts {
             Path keyTemp = directory.resolve("key.pem.tmp");
             PemFiles.writePrivateKey(keyTemp, pair.getPrivate());
             Path certificateTemp = directory.resolve("certificate.pem.tmp");
+            Files.deleteIfExists(certificateTemp); // never write through a link left in its place
+            Files.createFile(certificateTemp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             PemFiles.write(certificateTemp, cert);
             Files.move(keyTemp, key, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Files.move(certificateTemp, certificate, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -3,6 +3,7 @@ package io.portcullis.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.spool.DeliveryRecord;
+import io.portcullis.testing.Eventually;
 import io.portcullis.testing.Dnsmasq;
 import io.portcullis.testing.SmtpScript;
 import io.portcullis.testing.SmtpSink;
@@ -89,13 +90,10 @@ class MxDeliveryTest {
 
     /** Waits until the message has left the queue (delivered, or bounced for good). */
     private static void awaitDone(String id) throws Exception {
-        for (int i = 0; i < 400 && gateway.queued().contains(id); i++) {
-            Thread.sleep(25);
-        }
-        assertThat(gateway.queued()).as("left the queue").doesNotContain(id);
+        Eventually.await(java.time.Duration.ofSeconds(10), id + " left the queue", () -> !gateway.queued().contains(id));
     }
 
-    /** Connections smtp-sink -v logged, the readiness probe included. */
+    /** Connections smtp-sink -v logged (SmtpSink checks readiness in /proc, without connecting). */
     private static long connections(SmtpSink host) throws Exception {
         return host.log().lines().filter(line -> line.contains("smtp-sink: connect (")).count();
     }
@@ -153,7 +151,7 @@ class MxDeliveryTest {
 
     private static String awaitBounceFor(String recipient) throws Exception {
         java.nio.file.Path bounces = gateway.dataDirectory().resolve("drop/bounces");
-        for (int i = 0; i < 400; i++) {
+        return Eventually.value(java.time.Duration.ofSeconds(10), "a bounce for " + recipient, () -> {
             if (java.nio.file.Files.exists(bounces)) {
                 try (var files = java.nio.file.Files.list(bounces)) {
                     for (var file : files.filter(p -> p.toString().endsWith(".eml")).toList()) {
@@ -164,8 +162,7 @@ class MxDeliveryTest {
                     }
                 }
             }
-            Thread.sleep(25);
-        }
-        throw new AssertionError("no bounce for " + recipient);
+            return null;
+        }, java.util.Objects::nonNull);
     }
 }

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.portcullis.app.Gateway;
 import io.portcullis.config.ConfigLoader;
 import io.portcullis.spool.DeliveryRecord;
+import io.portcullis.testing.Eventually;
 import io.portcullis.testing.SmtpScript;
 import io.portcullis.testing.SmtpSink;
 import io.portcullis.testing.TestGateway;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,11 +70,8 @@ class PartialJournalRestartTest {
             assertThat(good.awaitTransactions(1, 10)).singleElement().satisfies(t -> assertThat(t).contains("X-Rcpt-Args: <a@good.test>"));
 
             try (SmtpSink later = SmtpSink.start(laterPort); Gateway second = start(good.port(), laterPort)) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (second.spool().queuedIds().contains(id) && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertThat(second.spool().queuedIds()).as("done after the restart").doesNotContain(id);
+                Eventually.await(java.time.Duration.ofSeconds(60), id + " done after the restart",
+                        () -> !second.spool().queuedIds().contains(id));
                 assertThat(later.awaitTransactions(1, 10)).singleElement().satisfies(t -> assertThat(t)
                         .contains("X-Rcpt-Args: <b@later.test>").doesNotContain("a@good.test"));
                 assertThat(good.transactions()).as("no second copy for the delivered recipient").hasSize(1);
@@ -83,14 +80,7 @@ class PartialJournalRestartTest {
     }
 
     private static List<DeliveryRecord> awaitJournal(Gateway gateway, String id) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            List<DeliveryRecord> journal = gateway.spool().readJournal(id);
-            if (journal.stream().anyMatch(r -> r.type() == DeliveryRecord.Type.DEFERRED)) {
-                return journal;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no DEFERRED record for " + id);
+        return Eventually.value(java.time.Duration.ofSeconds(30), "a DEFERRED record for " + id,
+                () -> gateway.spool().readJournal(id), journal -> journal.stream().anyMatch(r -> r.type() == DeliveryRecord.Type.DEFERRED));
     }
 }
