@@ -20,13 +20,16 @@ import java.util.Locale;
  * the first entity past a limit; a limit's cost is what was read up to there.
  *
  * <p>What readers could take in two ways is refused rather than guessed: two different
- * Content-Type (or -Transfer-Encoding, -Disposition) fields in one header section; a nested
+ * Content-Type (or -Transfer-Encoding, -Disposition) fields in one header section; a parameter
+ * given twice in one of them with different values ({@link MimeParameters}); a nested
  * boundary that an enclosing one is a prefix of, or the other way round (RFC 2046 §5.1.2 forbids
  * it: a reader that matches prefixes would split the message elsewhere); parts after a closing
  * delimiter; a composite type or a file name that cannot be parsed. A missing closing delimiter is
  * forgiven (the part ends where its parent does), as readers do. Base64 or quoted-printable around
  * a multipart or message/rfc822 (forbidden by RFC 2045 §6.4, decoded by readers anyway) is decoded
- * as it streams and looked into.
+ * as it streams and looked into. A part's header field may have white space before its colon
+ * (RFC 5322 §4.5.3), as at the top level. A visitor that asks for it is told about files encoded
+ * inside text leaves ({@link EmbeddedFileFinder}) as entities of their own.
  */
 final class MimeScanner {
     sealed interface Finding {
@@ -47,12 +50,19 @@ final class MimeScanner {
 
         record Blocked(String what) implements Finding {
         }
+
+        /** A file name with a control character in it (after decoding), which readers cut or show apart. */
+        record BadFileName(String name) implements Finding {
+        }
     }
 
     /**
      * One entity: the message (depth 0), a body part or an encapsulated message.
      *
-     * @param fileNames the Content-Disposition filename and the Content-Type name, decoded (RFC 2231, RFC 2047)
+     * @param fileNames the Content-Disposition filename and the Content-Type name, decoded (RFC 2231, RFC 2047),
+     *                  and the same parameters where some readers look for them too (Content-Type filename,
+     *                  Content-Disposition name); for a file encoded inside text (see {@link EmbeddedFileFinder}),
+     *                  the name on its begin line
      */
     record Entity(int depth, String baseType, ContentType type, List<String> fileNames) {
     }
@@ -71,6 +81,15 @@ final class MimeScanner {
 
         /** The sink for this leaf's decoded body, or null when it is not wanted. */
         TextSink text(Entity entity);
+
+        /**
+         * True to have text leaves (and leaves with a uuencode transfer encoding) looked into for
+         * files encoded inside them (uuencode, yEnc, BinHex): each is told to {@link #entity} as an
+         * application/octet-stream entity one level below the leaf, with the name from its begin line.
+         */
+        default boolean embeddedFiles() {
+            return false;
+        }
     }
 
     /** Only the limits and the structure. */
@@ -88,6 +107,7 @@ final class MimeScanner {
 
     private static final int MAX_FIELD_VALUE = 32 * 1024;
     private static final int LINES_PER_CLOCK_LOOK = 256;
+    private static final ContentType EMBEDDED_FILE = new ContentType("application", "octet-stream", null);
 
     /** Ends the scan from anywhere in the recursion with what was found. */
     private static final class Stop extends Exception {
@@ -114,6 +134,7 @@ final class MimeScanner {
     private int parts;
     private long decodedSize;
     private int untilClockLook = LINES_PER_CLOCK_LOOK;
+    private EmbeddedFileFinder embedded;
 
     private MimeScanner(MimeLimits limits, long sizeBound, Deadline deadline, Visitor visitor) {
         this.limits = limits;
@@ -164,6 +185,8 @@ final class MimeScanner {
             case Finding.Ambiguous ambiguous -> new ContentVerdict.Reject(Replies.MIME_AMBIGUOUS, "mime-ambiguous");
             case Finding.Blocked blocked -> new ContentVerdict.Reject(
                     Replies.ATTACHMENT_BLOCKED.append(RulesCheck.printable(blocked.what())), "attachment");
+            case Finding.BadFileName badName -> new ContentVerdict.Reject(Replies.ATTACHMENT_NAME_CONTROL,
+                    "attachment-name");
         };
     }
 
@@ -256,11 +279,18 @@ final class MimeScanner {
 
     private void leaf(Source source, Entity entity, String encoding) throws IOException, Stop {
         TextSink sink = visitor.text(entity);
-        if (sink == null && source.outermost() && source.delimiters().isEmpty()
+        EmbeddedFileFinder finder = null;
+        if (visitor.embeddedFiles() && (entity.baseType().startsWith("text/") || isUuencoding(encoding))) {
+            finder = embedded == null ? embedded = new EmbeddedFileFinder() : embedded;
+            finder.reset();
+        }
+        if (sink == null && finder == null && source.outermost() && source.delimiters().isEmpty()
                 && decodedSize + sizeBound <= limits.maxDecodedSize()) {
             return; // the message is this one leaf, and all of it cannot pass the limit: nothing to read
         }
-        TransferDecoder decoder = sink == null ? null : TransferDecoder.of(encoding);
+        boolean transferEncoded = TransferDecoder.isEncoding(encoding);
+        boolean decodedText = finder != null && transferEncoded; // else the finder reads the lines as written
+        TransferDecoder decoder = sink != null || decodedText ? TransferDecoder.of(encoding) : null;
         boolean base64 = encoding != null && encoding.strip().equalsIgnoreCase("base64");
         MimeLines lines = source.lines();
         while (lines.next()) {
@@ -269,20 +299,66 @@ final class MimeScanner {
                 lines.pushBack();
                 break;
             }
-            if (sink != null) {
+            if (decoder != null) {
                 if (decoded.length < lines.length() + 2) {
                     decoded = new byte[Math.max(lines.length() + 2, 2 * decoded.length)];
                 }
                 int n = decoder.decode(lines.bytes(), lines.length(), lines.endsLine(), decoded);
-                sink.write(decoded, n);
+                if (sink != null) {
+                    sink.write(decoded, n);
+                }
+                if (decodedText) {
+                    finder.write(decoded, n);
+                }
                 count(n);
             } else {
                 count(base64 ? lines.length() * 3L / 4 : lines.rawLength()); // decoded size, give or take padding
+            }
+            if (finder != null) {
+                if (!decodedText && lines.startsLine()) {
+                    finder.line(lines.bytes(), lines.length(), lines.endsLine());
+                }
+                if (finder.found()) {
+                    embeddedFiles(entity, finder);
+                }
+            }
+        }
+        if (finder != null) {
+            finder.end();
+            if (finder.found()) {
+                embeddedFiles(entity, finder);
             }
         }
         if (sink != null) {
             sink.end();
         }
+    }
+
+    /** The uuencode transfer encodings some readers decode (never registered, but JavaMail and Outlook Express know them). */
+    private static boolean isUuencoding(String encoding) {
+        if (encoding == null) {
+            return false;
+        }
+        return switch (encoding.strip().toLowerCase(Locale.ROOT)) {
+            case "uuencode", "x-uuencode", "x-uue" -> true;
+            default -> false;
+        };
+    }
+
+    /** Tells the visitor about the files found encoded inside a text leaf. */
+    private void embeddedFiles(Entity text, EmbeddedFileFinder finder) throws Stop {
+        if (finder.overlong()) {
+            throw new Stop(new Finding.Malformed("the begin line of a file encoded in text is longer than "
+                    + EmbeddedFileFinder.MAX_LINE + " octets"));
+        }
+        for (String name : finder.names()) {
+            Finding finding = visitor.entity(new Entity(text.depth() + 1, "application/octet-stream", EMBEDDED_FILE,
+                    List.of(name)));
+            if (finding != null) {
+                throw new Stop(finding);
+            }
+        }
+        finder.clear();
     }
 
     /** The fields of a body part or encapsulated message, up to the empty line (or what cannot be a field). */
@@ -308,15 +384,19 @@ final class MimeScanner {
                 }
                 continue;
             }
-            int colon = fieldNameEnd(bytes, lines.length());
-            if (continued || colon < 0) {
+            int nameEnd = fieldNameEnd(bytes, lines.length());
+            if (continued || nameEnd < 0) {
                 lines.pushBack(); // not a header field: the body starts here
                 break;
             }
             if (value != null) {
                 fields.add(name, value.toString());
             }
-            name = new String(bytes, 0, colon, StandardCharsets.US_ASCII);
+            int colon = nameEnd;
+            while (bytes[colon] != ':') {
+                colon++; // white space between the name and the colon
+            }
+            name = new String(bytes, 0, nameEnd, StandardCharsets.US_ASCII);
             value = MimeFields.isKept(name) ? append(new StringBuilder(), bytes, colon + 1, lines.length()) : null;
         }
         if (value != null) {
@@ -332,14 +412,27 @@ final class MimeScanner {
         return value.append(new String(bytes, from, to - from, StandardCharsets.UTF_8));
     }
 
-    /** The colon after a field name (RFC 5322 §2.2: printable ASCII but colon), or -1. */
+    /**
+     * The end of a field name (RFC 5322 §2.2: printable ASCII but colon) that a colon follows,
+     * perhaps after white space (the obsolete form of RFC 5322 §4.5.3, read so at the top level
+     * too, by {@link ContentMessage}), or -1 for a line that is no header field.
+     */
     private static int fieldNameEnd(byte[] bytes, int length) {
+        int nameEnd = -1;
         for (int i = 0; i < length; i++) {
             byte b = bytes[i];
             if (b == ':') {
-                return i == 0 ? -1 : i;
+                int end = nameEnd < 0 ? i : nameEnd;
+                return end == 0 ? -1 : end;
             }
-            if (b < 33 || b > 126) {
+            if (b == ' ' || b == '\t') {
+                if (i == 0) {
+                    return -1;
+                }
+                if (nameEnd < 0) {
+                    nameEnd = i;
+                }
+            } else if (b < 33 || b > 126 || nameEnd >= 0) {
                 return -1;
             }
         }
@@ -348,6 +441,13 @@ final class MimeScanner {
 
     private Entity describe(MimeFields fields, int depth, boolean inDigest) throws Stop {
         String declared = fields.contentType();
+        String ambiguity = MimeParameters.ambiguity(declared);
+        if (ambiguity == null) {
+            ambiguity = MimeParameters.ambiguity(fields.disposition());
+        }
+        if (ambiguity != null) {
+            throw new Stop(new Finding.Ambiguous(ambiguity));
+        }
         ContentType type;
         if (declared == null) {
             type = inDigest ? new ContentType("message", "rfc822", null) : new ContentType("text", "plain", null);
@@ -365,7 +465,9 @@ final class MimeScanner {
         List<String> names = new ArrayList<>(2);
         if (fields.disposition() != null) {
             try {
-                addName(names, new ContentDisposition(fields.disposition()).getParameter("filename"));
+                ContentDisposition disposition = new ContentDisposition(fields.disposition());
+                addName(names, disposition.getParameter("filename"));
+                addName(names, disposition.getParameter("name"));
             } catch (ParseException e) {
                 if (fields.disposition().toLowerCase(Locale.ROOT).contains("name")) {
                     throw new Stop(new Finding.Malformed("a file name that cannot be parsed"));
@@ -373,6 +475,7 @@ final class MimeScanner {
             }
         }
         addName(names, type.getParameter("name"));
+        addName(names, type.getParameter("filename"));
         return new Entity(depth, type.getBaseType().toLowerCase(Locale.ROOT), type, names);
     }
 

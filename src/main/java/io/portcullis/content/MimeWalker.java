@@ -11,7 +11,14 @@ import java.util.Locale;
 /**
  * What {@link RulesCheck} looks for while {@link MimeScanner} streams through a message: every
  * entity's declared type and file names against the blocked lists, and the decoded lines of text
- * parts collected for body checks within a budget of octets.
+ * parts collected for body checks within a budget of octets. Files encoded inside text (uuencode,
+ * yEnc, BinHex) are entities too, with the name from their begin line.
+ *
+ * <p>A name is matched in the form Windows and mail clients save it under ({@link #canonical}):
+ * trailing dots and spaces go (Windows strips them, so {@code a.exe. .} is {@code a.exe}), and so
+ * does a trailing {@code ::$DATA} (the NTFS name of a file's own data); the name is matched whole
+ * and after its last {@code /} or {@code \}. A name with a control character in it (a NUL that a C
+ * string ends at, a line break) is refused outright: readers cut it, show it or save it apart.
  */
 final class MimeWalker implements MimeScanner.Visitor {
     private final CheckConfig.Rules config;
@@ -37,15 +44,61 @@ final class MimeWalker implements MimeScanner.Visitor {
                 return new MimeScanner.Finding.Blocked(entity.baseType());
             }
         }
-        for (String name : entity.fileNames()) { // both: readers differ on which one they show
-            String lower = name.toLowerCase(Locale.ROOT).strip();
+        if (config.blockedFileNames().isEmpty()) {
+            return null;
+        }
+        for (String name : entity.fileNames()) { // all: readers differ on which one they show
+            if (hasControl(name)) {
+                return new MimeScanner.Finding.BadFileName(name);
+            }
+            String canonical = canonical(name);
+            int slash = Math.max(canonical.lastIndexOf('/'), canonical.lastIndexOf('\\'));
+            String base = canonical.substring(slash + 1);
             for (String glob : config.blockedFileNames()) {
-                if (globMatches(glob, lower)) {
+                if (globMatches(glob, canonical) || (slash >= 0 && globMatches(glob, base))) {
                     return new MimeScanner.Finding.Blocked(name);
                 }
             }
         }
         return null;
+    }
+
+    @Override
+    public boolean embeddedFiles() {
+        return !config.blockedFileNames().isEmpty() || !config.blockedTypes().isEmpty();
+    }
+
+    /** A C0 or C1 control or DEL; a tab (which unfolding leaves in a quoted name) is white space. */
+    static boolean hasControl(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c) && c != '\t') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The name as Windows would save it, lower case: without trailing dots, white space and path
+     * separators, nor a trailing {@code ::$data} stream name, repeatedly ({@code a.exe::$DATA. } is
+     * {@code a.exe}).
+     */
+    static String canonical(String name) {
+        String s = name.toLowerCase(Locale.ROOT).strip();
+        while (true) {
+            int end = s.length();
+            while (end > 0 && (s.charAt(end - 1) == '.' || s.charAt(end - 1) == '/' || s.charAt(end - 1) == '\\'
+                    || Character.isWhitespace(s.charAt(end - 1)))) {
+                end--;
+            }
+            if (end >= 7 && s.startsWith("::$data", end - 7)) {
+                end -= 7;
+            } else if (end == s.length()) {
+                return s;
+            }
+            s = s.substring(0, end);
+        }
     }
 
     @Override

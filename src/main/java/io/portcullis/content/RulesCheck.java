@@ -15,9 +15,11 @@ import java.util.Locale;
  * lines of the decoded text parts (so base64 or quoted-printable cannot hide a phrase), up to
  * {@code max-body-scan} characters. Patterns are RE2 (com.google.re2j): matching time is linear
  * in the input, so no rule an admin writes can be made to backtrack for minutes by a sender.
- * Attachments are blocked by file name (RFC 2231 and RFC 2047 encodings decoded) and declared
- * type, in nested messages too (both the Content-Disposition filename and the Content-Type name,
- * since readers differ on which they show); a structure nested deeper than {@code max-nesting}
+ * Attachments are blocked by file name (RFC 2231 and RFC 2047 encodings decoded, then put in the
+ * form Windows saves them under) and declared type, in nested messages too (both the
+ * Content-Disposition filename and the Content-Type name, since readers differ on which they
+ * show), and files uuencoded, yEnc- or BinHex-encoded inside text by the name on their begin line
+ * ({@link MimeWalker}); a structure nested deeper than {@code max-nesting}
  * is refused. The MIME structure is streamed ({@link MimeScanner}), never built as a tree, and
  * every loop over what the sender wrote looks at the step's budget ({@link Deadline}).
  */
@@ -67,9 +69,12 @@ final class RulesCheck implements ContentCheck {
         return finding == null ? bodyVerdict(walker.textLines(), deadline) : MimeScanner.refusal(finding);
     }
 
-    /** Header checks alone need no MIME parsing; a plain single-part message without body rules neither. */
+    /**
+     * Header checks alone need no MIME parsing. Attachment rules do, even for a message without
+     * Content-Type: its text may carry a uuencoded (or yEnc, BinHex) file.
+     */
     private boolean needsMimeWalk(ContentMessage message) {
-        if (!bodyRules.isEmpty()) {
+        if (!bodyRules.isEmpty() || !config.blockedFileNames().isEmpty() || !config.blockedTypes().isEmpty()) {
             return true;
         }
         HeaderField type = message.header("Content-Type");
@@ -77,9 +82,7 @@ final class RulesCheck implements ContentCheck {
             return false;
         }
         String value = type.value().toLowerCase(Locale.ROOT);
-        boolean composite = value.startsWith("multipart/") || value.startsWith("message/");
-        boolean attachmentRules = !config.blockedFileNames().isEmpty() || !config.blockedTypes().isEmpty();
-        return composite || attachmentRules;
+        return value.startsWith("multipart/") || value.startsWith("message/");
     }
 
     private ContentVerdict bodyVerdict(List<String> lines, Deadline deadline) throws Deadline.Exceeded {

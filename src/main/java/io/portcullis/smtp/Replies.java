@@ -121,6 +121,8 @@ public final class Replies {
     public static final Reply SPAM_REJECTED = new Reply(550, "5.7.1", "Message rejected as spam");
     public static final Reply VIRUS_FOUND = new Reply(554, "5.7.1", "Message rejected: virus found:");
     public static final Reply ATTACHMENT_BLOCKED = new Reply(554, "5.7.1", "Message rejected: attachment type not allowed:");
+    public static final Reply ATTACHMENT_NAME_CONTROL = new Reply(554, "5.6.0",
+            "Message rejected: an attachment name contains a control character");
     public static final Reply MIME_MALFORMED = new Reply(554, "5.6.0", "Message rejected: MIME structure cannot be parsed");
     public static final Reply NESTING_TOO_DEEP = new Reply(554, "5.6.0", "Message rejected: MIME structure nested too deeply");
     public static final Reply MIME_TOO_MANY_PARTS = new Reply(554, "5.6.0", "Message rejected: too many MIME parts");
