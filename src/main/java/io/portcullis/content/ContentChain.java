@@ -8,7 +8,10 @@ import io.portcullis.smtp.Replies;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.IncomingMessage;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +39,14 @@ import org.slf4j.LoggerFactory;
  * message's MIME structure is streamed once against the listener's {@link MimeLimits}: a message
  * past them is refused for good ({@code 554 5.6.0}, or {@code 552 5.3.4} for its decoded size)
  * before any scanner sees it, and every step sees a structure within them.
+ *
+ * <p>Header fields a check of the chain {@linkplain ContentCheck#owns owns} (X-Spam-* for a spam
+ * check, Authentication-Results under our authserv-id) are never the client's to write: those
+ * the client sent are removed as the first step ends, in the same rewrite as that step's edits,
+ * whatever it decided. So a spam check that is skipped for size, fails open or has its circuit
+ * open leaves no forged verdict behind, while the first step still sees the message as sent (an
+ * authentication check placed first verifies DKIM over what was signed). Ordinary mail, with no
+ * such field, costs one look at each field name and no rewrite.
  */
 public final class ContentChain {
     public static final String SKIPPED_HEADER = "X-Portcullis-Check-Skipped";
@@ -47,6 +58,7 @@ public final class ContentChain {
     private final List<ContentStep> steps;
     private final MimeLimits mimeLimits;
     private final ContentChecks checks;
+    private final List<ContentCheck> stepChecks;
     private final Telemetry telemetry;
 
     public ContentChain(String listener, ContentChainConfig config, ContentChecks checks, Telemetry telemetry) {
@@ -55,7 +67,7 @@ public final class ContentChain {
         this.mimeLimits = config.mimeLimits();
         this.checks = checks;
         this.telemetry = telemetry;
-        steps.forEach(step -> checks.entry(step.check()));
+        this.stepChecks = steps.stream().map(step -> checks.entry(step.check()).check()).distinct().toList();
     }
 
     public boolean isEmpty() {
@@ -78,6 +90,7 @@ public final class ContentChain {
         if (structure != null) {
             return new Result(MimeScanner.refusal(structure), envelope);
         }
+        Set<HeaderField> forged = ownedFields(current); // the client's: removed as the first step ends
         String quarantine = null;
         for (int i = 0; i < steps.size(); i++) {
             ContentStep step = steps.get(i);
@@ -102,23 +115,57 @@ public final class ContentChain {
             if (edits.envelope() != null) {
                 envelope = EnvelopeRewriter.apply(envelope, edits.envelope());
             }
-            if (edits.changesContent()) {
-                ContentMessage before = current;
-                message.replaceContent(out -> MessageRewriter.write(before, edits, out));
-                current = ContentMessage.read(envelope, message.file());
-                if (i + 1 < steps.size() && edits.touchesStructure()) {
-                    structure = MimeScanner.scan(current, mimeLimits, Deadline.NONE, MimeScanner.STRUCTURE);
-                    if (structure != null) {
-                        return new Result(MimeScanner.refusal(structure), envelope);
-                    }
-                }
+            boolean restructures = edits.touchesStructure();
+            Set<HeaderField> removed = forged;
+            forged = Set.of();
+            if (!removed.isEmpty() && edits.wholeMessage() != null) {
+                // a whole new message copies the client's fields: write it, then remove them from it
+                current = rewrite(message, envelope, current, edits, Set.of());
+                removed = ownedFields(current);
+                edits = MessageEdits.NONE;
+            }
+            if (edits.changesContent() || !removed.isEmpty()) {
+                current = rewrite(message, envelope, current, edits, removed);
             } else if (edits.envelope() != null) {
                 current = current.withEnvelope(envelope); // the file is as it was: no need to read it again
+            }
+            if (restructures && i + 1 < steps.size()) {
+                structure = MimeScanner.scan(current, mimeLimits, Deadline.NONE, MimeScanner.STRUCTURE);
+                if (structure != null) {
+                    return new Result(MimeScanner.refusal(structure), envelope);
+                }
             }
         }
         envelope = envelope.withSize(message.size());
         return new Result(quarantine == null ? ContentVerdict.ACCEPT
                 : new ContentVerdict.Quarantine(quarantine, MessageEdits.NONE), envelope);
+    }
+
+    /** Writes {@code current} with the edits applied and the fields removed; the message as it now is. */
+    private static ContentMessage rewrite(IncomingMessage message, Envelope envelope, ContentMessage current,
+                                          MessageEdits edits, Set<HeaderField> removed) throws IOException {
+        message.replaceContent(out -> MessageRewriter.write(current, edits, removed, out));
+        return ContentMessage.read(envelope, message.file());
+    }
+
+    /** The fields of {@code message} that a check of this chain owns, by identity. */
+    private Set<HeaderField> ownedFields(ContentMessage message) {
+        Set<HeaderField> owned = null;
+        for (HeaderField field : message.headers()) {
+            for (ContentCheck check : stepChecks) {
+                if (check.owns(field)) {
+                    if (owned == null) {
+                        owned = Collections.newSetFromMap(new IdentityHashMap<>());
+                    }
+                    owned.add(field);
+                    break;
+                }
+            }
+        }
+        if (owned != null) {
+            log.debug("{}: removing {} header field(s) the client wrote under our checks' names", listener, owned.size());
+        }
+        return owned == null ? Set.of() : owned;
     }
 
     private ContentVerdict runStep(ContentStep step, ContentMessage message) {

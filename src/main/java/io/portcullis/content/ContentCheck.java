@@ -27,6 +27,18 @@ public interface ContentCheck extends AutoCloseable {
         return false;
     }
 
+    /**
+     * True for a header field this check writes and later hops trust (a spam score, our
+     * Authentication-Results). A client can write the same field, so the chain removes every one
+     * the client sent, once, as the first step of the chain ends: whatever that step decided, and
+     * whether or not this check ever answers (skipped for size, failed open, circuit open). Fields
+     * checks add are never removed by this. Called for every header field of every message the
+     * chain runs over: keep it cheap.
+     */
+    default boolean owns(HeaderField field) {
+        return false;
+    }
+
     @Override
     default void close() {
     }

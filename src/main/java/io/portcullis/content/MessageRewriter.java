@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Writes a message with edits applied: the edited header fields, then the old or the new body. */
 final class MessageRewriter {
@@ -12,11 +13,27 @@ final class MessageRewriter {
     }
 
     static void write(ContentMessage message, MessageEdits edits, OutputStream out) throws IOException {
+        write(message, edits, Set.of(), out);
+    }
+
+    /**
+     * Writes with edits applied, and without the fields of {@code message} in {@code removed}
+     * (the very instances: a field an edit adds is never among them, however alike).
+     */
+    static void write(ContentMessage message, MessageEdits edits, Set<HeaderField> removed, OutputStream out)
+            throws IOException {
         if (edits.wholeMessage() != null) {
+            if (!removed.isEmpty()) {
+                throw new IllegalArgumentException("a whole new message has no fields of the old one to remove");
+            }
             edits.wholeMessage().writeTo(out);
             return;
         }
-        for (HeaderField field : apply(message.headers(), edits.headers())) {
+        List<HeaderField> fields = apply(message.headers(), edits.headers());
+        if (!removed.isEmpty()) {
+            fields.removeIf(removed::contains);
+        }
+        for (HeaderField field : fields) {
             out.write(field.raw());
         }
         if (edits.body() != null) {

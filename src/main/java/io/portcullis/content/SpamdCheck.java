@@ -25,6 +25,11 @@ final class SpamdCheck implements ContentCheck {
     }
 
     @Override
+    public boolean owns(HeaderField field) {
+        return SpamScore.isScannerField(field.name());
+    }
+
+    @Override
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
         if (message.size() > config.maxSize()) {
             return ContentChain.skipped(step, "larger than max-size");

@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.smtp.RecipientParameters;
 import io.portcullis.smtp.Xtext;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.StoredMessage;
@@ -81,10 +82,11 @@ final class DeliveryStatusNotification {
         for (Entry entry : entries) {
             RecipientResult result = entry.result();
             text.append("\r\n");
-            if (entry.recipient().originalRecipient() != null) {
-                text.append("Original-Recipient: ")
-                        .append(headerSafe(entry.recipient().originalRecipient()).replaceFirst(";", "; "))
-                        .append("\r\n");
+            String orcpt = entry.recipient().originalRecipient();
+            // a utf-8 ORCPT that does not check out is left out: its reader decodes "\x{...}" (RFC 6533),
+            // so no escaping of ours could keep a line break out of what it reads
+            if (orcpt != null && !(RecipientParameters.isUtf8Type(orcpt) && !RecipientParameters.admitsStored(orcpt))) {
+                text.append("Original-Recipient: ").append(headerSafe(orcpt).replaceFirst(";", "; ")).append("\r\n");
             }
             text.append("Final-Recipient: rfc822; ").append(entry.recipient().address()).append("\r\n")
                     .append("Action: ").append(action.name().toLowerCase(Locale.ROOT)).append("\r\n")

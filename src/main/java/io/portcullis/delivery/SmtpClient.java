@@ -5,6 +5,7 @@ import io.portcullis.config.ConnectorConfig;
 import io.portcullis.smtp.DotStuffingOutputStream;
 import io.portcullis.smtp.Mailbox;
 import io.portcullis.smtp.Reply;
+import io.portcullis.smtp.RecipientParameters;
 import io.portcullis.smtp.Xtext;
 import io.portcullis.spool.Envelope;
 import java.io.Closeable;
@@ -289,10 +290,15 @@ final class SmtpClient implements Closeable {
         if (dsn && !recipient.notifyOn().isEmpty()) {
             rcpt.append(" NOTIFY=").append(String.join(",", recipient.notifyOn()));
         }
-        if (dsn && recipient.originalRecipient() != null) {
-            int semicolon = recipient.originalRecipient().indexOf(';');
-            rcpt.append(" ORCPT=").append(recipient.originalRecipient(), 0, semicolon + 1)
-                    .append(Xtext.encode(recipient.originalRecipient().substring(semicolon + 1)));
+        String orcpt = recipient.originalRecipient();
+        if (dsn && orcpt != null && RecipientParameters.admitsStored(orcpt)) { // an old spool record may hold anything
+            int semicolon = orcpt.indexOf(';');
+            rcpt.append(" ORCPT=").append(orcpt, 0, semicolon + 1);
+            if (RecipientParameters.isUtf8Type(orcpt)) {
+                rcpt.append(orcpt, semicolon + 1, orcpt.length()); // already utf-8-addr-xtext (RFC 6533 §3)
+            } else {
+                rcpt.append(Xtext.encode(orcpt.substring(semicolon + 1)));
+            }
         }
         return rcpt.toString();
     }

@@ -13,13 +13,15 @@ import io.portcullis.spool.Envelope;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * SPF, DKIM and DMARC for mail from the Internet, in one Authentication-Results header (RFC 8601)
- * at the top of the message. Fields a sender wrote under our own authserv-id are removed first
- * (§5), so no one can claim our verdict. A DMARC failure where the domain publishes p=reject is
+ * at the top of the message. Fields a sender wrote under our own authserv-id, in any spelling
+ * RFC 8601 §2.2 allows ({@link AuthservId}), are {@linkplain #owns owned} by this check, so the
+ * content chain removes them (§5) whether or not the check runs: no one can claim our verdict.
+ * ARC-Authentication-Results (RFC 8617) is not ours to police: it is only trusted under an ARC
+ * seal, which we neither add nor verify. A DMARC failure where the domain publishes p=reject is
  * refused in the session when the check says so ({@code dmarc-reject}); p=quarantine holds the
  * message when {@code dmarc-quarantine} is on.
  */
@@ -45,10 +47,8 @@ public final class AuthenticationCheck implements ContentCheck {
         String fromDomain = message.fromDomain();
         Dmarc.Result dmarc = Dmarc.evaluate(fromDomain, spf.result(), spfDomain, dkim, dns);
 
-        List<MessageEdits.HeaderEdit> edits = new ArrayList<>(removeForgedResults(message));
-        edits.add(new MessageEdits.HeaderEdit.Prepend(HeaderField.of("Authentication-Results",
-                header(spf.result(), sender, helo, dkim, dmarc))));
-        MessageEdits changes = new MessageEdits(edits, null);
+        MessageEdits changes = MessageEdits.prepend(HeaderField.of("Authentication-Results",
+                header(spf.result(), sender, helo, dkim, dmarc)));
         if (dmarc.result().equals("fail")) {
             if (dmarc.disposition().equals("reject") && config.dmarcReject()) {
                 return new ContentVerdict.Reject(Replies.DMARC_REJECTED.append(dmarc.fromDomain()), "dmarc");
@@ -101,23 +101,9 @@ public final class AuthenticationCheck implements ContentCheck {
         return cleaned.isEmpty() ? "unknown" : cleaned;
     }
 
-    /** Change edits that delete every Authentication-Results field carrying our authserv-id, last first. */
-    private List<MessageEdits.HeaderEdit> removeForgedResults(ContentMessage message) {
-        List<MessageEdits.HeaderEdit> removals = new ArrayList<>();
-        int occurrence = 0;
-        List<Integer> forged = new ArrayList<>();
-        for (HeaderField field : message.headers()) {
-            if (field.is("Authentication-Results")) {
-                occurrence++;
-                String id = field.value().split("[;\\s]", 2)[0];
-                if (id.equalsIgnoreCase(config.authservId())) {
-                    forged.add(occurrence);
-                }
-            }
-        }
-        for (int i = forged.size() - 1; i >= 0; i--) {
-            removals.add(new MessageEdits.HeaderEdit.Change("Authentication-Results", forged.get(i), null));
-        }
-        return removals;
+    /** Authentication-Results that claims our authserv-id (or names none a reader could trust). */
+    @Override
+    public boolean owns(HeaderField field) {
+        return field.is("Authentication-Results") && AuthservId.claims(field.value(), config.authservId());
     }
 }
