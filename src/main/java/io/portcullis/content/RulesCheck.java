@@ -50,10 +50,11 @@ final class RulesCheck implements ContentCheck {
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
         Deadline deadline = Deadline.after(step.timeout());
         for (HeaderField field : message.headers()) {
-            String line = field.unfolded();
-            for (CompiledRule rule : headerRules) {
-                if (rule.pattern().matcher(line).find()) {
-                    return matched(rule.rule(), "header-check");
+            for (String line : readings(field)) {
+                for (CompiledRule rule : headerRules) {
+                    if (rule.pattern().matcher(line).find()) {
+                        return matched(rule.rule(), "header-check");
+                    }
                 }
             }
             deadline.check();
@@ -68,6 +69,28 @@ final class RulesCheck implements ContentCheck {
         MimeScanner.Finding finding = MimeScanner.scan(message, limits, deadline, walker);
         return finding == null ? bodyVerdict(walker.textLines(), deadline) : MimeScanner.refusal(finding);
     }
+
+    /**
+     * The forms of a field a header rule is matched against: "Name: value" unfolded as sent, and,
+     * where they differ, with RFC 2047 encoded words decoded and runs of white space (a tab left by
+     * folding) made one space, as a reader sees it. A sender cannot step around a rule by encoding
+     * or folding the words it looks for; a rule that matches the raw form still matches.
+     */
+    private static List<String> readings(HeaderField field) {
+        String value = field.value();
+        String raw = field.name() + ": " + value; // HeaderField.unfolded()
+        if (value.contains("=?")) {
+            try {
+                value = jakarta.mail.internet.MimeUtility.decodeText(value);
+            } catch (java.io.UnsupportedEncodingException e) {
+                // an unknown charset: the raw form and the white-space form are what there is
+            }
+        }
+        String read = field.name() + ": " + WHITE_SPACE.matcher(value).replaceAll(" ");
+        return read.equals(raw) ? List.of(raw) : List.of(raw, read);
+    }
+
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
 
     /**
      * Header checks alone need no MIME parsing. Attachment rules do, even for a message without
