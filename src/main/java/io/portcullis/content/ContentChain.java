@@ -86,9 +86,9 @@ public final class ContentChain {
     public Result run(IncomingMessage message, Envelope received) throws IOException {
         Envelope envelope = received;
         ContentMessage current = ContentMessage.read(envelope, message.file());
-        MimeScanner.Finding structure = MimeScanner.scan(current, mimeLimits, Deadline.NONE, MimeScanner.STRUCTURE);
+        MimeFinding structure = MimeScanner.scan(current, mimeLimits, Deadline.NONE, MimeScanner.STRUCTURE);
         if (structure != null) {
-            return new Result(MimeScanner.refusal(structure), envelope);
+            return new Result(MimeFinding.refusal(structure), envelope);
         }
         Set<HeaderField> forged = ownedFields(current); // the client's: removed as the first step ends
         String quarantine = null;
@@ -132,7 +132,7 @@ public final class ContentChain {
             if (restructures && i + 1 < steps.size()) {
                 structure = MimeScanner.scan(current, mimeLimits, Deadline.NONE, MimeScanner.STRUCTURE);
                 if (structure != null) {
-                    return new Result(MimeScanner.refusal(structure), envelope);
+                    return new Result(MimeFinding.refusal(structure), envelope);
                 }
             }
         }

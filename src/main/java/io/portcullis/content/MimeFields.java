@@ -1,5 +1,11 @@
 package io.portcullis.content;
 
+import jakarta.mail.internet.ContentDisposition;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.internet.ParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -54,5 +60,88 @@ final class MimeFields {
     /** Why the entity could be read in two ways, or null. */
     String ambiguity() {
         return ambiguity;
+    }
+
+    /**
+     * The end of a field name (RFC 5322 §2.2: printable ASCII but colon) that a colon follows,
+     * perhaps after white space (the obsolete form of RFC 5322 §4.5.3, read so at the top level
+     * too, by {@link ContentMessage}), or -1 for a line that is no header field.
+     */
+    static int fieldNameEnd(byte[] bytes, int length) {
+        int nameEnd = -1;
+        for (int i = 0; i < length; i++) {
+            byte b = bytes[i];
+            if (b == ':') {
+                int end = nameEnd < 0 ? i : nameEnd;
+                return end == 0 ? -1 : end;
+            }
+            if (b == ' ' || b == '\t') {
+                if (i == 0) {
+                    return -1;
+                }
+                if (nameEnd < 0) {
+                    nameEnd = i;
+                }
+            } else if (b < 33 || b > 126 || nameEnd >= 0) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** What the entity is: its type (text/plain by default, message/rfc822 in a digest) and the file names readers may show. */
+    MimeScanner.Entity describe(int depth, boolean inDigest) throws MimeScanner.Stop {
+        MimeFields fields = this;
+        String declared = fields.contentType();
+        String ambiguity = MimeParameters.ambiguity(declared);
+        if (ambiguity == null) {
+            ambiguity = MimeParameters.ambiguity(fields.disposition());
+        }
+        if (ambiguity != null) {
+            throw new MimeScanner.Stop(new MimeFinding.Ambiguous(ambiguity));
+        }
+        ContentType type;
+        if (declared == null) {
+            type = inDigest ? new ContentType("message", "rfc822", null) : new ContentType("text", "plain", null);
+        } else {
+            try {
+                type = new ContentType(declared);
+            } catch (ParseException e) {
+                String lower = declared.strip().toLowerCase(Locale.ROOT);
+                if (lower.startsWith("multipart/") || lower.startsWith("message/") || lower.contains("name")) {
+                    throw new MimeScanner.Stop(new MimeFinding.Malformed("a Content-Type that cannot be parsed"));
+                }
+                type = new ContentType("application", "octet-stream", null); // unparseable: opaque data
+            }
+        }
+        List<String> names = new ArrayList<>(2);
+        if (fields.disposition() != null) {
+            try {
+                ContentDisposition disposition = new ContentDisposition(fields.disposition());
+                addName(names, disposition.getParameter("filename"));
+                addName(names, disposition.getParameter("name"));
+            } catch (ParseException e) {
+                if (fields.disposition().toLowerCase(Locale.ROOT).contains("name")) {
+                    throw new MimeScanner.Stop(new MimeFinding.Malformed("a file name that cannot be parsed"));
+                }
+            }
+        }
+        addName(names, type.getParameter("name"));
+        addName(names, type.getParameter("filename"));
+        return new MimeScanner.Entity(depth, type.getBaseType().toLowerCase(Locale.ROOT), type, names);
+    }
+
+    private static void addName(List<String> names, String name) {
+        if (name == null) {
+            return;
+        }
+        if (name.contains("=?")) {
+            try {
+                name = MimeUtility.decodeText(name); // RFC 2047 words, which many mailers write into file names
+            } catch (java.io.UnsupportedEncodingException e) {
+                // an unknown charset: match the name as written
+            }
+        }
+        names.add(name);
     }
 }

@@ -1,11 +1,7 @@
 package io.portcullis.content;
 
 import io.portcullis.config.MimeLimits;
-import io.portcullis.smtp.Replies;
-import jakarta.mail.internet.ContentDisposition;
 import jakarta.mail.internet.ContentType;
-import jakarta.mail.internet.MimeUtility;
-import jakarta.mail.internet.ParseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,30 +28,6 @@ import java.util.Locale;
  * inside text leaves ({@link EmbeddedFileFinder}) as entities of their own.
  */
 final class MimeScanner {
-    sealed interface Finding {
-        record TooManyParts() implements Finding {
-        }
-
-        record TooDeep() implements Finding {
-        }
-
-        record DecodedTooLarge() implements Finding {
-        }
-
-        record Malformed(String why) implements Finding {
-        }
-
-        record Ambiguous(String why) implements Finding {
-        }
-
-        record Blocked(String what) implements Finding {
-        }
-
-        /** A file name with a control character in it (after decoding), which readers cut or show apart. */
-        record BadFileName(String name) implements Finding {
-        }
-    }
-
     /**
      * One entity: the message (depth 0), a body part or an encapsulated message.
      *
@@ -77,7 +49,7 @@ final class MimeScanner {
     /** Told about every entity before its body. */
     interface Visitor {
         /** A finding stops the scan; null goes on. */
-        MimeScanner.Finding entity(Entity entity);
+        MimeFinding entity(Entity entity);
 
         /** The sink for this leaf's decoded body, or null when it is not wanted. */
         TextSink text(Entity entity);
@@ -95,7 +67,7 @@ final class MimeScanner {
     /** Only the limits and the structure. */
     static final Visitor STRUCTURE = new Visitor() {
         @Override
-        public Finding entity(Entity entity) {
+        public MimeFinding entity(Entity entity) {
             return null;
         }
 
@@ -110,10 +82,10 @@ final class MimeScanner {
     private static final ContentType EMBEDDED_FILE = new ContentType("application", "octet-stream", null);
 
     /** Ends the scan from anywhere in the recursion with what was found. */
-    private static final class Stop extends Exception {
-        final Finding finding;
+    static final class Stop extends Exception {
+        final MimeFinding finding;
 
-        Stop(Finding finding) {
+        Stop(MimeFinding finding) {
             super(null, null, false, false);
             this.finding = finding;
         }
@@ -144,7 +116,7 @@ final class MimeScanner {
     }
 
     /** The first finding, or null when the message keeps the limits and the visitor found nothing. */
-    static Finding scan(ContentMessage message, MimeLimits limits, Deadline deadline, Visitor visitor) throws IOException {
+    static MimeFinding scan(ContentMessage message, MimeLimits limits, Deadline deadline, Visitor visitor) throws IOException {
         try (InputStream body = message.openAfterHeaders()) {
             return scan(message.headers(), body, message.size(), limits, deadline, visitor);
         }
@@ -155,7 +127,7 @@ final class MimeScanner {
      * {@code sizeBound} is at least the size of that rest (a message that is one leaf is then
      * done with once its fields are read, when its size cannot pass max-decoded-size).
      */
-    static Finding scan(List<HeaderField> headers, InputStream afterHeaders, long sizeBound, MimeLimits limits,
+    static MimeFinding scan(List<HeaderField> headers, InputStream afterHeaders, long sizeBound, MimeLimits limits,
                         Deadline deadline, Visitor visitor) throws IOException {
         MimeScanner scanner = new MimeScanner(limits, sizeBound, deadline, visitor);
         try {
@@ -174,35 +146,19 @@ final class MimeScanner {
         }
     }
 
-    /** The reply for what a MIME scan found. */
-    static ContentVerdict.Reject refusal(Finding finding) {
-        return switch (finding) {
-            case Finding.TooManyParts tooMany -> new ContentVerdict.Reject(Replies.MIME_TOO_MANY_PARTS, "mime-parts");
-            case Finding.TooDeep tooDeep -> new ContentVerdict.Reject(Replies.NESTING_TOO_DEEP, "mime-nesting");
-            case Finding.DecodedTooLarge tooLarge -> new ContentVerdict.Reject(Replies.MIME_DECODED_TOO_BIG,
-                    "mime-decoded-size");
-            case Finding.Malformed malformed -> new ContentVerdict.Reject(Replies.MIME_MALFORMED, "mime-malformed");
-            case Finding.Ambiguous ambiguous -> new ContentVerdict.Reject(Replies.MIME_AMBIGUOUS, "mime-ambiguous");
-            case Finding.Blocked blocked -> new ContentVerdict.Reject(
-                    Replies.ATTACHMENT_BLOCKED.append(RulesCheck.printable(blocked.what())), "attachment");
-            case Finding.BadFileName badName -> new ContentVerdict.Reject(Replies.ATTACHMENT_NAME_CONTROL,
-                    "attachment-name");
-        };
-    }
-
     private void entity(Source source, MimeFields fields, int depth, boolean inDigest) throws IOException, Stop {
         if (fields.ambiguity() != null) {
-            throw new Stop(new Finding.Ambiguous(fields.ambiguity()));
+            throw new Stop(new MimeFinding.Ambiguous(fields.ambiguity()));
         }
         if (++parts > limits.maxParts()) {
-            throw new Stop(new Finding.TooManyParts());
+            throw new Stop(new MimeFinding.TooManyParts());
         }
         if (depth > limits.maxDepth()) {
-            throw new Stop(new Finding.TooDeep());
+            throw new Stop(new MimeFinding.TooDeep());
         }
         deadline.check();
-        Entity entity = describe(fields, depth, inDigest);
-        Finding finding = visitor.entity(entity);
+        Entity entity = fields.describe(depth, inDigest);
+        MimeFinding finding = visitor.entity(entity);
         if (finding != null) {
             throw new Stop(finding);
         }
@@ -230,12 +186,12 @@ final class MimeScanner {
     private void multipart(Source source, Entity entity) throws IOException, Stop {
         String boundary = entity.type().getParameter("boundary");
         if (boundary == null || boundary.isEmpty()) {
-            throw new Stop(new Finding.Malformed("multipart without a boundary"));
+            throw new Stop(new MimeFinding.Malformed("multipart without a boundary"));
         }
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.UTF_8);
         for (byte[] open : source.delimiters()) {
             if (startsWith(open, open.length, delimiter) || startsWith(delimiter, delimiter.length, open)) {
-                throw new Stop(new Finding.Ambiguous("a nested boundary and an enclosing one start alike"));
+                throw new Stop(new MimeFinding.Ambiguous("a nested boundary and an enclosing one start alike"));
             }
         }
         source.delimiters().add(delimiter);
@@ -243,7 +199,7 @@ final class MimeScanner {
         boolean digest = entity.baseType().equals("multipart/digest");
         int found = skipToDelimiter(source); // the preamble
         if (found != next(own)) {
-            throw new Stop(new Finding.Malformed("multipart without its first boundary"));
+            throw new Stop(new MimeFinding.Malformed("multipart without its first boundary"));
         }
         while (found == next(own)) {
             entity(source, fields(source), entity.depth() + 1, digest);
@@ -252,7 +208,7 @@ final class MimeScanner {
         if (found == close(own)) {
             int after = skipToDelimiter(source); // the epilogue
             if (after >= 0 && after / 2 == own) {
-                throw new Stop(new Finding.Ambiguous("parts after the closing boundary"));
+                throw new Stop(new MimeFinding.Ambiguous("parts after the closing boundary"));
             }
         }
         source.delimiters().remove(own);
@@ -348,11 +304,11 @@ final class MimeScanner {
     /** Tells the visitor about the files found encoded inside a text leaf. */
     private void embeddedFiles(Entity text, EmbeddedFileFinder finder) throws Stop {
         if (finder.overlong()) {
-            throw new Stop(new Finding.Malformed("the begin line of a file encoded in text is longer than "
+            throw new Stop(new MimeFinding.Malformed("the begin line of a file encoded in text is longer than "
                     + EmbeddedFileFinder.MAX_LINE + " octets"));
         }
         for (String name : finder.names()) {
-            Finding finding = visitor.entity(new Entity(text.depth() + 1, "application/octet-stream", EMBEDDED_FILE,
+            MimeFinding finding = visitor.entity(new Entity(text.depth() + 1, "application/octet-stream", EMBEDDED_FILE,
                     List.of(name)));
             if (finding != null) {
                 throw new Stop(finding);
@@ -384,7 +340,7 @@ final class MimeScanner {
                 }
                 continue;
             }
-            int nameEnd = fieldNameEnd(bytes, lines.length());
+            int nameEnd = MimeFields.fieldNameEnd(bytes, lines.length());
             if (continued || nameEnd < 0) {
                 lines.pushBack(); // not a header field: the body starts here
                 break;
@@ -407,90 +363,9 @@ final class MimeScanner {
 
     private static StringBuilder append(StringBuilder value, byte[] bytes, int from, int to) throws Stop {
         if (value.length() + to - from > MAX_FIELD_VALUE) {
-            throw new Stop(new Finding.Malformed("a MIME header field longer than " + MAX_FIELD_VALUE + " octets"));
+            throw new Stop(new MimeFinding.Malformed("a MIME header field longer than " + MAX_FIELD_VALUE + " octets"));
         }
         return value.append(new String(bytes, from, to - from, StandardCharsets.UTF_8));
-    }
-
-    /**
-     * The end of a field name (RFC 5322 §2.2: printable ASCII but colon) that a colon follows,
-     * perhaps after white space (the obsolete form of RFC 5322 §4.5.3, read so at the top level
-     * too, by {@link ContentMessage}), or -1 for a line that is no header field.
-     */
-    private static int fieldNameEnd(byte[] bytes, int length) {
-        int nameEnd = -1;
-        for (int i = 0; i < length; i++) {
-            byte b = bytes[i];
-            if (b == ':') {
-                int end = nameEnd < 0 ? i : nameEnd;
-                return end == 0 ? -1 : end;
-            }
-            if (b == ' ' || b == '\t') {
-                if (i == 0) {
-                    return -1;
-                }
-                if (nameEnd < 0) {
-                    nameEnd = i;
-                }
-            } else if (b < 33 || b > 126 || nameEnd >= 0) {
-                return -1;
-            }
-        }
-        return -1;
-    }
-
-    private Entity describe(MimeFields fields, int depth, boolean inDigest) throws Stop {
-        String declared = fields.contentType();
-        String ambiguity = MimeParameters.ambiguity(declared);
-        if (ambiguity == null) {
-            ambiguity = MimeParameters.ambiguity(fields.disposition());
-        }
-        if (ambiguity != null) {
-            throw new Stop(new Finding.Ambiguous(ambiguity));
-        }
-        ContentType type;
-        if (declared == null) {
-            type = inDigest ? new ContentType("message", "rfc822", null) : new ContentType("text", "plain", null);
-        } else {
-            try {
-                type = new ContentType(declared);
-            } catch (ParseException e) {
-                String lower = declared.strip().toLowerCase(Locale.ROOT);
-                if (lower.startsWith("multipart/") || lower.startsWith("message/") || lower.contains("name")) {
-                    throw new Stop(new Finding.Malformed("a Content-Type that cannot be parsed"));
-                }
-                type = new ContentType("application", "octet-stream", null); // unparseable: opaque data
-            }
-        }
-        List<String> names = new ArrayList<>(2);
-        if (fields.disposition() != null) {
-            try {
-                ContentDisposition disposition = new ContentDisposition(fields.disposition());
-                addName(names, disposition.getParameter("filename"));
-                addName(names, disposition.getParameter("name"));
-            } catch (ParseException e) {
-                if (fields.disposition().toLowerCase(Locale.ROOT).contains("name")) {
-                    throw new Stop(new Finding.Malformed("a file name that cannot be parsed"));
-                }
-            }
-        }
-        addName(names, type.getParameter("name"));
-        addName(names, type.getParameter("filename"));
-        return new Entity(depth, type.getBaseType().toLowerCase(Locale.ROOT), type, names);
-    }
-
-    private static void addName(List<String> names, String name) {
-        if (name == null) {
-            return;
-        }
-        if (name.contains("=?")) {
-            try {
-                name = MimeUtility.decodeText(name); // RFC 2047 words, which many mailers write into file names
-            } catch (java.io.UnsupportedEncodingException e) {
-                // an unknown charset: match the name as written
-            }
-        }
-        names.add(name);
     }
 
     /** Which open delimiter the current line is: level * 2, plus one for a closing one; -1 for none. */
@@ -537,7 +412,7 @@ final class MimeScanner {
     private void count(long octets) throws Stop {
         decodedSize += octets;
         if (decodedSize > limits.maxDecodedSize()) {
-            throw new Stop(new Finding.DecodedTooLarge());
+            throw new Stop(new MimeFinding.DecodedTooLarge());
         }
     }
 

@@ -35,13 +35,13 @@ final class MimeWalker implements MimeScanner.Visitor {
     }
 
     @Override
-    public MimeScanner.Finding entity(MimeScanner.Entity entity) {
+    public MimeFinding entity(MimeScanner.Entity entity) {
         for (String blockedType : config.blockedTypes()) {
             boolean match = blockedType.endsWith("/*")
                     ? entity.baseType().startsWith(blockedType.substring(0, blockedType.length() - 1))
                     : entity.baseType().equals(blockedType);
             if (match) {
-                return new MimeScanner.Finding.Blocked(entity.baseType());
+                return new MimeFinding.Blocked(entity.baseType());
             }
         }
         if (config.blockedFileNames().isEmpty()) {
@@ -49,14 +49,14 @@ final class MimeWalker implements MimeScanner.Visitor {
         }
         for (String name : entity.fileNames()) { // all: readers differ on which one they show
             if (hasControl(name)) {
-                return new MimeScanner.Finding.BadFileName(name);
+                return new MimeFinding.BadFileName(name);
             }
             String canonical = canonical(name);
             int slash = Math.max(canonical.lastIndexOf('/'), canonical.lastIndexOf('\\'));
             String base = canonical.substring(slash + 1);
             for (String glob : config.blockedFileNames()) {
                 if (globMatches(glob, canonical) || (slash >= 0 && globMatches(glob, base))) {
-                    return new MimeScanner.Finding.Blocked(name);
+                    return new MimeFinding.Blocked(name);
                 }
             }
         }

@@ -66,8 +66,8 @@ final class RulesCheck implements ContentCheck {
         // The chain has held the message to its listener's MIME limits already; the walk keeps
         // nothing per part, so only this check's own nesting limit and its budget apply here.
         MimeLimits limits = new MimeLimits(Integer.MAX_VALUE, config.maxNesting(), Long.MAX_VALUE);
-        MimeScanner.Finding finding = MimeScanner.scan(message, limits, deadline, walker);
-        return finding == null ? bodyVerdict(walker.textLines(), deadline) : MimeScanner.refusal(finding);
+        MimeFinding finding = MimeScanner.scan(message, limits, deadline, walker);
+        return finding == null ? bodyVerdict(walker.textLines(), deadline) : MimeFinding.refusal(finding);
     }
 
     /**

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MimeScannerTest {
     private static final MimeLimits LIMITS = new MimeLimits(20, 4, 64 * 1024);
 
-    record Case(String name, String message, Class<? extends MimeScanner.Finding> finding, int entities, String text) {
+    record Case(String name, String message, Class<? extends MimeFinding> finding, int entities, String text) {
         @Override
         public String toString() {
             return name;
@@ -46,19 +46,19 @@ class MimeScannerTest {
                 new Case("a base64-encoded message/rfc822", multipart("b", "Content-Type: message/rfc822\r\n"
                         + "Content-Transfer-Encoding: base64\r\n\r\n" + Base64.getMimeEncoder().encodeToString(
                         "Subject: in\r\n\r\ninside\r\n".getBytes(StandardCharsets.US_ASCII)) + "\r\n"), null, 3, "inside\r\n"),
-                new Case("21 entities", multipart("b", "\r\nx\r\n--b\r\n".repeat(19) + "\r\nx\r\n"), MimeScanner.Finding.TooManyParts.class,
+                new Case("21 entities", multipart("b", "\r\nx\r\n--b\r\n".repeat(19) + "\r\nx\r\n"), MimeFinding.TooManyParts.class,
                         20, null),
-                new Case("5 levels", "Content-Type: message/rfc822\r\n\r\n".repeat(5) + "\r\nx\r\n", MimeScanner.Finding.TooDeep.class, 5, null),
+                new Case("5 levels", "Content-Type: message/rfc822\r\n\r\n".repeat(5) + "\r\nx\r\n", MimeFinding.TooDeep.class, 5, null),
                 new Case("more decoded than 64 KB", "Subject: x\r\n\r\n" + "y".repeat(70).concat("\r\n").repeat(1000),
-                        MimeScanner.Finding.DecodedTooLarge.class, 1, null),
+                        MimeFinding.DecodedTooLarge.class, 1, null),
                 new Case("no boundary", "Content-Type: multipart/mixed\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n",
-                        MimeScanner.Finding.Malformed.class, 1, null),
+                        MimeFinding.Malformed.class, 1, null),
                 new Case("no first delimiter", "Content-Type: multipart/mixed; boundary=b\r\n\r\nx\r\n",
-                        MimeScanner.Finding.Malformed.class, 1, null),
+                        MimeFinding.Malformed.class, 1, null),
                 new Case("prefix boundaries", multipart("b", "Content-Type: multipart/mixed; boundary=b2\r\n\r\n--b2\r\n\r\nx\r\n"),
-                        MimeScanner.Finding.Ambiguous.class, 2, null),
+                        MimeFinding.Ambiguous.class, 2, null),
                 new Case("a folded second Content-Type", multipart("b", "Content-Type: text/plain\r\nContent-Type:\r\n application/x-other\r\n\r\nx\r\n"),
-                        MimeScanner.Finding.Ambiguous.class, 1, null));
+                        MimeFinding.Ambiguous.class, 1, null));
     }
 
     private static String multipart(String boundary, String parts) {
@@ -71,7 +71,7 @@ class MimeScannerTest {
     void sameResultHoweverTheInputIsSplit(Case c) throws IOException {
         for (int piece : new int[] {1, 2, 3, 5, 13, 64, 4096, Integer.MAX_VALUE}) {
             Recorder recorder = new Recorder();
-            MimeScanner.Finding finding = scan(c.message(), piece, recorder);
+            MimeFinding finding = scan(c.message(), piece, recorder);
             if (c.finding() == null) {
                 assertThat(finding).as("piece size %d", piece).isNull();
             } else {
@@ -84,7 +84,7 @@ class MimeScannerTest {
         }
     }
 
-    private static MimeScanner.Finding scan(String message, int piece, MimeScanner.Visitor visitor) throws IOException {
+    private static MimeFinding scan(String message, int piece, MimeScanner.Visitor visitor) throws IOException {
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
         List<HeaderField> headers = new ArrayList<>();
         int offset = 0;
@@ -121,7 +121,7 @@ class MimeScannerTest {
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
 
         @Override
-        public MimeScanner.Finding entity(MimeScanner.Entity entity) {
+        public MimeFinding entity(MimeScanner.Entity entity) {
             entities++;
             return null;
         }
