@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,7 +21,6 @@ import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -249,7 +247,7 @@ final class SmtpConnector implements Connector {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             if (options.tls() != ConnectorConfig.TlsPolicy.REQUIRED) {
-                context.init(null, new TrustManager[] {new AcceptAnyCertificate()}, null);
+                context.init(null, new TrustManager[] {new io.portcullis.config.TrustEveryCertificate()}, null);
                 return context;
             }
             KeyStore trust = null;
@@ -269,21 +267,6 @@ final class SmtpConnector implements Connector {
             return context;
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up TLS for a connector: " + e.getMessage(), e);
-        }
-    }
-
-    private static final class AcceptAnyCertificate implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }
