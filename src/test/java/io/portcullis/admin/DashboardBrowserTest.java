@@ -82,6 +82,7 @@ class DashboardBrowserTest {
             WebDriver browser = new ChromeDriver(service, options);
             try {
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the page re-renders every 2 s
                 browser.get("http://127.0.0.1:" + gateway.adminAddress().getPort() + "/");
                 wait.until(d -> d.findElement(By.id("login")).isDisplayed());
                 browser.findElement(By.id("token")).sendKeys(TOKEN);
