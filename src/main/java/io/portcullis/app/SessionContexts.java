@@ -17,7 +17,10 @@ import io.portcullis.listener.Renegotiation;
 import io.portcullis.listener.ServerTlsContext;
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.observe.Telemetry;
+import io.portcullis.policy.BuiltInChecks;
 import io.portcullis.policy.KnownRecipients;
+import io.portcullis.policy.PhaseCheck;
+import io.portcullis.policy.PhaseChecks;
 import io.portcullis.policy.RateLimits;
 import io.portcullis.policy.RecipientCheck;
 import io.portcullis.policy.SenderCheck;
@@ -26,6 +29,7 @@ import io.portcullis.spool.Spool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,8 +42,10 @@ import java.util.Map;
  * @param contexts by listener name
  * @param ldap     the LDAP directory these contexts use, or null; closed when replaced
  * @param checks   the content checks the listeners' chains share; closed when replaced
+ * @param phaseChecks the defined policy checks the listeners' phases share; closed when replaced
  */
-record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap, ContentChecks checks) {
+record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap, ContentChecks checks,
+                       PhaseChecks phaseChecks) {
 
     static SessionContexts build(GatewayConfig config, Path dataDirectory, Spool spool, Telemetry telemetry,
                                  AuthThrottle throttle) throws IOException {
@@ -55,6 +61,8 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), ldap);
         KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
         ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool));
+        PhaseChecks phaseChecks = new PhaseChecks(config.phaseChecks(),
+                new PhaseChecks.Services(config.delivery().resolver(), dataDirectory, Clock.systemUTC()));
         Map<String, SessionContext> contexts = new LinkedHashMap<>();
         Map<String, Instant> certificateExpiries = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
@@ -65,13 +73,15 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
                 TlsContexts.warnIfExpiring(listener.name(), tls.notAfter(), Instant.now());
                 certificateExpiries.put(listener.name(), tls.notAfter());
             }
-            contexts.put(listener.name(), new SessionContext(listener, config.routes(), spool, tls,
+            Map<String, PhaseCheck> builtIn = BuiltInChecks.of(listener,
                     new SenderCheck(policy, config.routes(), directory.protectedSenders()),
-                    new RecipientCheck(policy, config.routes(), known), new RateLimits(policy.rateLimits()), users,
+                    new RecipientCheck(policy, config.routes(), known, listener.flow()), new RateLimits(policy.rateLimits()));
+            contexts.put(listener.name(), new SessionContext(listener, config.routes(), spool, tls,
+                    phaseChecks.forListener(listener, builtIn), users,
                     throttle, telemetry, new ContentChain(listener.name(), listener.content(), checks, telemetry)));
         }
         telemetry.certificateExpiries(certificateExpiries);
-        return new SessionContexts(Map.copyOf(contexts), ldap, checks);
+        return new SessionContexts(Map.copyOf(contexts), ldap, checks, phaseChecks);
     }
 
     /** Every configured content check, by name: sender authentication here, the rest from the content package. */
@@ -102,6 +112,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
 
     void close() {
         checks.close();
+        phaseChecks.close();
         if (ldap != null) {
             ldap.close();
         }

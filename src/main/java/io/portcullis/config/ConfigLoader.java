@@ -81,7 +81,8 @@ public final class ConfigLoader {
         SpoolConfig spool = new SpoolConfig(spoolMap.size("min-free-space", SpoolConfig.DEFAULT_MIN_FREE_SPACE));
         spoolMap.finish();
         java.util.Map<String, CheckConfig> checks = ContentConfigReader.checks(top, base, hostname);
-        List<ListenerConfig> listeners = listeners(top, root, hostname, base, checks);
+        java.util.Map<String, PhaseCheckConfig> phaseChecks = PhaseConfigReader.checks(top, base);
+        List<ListenerConfig> listeners = listeners(top, root, hostname, base, checks, phaseChecks);
         DeliveryConfigReader delivery = new DeliveryConfigReader(top, base);
         List<String> domains = delivery.domains();
         List<ConnectorConfig> connectors = delivery.connectors();
@@ -98,7 +99,7 @@ public final class ConfigLoader {
         top.finish();
         errors.throwIfAny();
         return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
-                admin, checks);
+                admin, checks, phaseChecks);
     }
 
     private static AdminConfig admin(YamlMap top, ConfigErrors errors) {
@@ -142,7 +143,8 @@ public final class ConfigLoader {
     }
 
     private static List<ListenerConfig> listeners(YamlMap top, Node root, String hostname, Path base,
-                                                      java.util.Map<String, CheckConfig> checks) {
+                                                      java.util.Map<String, CheckConfig> checks,
+                                                      java.util.Map<String, PhaseCheckConfig> phaseChecks) {
         ConfigErrors errors = top.errors();
         List<Node> nodes = top.list("listeners");
         if (nodes.isEmpty()) {
@@ -187,8 +189,9 @@ public final class ConfigLoader {
             ListenerLimits limits = limits(map.map("limits"));
             ListenerPolicy policy = PolicyConfigReader.listenerPolicy(map);
             ContentChainConfig content = ContentConfigReader.chain(map, checks, limits.maxMessageSize());
+            ListenerPhases phases = PhaseConfigReader.listenerPhases(map, phaseChecks);
             map.finish();
-            listeners.add(new ListenerConfig(name, flow, bind, listenerHostname, tls, limits, policy, content));
+            listeners.add(new ListenerConfig(name, flow, bind, listenerHostname, tls, limits, policy, content, phases));
         }
         return listeners;
     }

@@ -14,11 +14,13 @@ import java.util.List;
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
                             Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
-                            java.util.Map<String, CheckConfig> checks) {
+                            java.util.Map<String, CheckConfig> checks,
+                            java.util.Map<String, PhaseCheckConfig> phaseChecks) {
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);
         checks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(checks));
+        phaseChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(phaseChecks));
     }
 
     /** The flow of copies an archive check queues to its archive address. */

@@ -150,11 +150,34 @@ public final class Telemetry implements AutoCloseable {
     /** A command or message refused; for message-level refusals the facts go to the tracking log too. */
     public void rejected(String listener, String flow, String reason, Reply reply, String client, String sender,
                          List<String> recipients) {
+        rejected(listener, flow, reason, reply, new Refused(client, null, sender, recipients, null, null));
+    }
+
+    /**
+     * Who and what a refusal was about, for the tracking log: the client, its HELO name, the
+     * envelope so far (with the refused recipient at RCPT), and the policy phase and check that
+     * refused (null for a protocol error or a limit).
+     */
+    public record Refused(String client, String helo, String sender, List<String> recipients, String phase, String check) {
+    }
+
+    /** A command, message or connection refused: counted by reason, and written to the tracking log. */
+    public void rejected(String listener, String flow, String reason, Reply reply, Refused refused) {
         counter("portcullis.rejects", "commands and messages refused", "listener", listener, "flow", flow,
                 "reason", reason).increment();
         aggregate(Instant.now(), flow, f -> f.rejects.merge(reason, 1L, Long::sum));
-        track(new TrackingEvent(Instant.now(), "REJECT", null, null, listener, flow, client, sender, recipients, null,
-                null, null, reply.toString(), reason));
+        track(new TrackingEvent(Instant.now(), "REJECT", null, null, listener, flow, refused.client(), refused.sender(),
+                refused.recipients(), null, null, null, reply.toString(), reason, refused.helo(), refused.phase(),
+                refused.check()));
+    }
+
+    /**
+     * A policy check's verdict: {@code portcullis_policy_verdicts_total{listener,flow,phase,check,result}},
+     * result one of accept, allow, score, warn, skip, filter-skipped, reject, tempfail, disconnect.
+     */
+    public void policyVerdict(String listener, String flow, String phase, String check, String result) {
+        counter("portcullis.policy.verdicts", "verdicts of the policy checks, per phase, check and result",
+                "listener", listener, "flow", flow, "phase", phase, "check", check, "result", result).increment();
     }
 
     public void received(Envelope envelope) {
@@ -173,9 +196,9 @@ public final class Telemetry implements AutoCloseable {
         });
         List<String> recipients = envelope.recipients().stream().map(Envelope.Recipient::address).toList();
         track(new TrackingEvent(envelope.arrival(), "RECEIVE", envelope.queueId(), envelope.messageId(), listener, flow,
-                envelope.client().address(), envelope.sender(), recipients, envelope.size(), null, null, null, null));
+                envelope.client().address(), envelope.sender(), recipients, envelope.size(), null, null, null, null, null, null, null));
         track(new TrackingEvent(Instant.now(), "QUEUE", envelope.queueId(), envelope.messageId(), listener, flow, null,
-                envelope.sender(), recipients, envelope.size(), null, null, null, null));
+                envelope.sender(), recipients, envelope.size(), null, null, null, null, null, null, null));
     }
 
     // ---- delivery
@@ -207,7 +230,7 @@ public final class Telemetry implements AutoCloseable {
                     .record(Duration.between(envelope.arrival(), Instant.now()));
         }
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(), flow,
-                null, envelope.sender(), List.of(recipient), envelope.size(), connector, remoteHost, reply, null));
+                null, envelope.sender(), List.of(recipient), envelope.size(), connector, remoteHost, reply, null, null, null, null));
     }
 
     public void deliveryAttempt(String connector, String flow) {
@@ -231,7 +254,7 @@ public final class Telemetry implements AutoCloseable {
     public void administered(String event, Envelope envelope, String reason) {
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(),
                 envelope.flow(), null, envelope.sender(), envelope.recipients().stream().map(Envelope.Recipient::address).toList(),
-                envelope.size(), null, null, null, reason));
+                envelope.size(), null, null, null, reason, null, null, null));
     }
 
     /** Meters by name and tags, so the hot path does not rebuild and look them up for every event. */

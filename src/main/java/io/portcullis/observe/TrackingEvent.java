@@ -14,7 +14,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrackingEvent(Instant time, String event, String queueId, String messageId, String listener, String flow,
                             String client, String sender, List<String> recipients, Long size, String connector,
-                            String remoteHost, String reply, String reason) {
+                            String remoteHost, String reply, String reason, String helo, String phase,
+                            String check) {
     /**
      * The JSON line, written by hand: three events go by for every message, and this is what
      * Jackson writes for the record (absent facts left out, the time as ISO-8601 text), without
@@ -47,6 +48,9 @@ public record TrackingEvent(Instant time, String event, String queueId, String m
         field(json, "remoteHost", remoteHost);
         field(json, "reply", reply);
         field(json, "reason", reason);
+        field(json, "helo", helo);
+        field(json, "phase", phase);
+        field(json, "check", check);
         return json.append('}').toString();
     }
 

@@ -2,17 +2,11 @@ package io.portcullis.policy;
 
 import io.portcullis.auth.LdapDirectory;
 import io.portcullis.smtp.DomainName;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The valid recipients of our domains: a list from the configuration, a file of one address per
@@ -20,12 +14,8 @@ import org.slf4j.LoggerFactory;
  * Addresses compare without case.
  */
 public final class KnownRecipients {
-    private static final Logger log = LoggerFactory.getLogger(KnownRecipients.class);
-
     private final Set<String> configured;
-    private final Path file;
-    private volatile Set<String> fromFile = Set.of();
-    private volatile FileTime loadedVersion;
+    private final ListFile<String> file;
 
     private final LdapDirectory ldap;
 
@@ -35,7 +25,7 @@ public final class KnownRecipients {
         Set<String> lower = new HashSet<>();
         addresses.forEach(a -> lower.add(key(a)));
         this.configured = Set.copyOf(lower);
-        this.file = file;
+        this.file = file == null ? null : new ListFile<>(file, KnownRecipients::key, Set::copyOf);
     }
 
     public boolean contains(String address) throws LdapDirectory.DirectoryUnavailableException {
@@ -52,25 +42,6 @@ public final class KnownRecipients {
     }
 
     private Set<String> fileAddresses() {
-        if (file == null) {
-            return Set.of();
-        }
-        try {
-            FileTime version = Files.getLastModifiedTime(file);
-            if (!version.equals(loadedVersion)) {
-                Set<String> addresses = new HashSet<>();
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    String entry = line.strip();
-                    if (!entry.isEmpty() && !entry.startsWith("#")) {
-                        addresses.add(key(entry));
-                    }
-                }
-                fromFile = Set.copyOf(addresses);
-                loadedVersion = version;
-            }
-        } catch (IOException e) {
-            log.error("recipients: cannot read {}: {}; keeping the list loaded before", file, e.toString());
-        }
-        return fromFile;
+        return file == null ? Set.of() : file.current();
     }
 }

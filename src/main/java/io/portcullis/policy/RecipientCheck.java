@@ -16,33 +16,52 @@ public final class RecipientCheck {
     private final ListenerPolicy policy;
     private final RouteTable routes;
     private final KnownRecipients known;
+    private final String flow;
 
-    public RecipientCheck(ListenerPolicy policy, RouteTable routes, KnownRecipients known) {
+    /** @param flow the listener's flow: a recipient needs a route from it */
+    public RecipientCheck(ListenerPolicy policy, RouteTable routes, KnownRecipients known, String flow) {
         this.policy = policy;
         this.routes = routes;
         this.known = known;
+        this.flow = flow;
     }
 
-    public Verdict check(ClientFacts client, Mailbox recipient) {
+    /**
+     * {@code recipients}: a recipient in our domains must be known, when the listener verifies
+     * recipients; postmaster@ each of our domains always is. Other domains are {@link #relay}'s.
+     */
+    public Verdict verify(Mailbox recipient) {
         String domain = recipient.domain() == null ? routes.postmasterDomain() : recipient.canonicalDomain();
-        if (!recipient.isAddressLiteral() && routes.isLocal(domain)) {
-            if (policy.verifyRecipients() && recipient.domain() != null && !isPostmaster(recipient)) {
-                try {
-                    if (!known.contains(recipient.unquotedLocalPart() + "@" + domain)) {
-                        return Verdict.reject(Replies.UNKNOWN_RECIPIENT, "recipient-unknown");
-                    }
-                } catch (LdapDirectory.DirectoryUnavailableException e) {
-                    return Verdict.reject(Replies.RECIPIENT_LOOKUP_FAILED, "directory");
-                }
-            }
+        if (recipient.isAddressLiteral() || !routes.isLocal(domain) || recipient.domain() == null || isPostmaster(recipient)) {
             return Verdict.ACCEPT;
         }
-        boolean allowed = switch (policy.relay()) {
-            case NEVER -> false;
-            case AUTHENTICATED -> client.isAuthenticated();
-            case NETWORKS -> client.isAuthenticated() || inRelayNetworks(client);
-        };
-        return allowed ? Verdict.ACCEPT : Verdict.reject(Replies.RELAY_DENIED, "relay");
+        try {
+            return known.contains(recipient.unquotedLocalPart() + "@" + domain) ? Verdict.ACCEPT
+                    : Verdict.reject(Replies.UNKNOWN_RECIPIENT, "recipient-unknown");
+        } catch (LdapDirectory.DirectoryUnavailableException e) {
+            return Verdict.tempfail(Replies.RECIPIENT_LOOKUP_FAILED, "directory");
+        }
+    }
+
+    /**
+     * {@code relay}: a recipient outside our domains needs the listener's relay permission (never,
+     * authenticated, or from the relay networks or authenticated), and every recipient a route for
+     * the listener's flow.
+     */
+    public Verdict relay(ClientFacts client, Mailbox recipient) {
+        String domain = recipient.domain() == null ? routes.postmasterDomain() : recipient.canonicalDomain();
+        if (recipient.isAddressLiteral() || !routes.isLocal(domain)) {
+            boolean allowed = switch (policy.relay()) {
+                case NEVER -> false;
+                case AUTHENTICATED -> client.isAuthenticated();
+                case NETWORKS -> client.isAuthenticated() || inRelayNetworks(client);
+            };
+            if (!allowed) {
+                return Verdict.reject(Replies.RELAY_DENIED, "relay");
+            }
+        }
+        return routes.find(flow, recipient.canonicalDomain()).isEmpty() ? Verdict.reject(Replies.RELAY_DENIED, "relay")
+                : Verdict.ACCEPT;
     }
 
     /**

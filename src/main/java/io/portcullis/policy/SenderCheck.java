@@ -67,7 +67,7 @@ public final class SenderCheck {
                 return refused;
             }
             Verdict verdict = check(client, mailbox);
-            if (verdict instanceof Verdict.Reject) {
+            if (verdict instanceof Verdict.Refusal) {
                 return verdict;
             }
         }

@@ -1,6 +1,5 @@
 package io.portcullis.session;
 
-import io.portcullis.config.ListenerPolicy;
 import io.portcullis.smtp.EsmtpParameters;
 import io.portcullis.smtp.MailParameters;
 import io.portcullis.smtp.Mailbox;
@@ -14,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MAIL and RCPT (RFC 5321 §4.1.1.2, §4.1.1.3): syntax, parameters, then the listener's policy in
- * order (AUTH required, disk space, sender rules, rate; recipient rules, route, rate), and the
- * transaction they build.
+ * MAIL and RCPT (RFC 5321 §4.1.1.2, §4.1.1.3): disk space, syntax and parameters, then the
+ * listener's {@code mail} and {@code rcpt} phase checks ({@link PolicyPhases}), and the transaction
+ * they build.
  */
 final class EnvelopeCommands {
     private static final Logger log = LoggerFactory.getLogger(EnvelopeCommands.class);
@@ -28,12 +27,6 @@ final class EnvelopeCommands {
     }
 
     void mail(String argument) throws IOException {
-        ListenerPolicy.AuthPolicy authPolicy = session.context.listener().policy().auth();
-        if (authPolicy != null && authPolicy.required() && session.client.user == null
-                && !session.context.listener().policy().isRelayNetwork(session.client.remote.getAddress())) {
-            session.error(Replies.AUTH_REQUIRED);
-            return;
-        }
         if (!session.context.spool().hasFreeSpace()) {
             log.warn("{}: spool disk below its free-space minimum, refusing MAIL", session.context.listener().name());
             session.send(Replies.INSUFFICIENT_STORAGE);
@@ -59,10 +52,7 @@ final class EnvelopeCommands {
             session.error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
             return;
         }
-        if (session.refused(session.context.senders().check(session.client.facts(), path.mailbox()), "sender <" + path.mailbox() + ">")) {
-            return;
-        }
-        if (session.refused(session.context.rates().message(session.client.facts()), "message")) {
+        if (session.phases.mail(path.mailbox())) {
             return;
         }
         session.transaction = new MailTransaction(path.mailbox(), parameters);
@@ -93,20 +83,7 @@ final class EnvelopeCommands {
             session.error(Replies.NON_ASCII_WITHOUT_SMTPUTF8);
             return;
         }
-        if (session.refused(session.context.recipients().checkRouting(session.client.facts(), recipient, path.sourceRouted()),
-                "recipient <" + recipient + ">")) {
-            return;
-        }
-        if (session.refused(session.context.recipients().check(session.client.facts(), recipient), "recipient <" + recipient + ">")) {
-            return;
-        }
-        if (session.context.routes().find(session.context.listener().flow(), recipient.canonicalDomain()).isEmpty()) {
-            log.info("{}: no route for <{}> from flow {}, client {}", session.context.listener().name(), recipient,
-                    session.context.listener().flow(), session.client.address());
-            session.reject(Replies.RELAY_DENIED, "relay");
-            return;
-        }
-        if (session.refused(session.context.rates().recipient(session.client.facts()), "recipient <" + recipient + ">")) {
+        if (session.phases.rcpt(recipient, path.sourceRouted())) {
             return;
         }
         session.transaction.recipients.add(new MailTransaction.AcceptedRecipient(recipient, parameters));

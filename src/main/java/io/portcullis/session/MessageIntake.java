@@ -1,9 +1,9 @@
 package io.portcullis.session;
 
 import io.portcullis.config.ListenerPolicy;
+import io.portcullis.config.Phase;
 import io.portcullis.content.ContentChain;
 import io.portcullis.content.ContentVerdict;
-import io.portcullis.policy.Verdict;
 import io.portcullis.smtp.DotDataDecoder;
 import io.portcullis.smtp.HeaderScanner;
 import io.portcullis.smtp.LineDiscipline;
@@ -172,9 +172,12 @@ final class MessageIntake {
         } else if (receiver.headers().receivedCount() >= session.limits.maxReceivedHeaders()) {
             reply = Replies.TOO_MANY_HOPS;
             reason = "loop";
-        } else if (headerFrom(receiver.headers()) instanceof Verdict.Reject reject) {
-            reply = reject.reply();
-            reason = reject.reason();
+        } else if (session.phases.data(receiver.headers().originators(), dataPhaseFile(transaction, receiver))
+                instanceof PolicyPhases.Refused refused) {
+            session.policyRefused(Phase.DATA, refused.check(), refused.verdict(), null);
+            session.endTransaction();
+            session.state = SessionState.READY;
+            return;
         } else {
             Outcome outcome = commit(transaction, receiver);
             reply = outcome.reply();
@@ -199,15 +202,17 @@ final class MessageIntake {
         }
     }
 
-    /** The sender rules applied to the header From: and Sender:, where the listener asks for it. */
-    private Verdict headerFrom(HeaderScanner headers) {
-        HeaderScanner.Originators originators = headers.originators();
-        Verdict verdict = session.context.senders().checkHeader(session.client.facts(), originators);
-        if (verdict instanceof Verdict.Reject) {
-            log.info("{}: refused header From: {} from {}", session.context.listener().name(), originators.from(),
-                    session.client.address());
+    /**
+     * The written message for the data-phase checks, or null when the listener has none there
+     * beyond the built-in header-from (which reads the header facts, not the file).
+     */
+    private java.nio.file.Path dataPhaseFile(MailTransaction transaction, MessageReceiver receiver) throws IOException {
+        var checks = session.context.phases().get(Phase.DATA);
+        if (checks.isEmpty() || (checks.size() == 1 && checks.getFirst().name().equals("header-from"))) {
+            return null;
         }
-        return verdict;
+        receiver.flushHeld();
+        return transaction.message.file();
     }
 
     /** A reply and, for a refusal, the reason it is counted under. */

@@ -1,8 +1,10 @@
 package io.portcullis.session;
 
 import io.portcullis.config.ListenerLimits;
-import io.portcullis.policy.ConnectionCheck;
+import io.portcullis.config.Phase;
+import io.portcullis.observe.Telemetry;
 import io.portcullis.policy.Verdict;
+import io.portcullis.smtp.Mailbox;
 import io.portcullis.smtp.PathParser;
 import io.portcullis.smtp.Replies;
 import io.portcullis.smtp.Reply;
@@ -46,6 +48,7 @@ public final class SmtpSession implements Runnable {
     private final MessageIntake intake;
     final AuthExchange auth;
     private final EnvelopeCommands envelope;
+    final PolicyPhases phases;
 
     public SmtpSession(SessionContext context, Socket socket) {
         this(context, socket, (InetSocketAddress) socket.getRemoteSocketAddress());
@@ -60,6 +63,7 @@ public final class SmtpSession implements Runnable {
         this.intake = new MessageIntake(this);
         this.auth = new AuthExchange(this);
         this.envelope = new EnvelopeCommands(this);
+        this.phases = new PolicyPhases(this, this::clientTalked);
     }
 
     @Override
@@ -75,6 +79,7 @@ public final class SmtpSession implements Runnable {
             log.info("{}: connection with {} ended: {}", context.listener().name(), client.address(), e.toString());
         } finally {
             endTransaction();
+            phases.state.close();
             try {
                 socket.close();
             } catch (IOException ignored) {
@@ -87,19 +92,7 @@ public final class SmtpSession implements Runnable {
         socket.setTcpNoDelay(true);
         input = new SmtpInput(socket.getInputStream(), millis -> socket.setSoTimeout(millis));
         out = new BufferedOutputStream(socket.getOutputStream(), 2048);
-        Verdict access = ConnectionCheck.check(context.listener().policy(), client.remote.getAddress());
-        if (access instanceof Verdict.Accept) {
-            access = context.rates().connection(client.remote.getAddress());
-        }
-        if (access instanceof Verdict.Reject reject) {
-            log.info("{}: refused connection from {} ({})", context.listener().name(), client.address(), reject.reason());
-            context.telemetry().connectionRefused(context.listener().name(), context.listener().flow(), reject.reason());
-            replyAndClose(reject.reply());
-            return;
-        }
-        if (talkedBeforeGreeting()) {
-            log.info("{}: {} talked before the greeting", context.listener().name(), client.address());
-            replyAndClose(Replies.TALKED_BEFORE_GREETING);
+        if (phases.connect()) {
             return;
         }
         send(new Reply(220, null, context.listener().hostname() + " ESMTP Portcullis"));
@@ -121,12 +114,11 @@ public final class SmtpSession implements Runnable {
         out.flush();
     }
 
-    /** A client that sends before our banner is not waiting for it: a spam engine, not an MTA. */
-    private boolean talkedBeforeGreeting() throws IOException {
-        long delay = limits.greetingDelay().toMillis();
-        if (delay > 0) {
+    /** For the pregreet check: waits {@code wait}, then tells whether the client has sent anything. */
+    private boolean clientTalked(java.time.Duration wait) throws IOException {
+        if (wait.toMillis() > 0) {
             try {
-                Thread.sleep(delay);
+                Thread.sleep(wait.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted during the greeting delay");
@@ -228,7 +220,7 @@ public final class SmtpSession implements Runnable {
         return true;
     }
 
-    private boolean isTrusted() {
+    boolean isTrusted() {
         return context.listener().policy().isTrusted(client.remote.getAddress(), client.user != null);
     }
 
@@ -261,8 +253,15 @@ public final class SmtpSession implements Runnable {
             return;
         }
         endTransaction();
+        String previousHelo = client.helo;
+        boolean previousEsmtp = client.esmtp;
         client.helo = argument;
         client.esmtp = extended;
+        if (phases.helo()) {
+            client.helo = previousHelo;  // refused: the client has not greeted (again)
+            client.esmtp = previousEsmtp;
+            return;
+        }
         state = SessionState.READY;
         String hostname = context.listener().hostname();
         if (!extended) {
@@ -326,20 +325,41 @@ public final class SmtpSession implements Runnable {
         state = SessionState.GREETED;
     }
 
-    /** Replies and logs when a check refused; true when it did. */
-    boolean refused(Verdict verdict, String what) throws IOException {
-        if (verdict instanceof Verdict.Reject reject) {
-            log.info("{}: refused {} from {} ({})", context.listener().name(), what, client.address(), reject.reason());
-            reject(reject.reply(), reject.reason());
-            return true;
+    /**
+     * A policy check refused: count it with its phase and check (the refused recipient in the
+     * tracking event at RCPT), then reply. At connect every refusal closes the session (a 4xx
+     * becomes the 421 of RFC 5321 §3.8); a {@link Verdict.Disconnect} closes it anywhere; other
+     * refusals count toward max-errors like every client error.
+     */
+    void policyRefused(Phase phase, String check, Verdict.Refusal refusal, Mailbox recipient) {
+        String listener = context.listener().name();
+        String flow = context.listener().flow();
+        List<String> recipients = new java.util.ArrayList<>(recipientsSoFar());
+        if (recipient != null) {
+            recipients.add(recipient.toString());
         }
-        return false;
+        context.telemetry().rejected(listener, flow, refusal.reason(), refusal.reply(), new Telemetry.Refused(
+                client.address(), client.helo, senderSoFar(), recipients, phase.label(), check));
+        if (phase == Phase.CONNECT) {
+            context.telemetry().connectionRefused(listener, flow, refusal.reason());
+            replyAndClose(refusal.reply().code() < 500 && refusal.reply().code() != 421
+                    ? new Reply(421, refusal.reply().enhancedCode(), refusal.reply().lines()) : refusal.reply());
+        } else if (refusal instanceof Verdict.Disconnect) {
+            replyAndClose(refusal.reply());
+        } else {
+            try {
+                sendCountingErrors(refusal.reply());
+            } catch (IOException e) {
+                closing = true;
+            }
+        }
     }
 
     void endTransaction() {
         if (transaction != null) {
             transaction.close();
             transaction = null;
+            phases.state.transactionEnded();
         }
     }
 
@@ -372,11 +392,17 @@ public final class SmtpSession implements Runnable {
 
     /** Counts a refusal (and logs it for tracking) without replying. */
     void countRejection(Reply reply, String reason) {
-        List<String> recipients = transaction == null ? null
-                : transaction.recipients.stream().map(r -> r.mailbox().toString()).toList();
-        String sender = transaction == null ? null : transaction.sender == null ? "" : transaction.sender.toString();
-        context.telemetry().rejected(context.listener().name(), context.listener().flow(), reason, reply, client.address(),
-                sender, recipients);
+        context.telemetry().rejected(context.listener().name(), context.listener().flow(), reason, reply,
+                new Telemetry.Refused(client.address(), client.helo, senderSoFar(),
+                        transaction == null ? null : recipientsSoFar(), null, null));
+    }
+
+    private String senderSoFar() {
+        return transaction == null ? null : transaction.sender == null ? "" : transaction.sender.toString();
+    }
+
+    private List<String> recipientsSoFar() {
+        return transaction == null ? List.of() : transaction.recipients.stream().map(r -> r.mailbox().toString()).toList();
     }
 
     void replyAndClose(Reply reply) {

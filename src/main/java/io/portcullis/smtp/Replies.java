@@ -90,6 +90,10 @@ public final class Replies {
 
     // Policy refusals (listener policy checks)
     public static final Reply ACCESS_DENIED = new Reply(554, "5.7.1", "Access denied");
+    public static final Reply CLIENT_BLOCKED = new Reply(554, "5.7.1", "Service unavailable; client blocked by local policy");
+    public static final Reply SENDER_BLOCKED = new Reply(550, "5.7.1", "Sender address rejected: blocked by local policy");
+    public static final Reply RECIPIENT_BLOCKED = new Reply(550, "5.7.1", "Recipient address rejected: blocked by local policy");
+    public static final Reply POLICY_SCORE_REJECTED = new Reply(554, "5.7.1", "Service unavailable; refused by policy score");
     public static final Reply RELAY_DENIED = new Reply(554, "5.7.1", "Relay access denied");
     public static final Reply SENDER_ROUTING_DENIED = new Reply(550, "5.7.1",
             "Recipient address rejected: sender-specified routing (%, !, @ in the local part, source route) is not allowed");

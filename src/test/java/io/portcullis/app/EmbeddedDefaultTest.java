@@ -31,10 +31,10 @@ class EmbeddedDefaultTest {
     static void start() throws Exception {
         GatewayConfig shipped = ConfigLoader.embeddedDefault();
         List<ListenerConfig> ephemeral = shipped.listeners().stream().map(l -> new ListenerConfig(l.name(), l.flow(),
-                List.of(new InetSocketAddress("127.0.0.1", 0)), l.hostname(), l.tls(), l.limits(), l.policy(), l.content())).toList();
+                List.of(new InetSocketAddress("127.0.0.1", 0)), l.hostname(), l.tls(), l.limits(), l.policy(), l.content(), l.phases())).toList();
         gateway = Gateway.start(new GatewayConfig(shipped.source(), shipped.hostname(), shipped.spool(), ephemeral,
                 shipped.routes(), shipped.connectors(), shipped.delivery(), shipped.directory(), shipped.trackingRetention(), io.portcullis.config.AdminConfig.OFF,
-                shipped.checks()),
+                shipped.checks(), shipped.phaseChecks()),
                 directory.resolve("data"));
     }
 

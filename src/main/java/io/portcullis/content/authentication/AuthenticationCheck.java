@@ -1,5 +1,6 @@
 package io.portcullis.content.authentication;
 
+import io.portcullis.dns.DnsLookup;
 import io.portcullis.config.CheckConfig;
 import io.portcullis.config.ContentStep;
 import io.portcullis.config.IpLiteral;

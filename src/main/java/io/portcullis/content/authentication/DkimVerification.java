@@ -1,5 +1,6 @@
 package io.portcullis.content.authentication;
 
+import io.portcullis.dns.DnsLookup;
 import io.portcullis.content.ContentMessage;
 import io.portcullis.content.DkimCanonical;
 import io.portcullis.content.HeaderField;

@@ -1,5 +1,6 @@
 package io.portcullis.content.authentication;
 
+import io.portcullis.dns.DnsLookup;
 import com.google.common.net.InternetDomainName;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.portcullis.content.authentication;
 
+import io.portcullis.dns.DnsLookup;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package io.portcullis.content.authentication;
 
+import io.portcullis.dns.DnsLookup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.config.IpLiteral;

@@ -1,4 +1,4 @@
-package io.portcullis.content.authentication;
+package io.portcullis.dns;
 
 import java.io.IOException;
 import java.net.InetAddress;

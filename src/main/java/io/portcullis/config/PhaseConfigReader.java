@@ -1,0 +1,127 @@
+package io.portcullis.config;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/** Reads {@code phase-checks:} and each listener's {@code phases:}. */
+final class PhaseConfigReader {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final String TYPES = "lists";
+
+    private PhaseConfigReader() {
+    }
+
+    /** The defined phase checks by name, in the order written. */
+    static Map<String, PhaseCheckConfig> checks(YamlMap top, Path base) {
+        ConfigErrors errors = top.errors();
+        Map<String, PhaseCheckConfig> checks = new LinkedHashMap<>();
+        List<Node> nodes = top.list("phase-checks");
+        for (int i = 0; i < nodes.size(); i++) {
+            YamlMap map = new YamlMap(errors, "phase-checks[" + i + "]", nodes.get(i));
+            String name = map.requiredString("name", nodes.get(i));
+            if (name != null && !NAME.matcher(name).matches()) {
+                errors.add(map.node("name"), map.keyPath("name"), "a check name is lower-case letters, digits and '-'");
+                name = null;
+            } else if (name != null && (checks.containsKey(name) || PhaseCheckConfig.BUILT_IN.containsKey(name))) {
+                errors.add(map.node("name"), map.keyPath("name"), "\"" + name + "\" is already the name of "
+                        + (checks.containsKey(name) ? "another phase check" : "a built-in check"));
+                name = null;
+            }
+            String type = map.requiredString("type", nodes.get(i));
+            PhaseCheckConfig check = switch (type == null ? "" : type) {
+                case "lists" -> lists(name, map, base);
+                case "" -> null;
+                default -> {
+                    errors.add(map.node("type"), map.keyPath("type"), "unknown phase check type \"" + type
+                            + "\"; known: " + TYPES);
+                    yield null;
+                }
+            };
+            map.finish();
+            if (check != null && name != null) {
+                checks.put(name, check);
+            }
+        }
+        return checks;
+    }
+
+    private static PhaseCheckConfig.Lists lists(String name, YamlMap map, Path base) {
+        PhaseCheckConfig.Lists lists = new PhaseCheckConfig.Lists(name, map.readableFile("allow-clients", base),
+                map.readableFile("block-clients", base), map.readableFile("allow-senders", base),
+                map.readableFile("block-senders", base), map.readableFile("block-recipients", base));
+        if (lists.allowClients() == null && lists.blockClients() == null && lists.allowSenders() == null
+                && lists.blockSenders() == null && lists.blockRecipients() == null) {
+            map.errors().add(map.node("type"), map.keyPath("type"), "a lists check needs at least one of allow-clients,"
+                    + " block-clients, allow-senders, block-senders, block-recipients");
+        }
+        return lists;
+    }
+
+    /**
+     * A listener's {@code phases:}: a list of check names per phase ({@code connect}, {@code helo},
+     * {@code mail}, {@code rcpt}, {@code data}) and an optional {@code reject-score}. Each name must
+     * be a built-in of that phase or a defined check that can run there, and appear once per phase.
+     */
+    static ListenerPhases listenerPhases(YamlMap listener, Map<String, PhaseCheckConfig> defined) {
+        if (!listener.has("phases")) {
+            listener.map("phases").finish();
+            return ListenerPhases.BUILT_IN_ONLY;
+        }
+        YamlMap map = listener.map("phases");
+        ConfigErrors errors = map.errors();
+        Map<Phase, List<String>> named = new EnumMap<>(Phase.class);
+        for (Phase phase : Phase.values()) {
+            List<Node> nodes = map.list(phase.label());
+            List<String> names = YamlMap.scalars(errors, map.keyPath(phase.label()), nodes);
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                String problem = problem(name, phase, defined);
+                if (problem == null && !seen.add(name)) {
+                    problem = "\"" + name + "\" is named twice in this phase";
+                }
+                if (problem != null) {
+                    errors.add(nodes.get(i), map.keyPath(phase.label()) + "[" + i + "]", problem);
+                }
+            }
+            named.put(phase, names);
+        }
+        Double rejectScore = null;
+        if (map.has("reject-score")) {
+            String text = map.string("reject-score", "0");
+            try {
+                rejectScore = Double.parseDouble(text);
+                if (!Double.isFinite(rejectScore)) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                errors.add(map.node("reject-score"), map.keyPath("reject-score"), "expected a number, got \"" + text + "\"");
+            }
+        }
+        map.finish();
+        return ListenerPhases.withBuiltIns(named, rejectScore);
+    }
+
+    private static String problem(String name, Phase phase, Map<String, PhaseCheckConfig> defined) {
+        Phase builtIn = PhaseCheckConfig.BUILT_IN.get(name);
+        if (builtIn != null) {
+            return builtIn == phase ? null : "the built-in check \"" + name + "\" runs at " + builtIn.label() + ", not at "
+                    + phase.label();
+        }
+        PhaseCheckConfig check = defined.get(name);
+        if (check == null) {
+            return "no phase check is named \"" + name + "\" (define it under phase-checks; built-in: "
+                    + String.join(", ", PhaseCheckConfig.BUILT_IN.keySet()) + ")";
+        }
+        return check.phases().contains(phase) ? null
+                : "\"" + name + "\" cannot run at " + phase.label() + " (it runs at "
+                        + String.join(", ", check.phases().stream().map(Phase::label).toList()) + ")";
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * DNS questions asked through dnsjava: {@link io.portcullis.dns.DnsLookup} answers TXT, A/AAAA, MX
+ * and PTR with a failure kept apart from "no such record". Used by sender authentication (content)
+ * and the connection-stage policy checks. Depends on nothing of ours.
+ */
+package io.portcullis.dns;

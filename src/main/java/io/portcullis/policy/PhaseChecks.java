@@ -1,0 +1,81 @@
+package io.portcullis.policy;
+
+import io.portcullis.config.ListenerConfig;
+import io.portcullis.config.Phase;
+import io.portcullis.config.PhaseCheckConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The defined phase checks ({@code phase-checks:}), built once per configuration and shared by the
+ * listeners that name them, and each listener's checks per phase in the order they run.
+ */
+public final class PhaseChecks implements AutoCloseable {
+
+    /**
+     * What checks may need from the gateway.
+     *
+     * @param dnsServer     the DNS server to ask ({@code delivery.dns-resolver}), or null for the system's
+     * @param dataDirectory where a check keeps durable state
+     * @param clock         the time, replaceable in tests
+     */
+    public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock) {
+    }
+
+    /** A check with the name it was configured under (its counter and log label). */
+    public record Named(String name, PhaseCheck check) {
+    }
+
+    private final Map<String, PhaseCheck> defined;
+
+    public PhaseChecks(Map<String, PhaseCheckConfig> configs, Services services) {
+        Map<String, PhaseCheck> built = new LinkedHashMap<>();
+        configs.forEach((name, config) -> built.put(name, create(config, services)));
+        this.defined = built;
+    }
+
+    /** One check from its configuration; the switch is exhaustive, so a new type must be built here. */
+    private static PhaseCheck create(PhaseCheckConfig config, Services services) {
+        return switch (config) {
+            case PhaseCheckConfig.Lists lists -> new ListsCheck(lists);
+        };
+    }
+
+    /**
+     * The listener's checks at each phase, in order: its {@code phases:} names resolved to the
+     * built-in rules (those its keys leave off are skipped) and the defined checks.
+     */
+    public Map<Phase, List<Named>> forListener(ListenerConfig listener, Map<String, PhaseCheck> builtIn) {
+        Map<Phase, List<Named>> phases = new EnumMap<>(Phase.class);
+        for (Phase phase : Phase.values()) {
+            List<Named> checks = new ArrayList<>();
+            for (String name : listener.phases().at(phase)) {
+                PhaseCheck check = PhaseCheckConfig.BUILT_IN.containsKey(name) ? builtIn.get(name) : defined.get(name);
+                if (check != null) {
+                    checks.add(new Named(name, check));
+                }
+            }
+            phases.put(phase, List.copyOf(checks));
+        }
+        return phases;
+    }
+
+    @Override
+    public void close() {
+        for (PhaseCheck check : defined.values()) {
+            if (check instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    org.slf4j.LoggerFactory.getLogger(PhaseChecks.class).warn("closing a phase check failed: {}", e.toString());
+                }
+            }
+        }
+    }
+}

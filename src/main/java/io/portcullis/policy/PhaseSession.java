@@ -1,0 +1,102 @@
+package io.portcullis.policy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One session's policy state, owned by the session and handed to every check: the score the
+ * checks added up, whether a check allow-listed the client, and what a check keeps for the whole
+ * session ({@link #attachment}: a milter connection, a lookup already made). Used by the session's
+ * one thread only.
+ */
+public final class PhaseSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PhaseSession.class);
+
+    /** What a check keeps per session. Told when a transaction ends and when the session closes. */
+    public interface Attachment extends AutoCloseable {
+        /** The transaction ended (RSET, a new EHLO, the end of DATA, STARTTLS). */
+        default void transactionEnded() {
+        }
+
+        @Override
+        void close();
+    }
+
+    /** Waits up to a period for the client to send something; true when it did (pregreet). */
+    public interface Pregreet {
+        boolean clientTalked(Duration wait) throws IOException;
+    }
+
+    private final Pregreet pregreet;
+    private final Map<Object, Attachment> attachments = new LinkedHashMap<>();
+    private final List<String> scoreReasons = new ArrayList<>();
+    private double score;
+    private String allowedBy;
+
+    public PhaseSession(Pregreet pregreet) {
+        this.pregreet = pregreet;
+    }
+
+    public double score() {
+        return score;
+    }
+
+    /** The checks that scored, as "reason(points)", for logs and replies. */
+    public List<String> scoreReasons() {
+        return List.copyOf(scoreReasons);
+    }
+
+    public void addScore(double points, String reason) {
+        score += points;
+        scoreReasons.add(reason + "(" + points + ")");
+    }
+
+    /** Has a check allow-listed this client for the session? */
+    public boolean isAllowListed() {
+        return allowedBy != null;
+    }
+
+    /** The reason of the check that allow-listed the client, or null. */
+    public String allowedBy() {
+        return allowedBy;
+    }
+
+    public void allow(String reason) {
+        if (allowedBy == null) {
+            allowedBy = reason;
+        }
+    }
+
+    public boolean clientTalked(Duration wait) throws IOException {
+        return pregreet.clientTalked(wait);
+    }
+
+    /** The attachment of {@code owner} (usually the check itself), made by {@code create} on first use. */
+    @SuppressWarnings("unchecked")
+    public <T extends Attachment> T attachment(Object owner, Supplier<T> create) {
+        return (T) attachments.computeIfAbsent(owner, key -> create.get());
+    }
+
+    public void transactionEnded() {
+        attachments.values().forEach(Attachment::transactionEnded);
+    }
+
+    @Override
+    public void close() {
+        for (Attachment attachment : attachments.values()) {
+            try {
+                attachment.close();
+            } catch (RuntimeException e) {
+                log.warn("closing a policy check's session state failed: {}", e.toString());
+            }
+        }
+        attachments.clear();
+    }
+}
