@@ -206,7 +206,7 @@ public final class AdminServer implements AutoCloseable {
                 Instant since = until.minus(Duration.ofHours(Long.parseLong(q.getOrDefault("hours", "24").replaceAll("\\D", "0"))));
                 TrackingSearch.Result result = TrackingSearch.search(tracking, new TrackingSearch.Criteria(blank(q.get("sender")),
                         blank(q.get("recipient")), blank(q.get("message-id")), blank(q.get("queue-id")), blank(q.get("flow")),
-                        since, until));
+                        blank(q.get("client")), since, until));
                 exchange.json(200, JSON.writeValueAsString(result));
             }
         } else {

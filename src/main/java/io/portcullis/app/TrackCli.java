@@ -43,6 +43,9 @@ final class TrackCli implements Callable<Integer> {
     @Option(names = "--flow", description = "The flow (inbound, outbound, local, ...).")
     String flow;
 
+    @Option(names = "--client", description = "The client's IP address (refusals before MAIL carry no sender).")
+    String client;
+
     @Option(names = "--since", defaultValue = "1d",
             description = "Start of the window: an ISO instant (2026-11-28T10:00:00Z) or an age (30m, 2h, 7d). Default: ${DEFAULT-VALUE}.")
     String since;
@@ -58,7 +61,7 @@ final class TrackCli implements Callable<Integer> {
         Instant from = instant(since);
         Instant to = until == null ? Instant.now() : instant(until);
         TrackingSearch.Result result = TrackingSearch.search(data.path.resolve("tracking"),
-                new TrackingSearch.Criteria(sender, recipient, messageId, queueId, flow, from, to));
+                new TrackingSearch.Criteria(sender, recipient, messageId, queueId, flow, client, from, to));
         Map<String, List<TrackingEvent>> timelines = result.timelines();
         List<TrackingEvent> matchingRejects = result.refusals();
         PrintWriter out = spec.commandLine().getOut();
@@ -86,8 +89,19 @@ final class TrackCli implements Callable<Integer> {
                     .append(") from ").append(event.client()).append(", ").append(event.size()).append(" bytes, to ")
                     .append(event.recipients());
             case "QUEUE" -> line.append(" queued for ").append(event.recipients().size()).append(" recipient(s)");
-            case "REJECT" -> line.append(" on ").append(event.listener()).append(" from ").append(event.client())
-                    .append(" (").append(event.reason()).append("): ").append(event.reply());
+            case "REJECT" -> {
+                line.append(" on ").append(event.listener()).append(" from ").append(event.client());
+                if (event.helo() != null) {
+                    line.append(" helo ").append(event.helo());
+                }
+                if (event.sender() != null) {
+                    line.append(" <").append(event.sender()).append(">");
+                }
+                if (event.phase() != null) {
+                    line.append(" at ").append(event.phase()).append(" by ").append(event.check());
+                }
+                line.append(" (").append(event.reason()).append("): ").append(event.reply());
+            }
             case "HOLD", "RELEASE", "DELETE" -> line.append(" by ").append(event.reason());
             default -> line.append(" <").append(event.recipients().getFirst()).append(">")
                     .append(event.connector() == null ? "" : " via " + event.connector())

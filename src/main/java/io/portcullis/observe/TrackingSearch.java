@@ -21,7 +21,8 @@ public final class TrackingSearch {
     private TrackingSearch() {
     }
 
-    public record Criteria(String sender, String recipient, String messageId, String queueId, String flow,
+    /** Each non-null fact must match; {@code client} is the client's address as logged (refusals and RECEIVE). */
+    public record Criteria(String sender, String recipient, String messageId, String queueId, String flow, String client,
                            Instant since, Instant until) {
     }
 
@@ -58,7 +59,8 @@ public final class TrackingSearch {
                         && event.recipients().stream().anyMatch(c.recipient()::equalsIgnoreCase)))
                 && (c.messageId() == null || strip(c.messageId()).equals(strip(event.messageId())))
                 && (c.queueId() == null || c.queueId().equals(event.queueId()))
-                && (c.flow() == null || c.flow().equals(event.flow()));
+                && (c.flow() == null || c.flow().equals(event.flow()))
+                && (c.client() == null || c.client().equalsIgnoreCase(event.client()));
     }
 
     private static String strip(String messageId) {

@@ -174,7 +174,7 @@ final class MessageIntake {
             reason = "loop";
         } else if (session.phases.data(receiver.headers().originators(), dataPhaseFile(transaction, receiver))
                 instanceof PolicyPhases.Refused refused) {
-            session.policyRefused(Phase.DATA, refused.check(), refused.verdict(), null);
+            session.policyRefused(Phase.DATA, refused.check(), refused.verdict(), null, null);
             session.endTransaction();
             session.state = SessionState.READY;
             return;

@@ -71,7 +71,7 @@ final class PolicyPhases {
             return false;
         }
         logRefusal(input, refused);
-        session.policyRefused(input.phase(), refused.check(), refused.verdict(), input.recipient());
+        session.policyRefused(input.phase(), refused.check(), refused.verdict(), input.sender(), input.recipient());
         return true;
     }
 

@@ -331,7 +331,7 @@ public final class SmtpSession implements Runnable {
      * becomes the 421 of RFC 5321 §3.8); a {@link Verdict.Disconnect} closes it anywhere; other
      * refusals count toward max-errors like every client error.
      */
-    void policyRefused(Phase phase, String check, Verdict.Refusal refusal, Mailbox recipient) {
+    void policyRefused(Phase phase, String check, Verdict.Refusal refusal, Mailbox sender, Mailbox recipient) {
         String listener = context.listener().name();
         String flow = context.listener().flow();
         List<String> recipients = new java.util.ArrayList<>(recipientsSoFar());
@@ -339,7 +339,8 @@ public final class SmtpSession implements Runnable {
             recipients.add(recipient.toString());
         }
         context.telemetry().rejected(listener, flow, refusal.reason(), refusal.reply(), new Telemetry.Refused(
-                client.address(), client.helo, senderSoFar(), recipients, phase.label(), check));
+                client.address(), client.helo, phase == Phase.MAIL ? (sender == null ? "" : sender.toString()) : senderSoFar(),
+                recipients, phase.label(), check));
         if (phase == Phase.CONNECT) {
             context.telemetry().connectionRefused(listener, flow, refusal.reason());
             replyAndClose(refusal.reply().code() < 500 && refusal.reply().code() != 421

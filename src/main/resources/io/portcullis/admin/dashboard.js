@@ -224,7 +224,10 @@
     result.refusals.forEach((e) => {
       const line = el("div", null, "event ev-REJECT");
       line.appendChild(el("b", "REJECT"));
-      line.appendChild(document.createTextNode(" " + new Date(e.time).toLocaleString() + "  " + e.client + "  (" + e.reason + ") " + e.reply));
+      line.appendChild(document.createTextNode(" " + new Date(e.time).toLocaleString() + "  " + e.client +
+        (e.helo ? "  helo " + e.helo : "") + (e.sender != null ? "  <" + e.sender + ">" : "") +
+        (e.recipients && e.recipients.length ? "  to " + e.recipients.join(", ") : "") +
+        (e.phase ? "  at " + e.phase + " by " + e.check : "") + "  (" + e.reason + ") " + e.reply));
       out.appendChild(line);
     });
   });

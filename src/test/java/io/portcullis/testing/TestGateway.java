@@ -175,6 +175,15 @@ public final class TestGateway implements AutoCloseable {
                 () -> spool().readJournal(id), journal -> journal.stream().anyMatch(r -> r.type() == type));
     }
 
+    /** Every refusal in the tracking log (flushed first), oldest first. */
+    public List<io.portcullis.observe.TrackingEvent> trackedRefusals() throws IOException {
+        gateway.telemetry().flushTracking();
+        java.time.Instant now = java.time.Instant.now();
+        return io.portcullis.observe.TrackingSearch.search(dataDirectory().resolve("tracking"),
+                new io.portcullis.observe.TrackingSearch.Criteria(null, null, null, null, null, null,
+                        now.minus(java.time.Duration.ofHours(1)), now.plusSeconds(1))).refusals();
+    }
+
     /** The Prometheus text of the gateway's counters. */
     public String metrics() {
         return gateway.telemetry().scrape();
