@@ -341,6 +341,11 @@ public final class DeliveryScheduler implements AutoCloseable {
         return byAddress;
     }
 
+    /**
+     * Stops starting attempts, closes the connectors (which ends the attempts' connections), and
+     * waits up to 10 s for the running attempts to record their outcome, so nothing writes to the
+     * spool after the gateway closed it.
+     */
     @Override
     public void close() {
         closed = true;
@@ -349,6 +354,13 @@ public final class DeliveryScheduler implements AutoCloseable {
             dispatcher.interrupt();
         }
         connectors.values().forEach(Connector::close);
+        try {
+            if (!slots.tryAcquire(config.maxDeliveries(), 10, TimeUnit.SECONDS)) {
+                log.warn("queue: delivery attempts still running at shutdown; their outcome is found again at the next start");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -35,7 +35,7 @@ class SighupProcessTest {
             }
             Files.writeString(config, base.replace("max-errors: 10", "max-recipients: 2"));
             gateway.signal("HUP");
-            Eventually.await(Duration.ofSeconds(10), "SIGHUP applies the new recipient limit",
+            Eventually.await(Duration.ofSeconds(30), "SIGHUP applies the new recipient limit",
                     () -> acceptsTwoRecipients(gateway.inboundPort()));
         }
     }
