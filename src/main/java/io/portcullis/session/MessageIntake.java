@@ -186,6 +186,8 @@ final class MessageIntake {
         if (!reply.isPositive()) {
             log.info("{}: refused message from {}: {}", session.context.listener().name(),
                     session.client.address(), reply);
+            // counted while the transaction is open, so the tracking event names sender and recipients
+            session.countRejection(reply, reason == null ? "local-error" : reason);
         }
         session.endTransaction();
         session.state = SessionState.READY;
@@ -193,11 +195,8 @@ final class MessageIntake {
             session.messageAccepted();
         }
         if (clientError) {
-            session.reject(reply, reason); // a protocol violation counts toward max-errors
+            session.sendCountingErrors(reply); // a protocol violation counts toward max-errors
         } else {
-            if (!reply.isPositive()) {
-                session.countRejection(reply, reason == null ? "local-error" : reason);
-            }
             session.send(reply);
         }
     }

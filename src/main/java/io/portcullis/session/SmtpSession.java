@@ -383,7 +383,7 @@ public final class SmtpSession implements Runnable {
         sendCountingErrors(reply);
     }
 
-    private void sendCountingErrors(Reply reply) throws IOException {
+    void sendCountingErrors(Reply reply) throws IOException {
         send(reply);
         if (++errors >= limits.maxErrors()) {
             log.info("{}: {} made {} errors, closing", context.listener().name(), client.address(), errors);
