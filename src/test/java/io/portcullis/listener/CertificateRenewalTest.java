@@ -91,6 +91,11 @@ class CertificateRenewalTest {
             int port = gateway.inboundPort();
             assertThat(served(port)).isEqualTo(first.certificate());
             assertThat(expirySeconds(gateway.metrics())).isCloseTo(secondsLeft(first), org.assertj.core.data.Offset.offset(600.0));
+            // A repeat sender: its client context keeps the session (and ticket) of its first handshake.
+            javax.net.ssl.SSLContext repeatSender = SmtpScript.trustAll();
+            assertThat(served(port, repeatSender)).isEqualTo(first.certificate());
+            assertThat(served(port, repeatSender)).isEqualTo(first.certificate());
+            assertThat(resumedSessions(gateway.metrics())).as("the repeat sender resumes").isEqualTo(1.0);
             try (SSLSocket running = StartTlsClient.handshake(port, socket -> { })) {
                 assertThat(running.getSession().getPeerCertificates()[0]).isEqualTo(first.certificate());
 
@@ -125,6 +130,9 @@ class CertificateRenewalTest {
                         () -> served(port).equals(renewed.certificate()));
                 assertThat(expirySeconds(gateway.metrics())).isCloseTo(secondsLeft(renewed),
                         org.assertj.core.data.Offset.offset(600.0));
+                // It does not resume into its session made with the old certificate: a full handshake shows the new one.
+                assertThat(served(port, repeatSender)).isEqualTo(renewed.certificate());
+                assertThat(resumedSessions(gateway.metrics())).isEqualTo(1.0);
                 // The session that started with the old certificate still completes a transaction.
                 assertThat(StartTlsClient.sendMessage(running)).startsWith("250 2.0.0");
             }
@@ -224,6 +232,15 @@ class CertificateRenewalTest {
         }
     }
 
+    /** As {@link #served(int)} for a client that keeps its sessions; reads a reply, which takes in a TLS 1.3 ticket. */
+    private static X509Certificate served(int port, javax.net.ssl.SSLContext client) throws IOException {
+        try (SSLSocket tls = StartTlsClient.handshake(port, client, socket -> { })) {
+            tls.getOutputStream().write("EHLO client.test\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertThat(StartTlsClient.reply(tls.getInputStream())).startsWith("250-");
+            return (X509Certificate) tls.getSession().getPeerCertificates()[0];
+        }
+    }
+
     private static void repoint(Path link, Path target) throws IOException {
         Path fresh = link.resolveSibling(link.getFileName() + ".new");
         Files.createSymbolicLink(fresh, target);
@@ -258,6 +275,12 @@ class CertificateRenewalTest {
         int start = yaml.indexOf("    tls:\n");
         int end = yaml.indexOf("    limits:\n");
         return yaml.substring(0, start) + "    tls:\n" + tls.stripIndent().indent(6) + yaml.substring(end);
+    }
+
+    private static double resumedSessions(String metrics) {
+        Matcher m = Pattern.compile("(?m)^portcullis_tls_sessions_total\\{flow=\"inbound\",listener=\"inbound\",resumed=\"true\"} (\\S+)$")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static double expirySeconds(String metrics) {
