@@ -48,6 +48,7 @@ public final class Gateway implements AutoCloseable {
     private QueueCommands queueCommands;
     private Telemetry telemetry;
     private AdminServer admin;
+    private java.util.concurrent.ScheduledExecutorService certificateChecks;
 
     private Gateway(GatewayConfig config, Path dataDirectory, DataDirectoryLock lock, Spool spool) {
         this.config = config;
@@ -99,6 +100,7 @@ public final class Gateway implements AutoCloseable {
             if (config.admin().bind() != null) {
                 gateway.startAdmin();
             }
+            gateway.startCertificateChecks();
             return gateway;
         } catch (IOException | RuntimeException e) {
             if (gateway != null) {
@@ -115,6 +117,35 @@ public final class Gateway implements AutoCloseable {
         admin = new AdminServer(config.admin(), token, telemetry, new QueueService(scheduler), this::health,
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"));
         admin.start();
+    }
+
+    /**
+     * Every second, each listener's TLS context whose {@code tls.reload-interval} has passed reads
+     * its certificate and key files again and serves a renewed pair to new handshakes
+     * (listener/CertificateWatch); the expiry gauge follows. Runs under the gateway's lock, so it
+     * never overlaps a reload (which builds new contexts from the same files).
+     */
+    private void startCertificateChecks() {
+        certificateChecks = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("certificate-checks").factory());
+        certificateChecks.scheduleWithFixedDelay(this::checkCertificates, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private synchronized void checkCertificates() {
+        try {
+            java.time.Instant now = java.time.Instant.now();
+            boolean reloaded = false;
+            for (io.portcullis.listener.ServerTlsContext tls : sessionContexts.tlsContexts().values()) {
+                reloaded |= tls.checkFilesIfDue(now) == io.portcullis.listener.CertificateWatch.Outcome.RELOADED;
+            }
+            if (reloaded) {
+                java.util.Map<String, java.time.Instant> expiries = new java.util.LinkedHashMap<>();
+                sessionContexts.tlsContexts().forEach((listener, tls) -> expiries.put(listener, tls.notAfter()));
+                telemetry.certificateExpiries(expiries);
+            }
+        } catch (RuntimeException e) { // a scheduled task that throws is never run again
+            log.error("checking the TLS certificate files failed: {}", e.toString(), e);
+        }
     }
 
     /** Ready when every listener is up, the spool is writable and its disk has headroom. */
@@ -259,6 +290,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (certificateChecks != null) {
+            certificateChecks.shutdownNow();
+        }
         if (admin != null) {
             admin.close();
         }

@@ -99,15 +99,18 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
 
     private static ServerTlsContext tlsContext(ListenerConfig listener, String hostname, Path dataDirectory) throws IOException {
         TlsConfig tls = listener.tls();
-        if (tls == null) {
-            return null;
-        }
-        if (tls.selfSigned()) {
-            Path directory = dataDirectory.resolve("tls");
-            TlsContexts.ensureSelfSigned(directory, hostname);
-            return TlsContexts.serverContext(directory.resolve("certificate.pem"), directory.resolve("key.pem"), tls);
-        }
-        return TlsContexts.serverContext(tls.certificate(), tls.key(), tls);
+        return tls == null ? null : TlsContexts.listenerContext(listener.name(), tls, dataDirectory, hostname);
+    }
+
+    /** The listeners' TLS contexts (those that offer STARTTLS), by listener name. */
+    Map<String, ServerTlsContext> tlsContexts() {
+        Map<String, ServerTlsContext> tls = new LinkedHashMap<>();
+        contexts.forEach((name, context) -> {
+            if (context.tls() instanceof ServerTlsContext serverTls) {
+                tls.put(name, serverTls);
+            }
+        });
+        return tls;
     }
 
     void close() {

@@ -23,7 +23,12 @@ public final class PemFiles {
 
     /** The first unencrypted private key in the file: PKCS#8, or PKCS#1 / SEC1 key pairs (RSA, EC, Ed25519). */
     public static PrivateKey readPrivateKey(Path keyFile) throws IOException {
-        try (Reader reader = Files.newBufferedReader(keyFile, StandardCharsets.US_ASCII);
+        return readPrivateKey(Files.readAllBytes(keyFile), keyFile);
+    }
+
+    /** As {@link #readPrivateKey(Path)}, from the bytes of {@code keyFile} read earlier (errors name the file). */
+    public static PrivateKey readPrivateKey(byte[] pem, Path keyFile) throws IOException {
+        try (Reader reader = new java.io.InputStreamReader(new java.io.ByteArrayInputStream(pem), StandardCharsets.US_ASCII);
              PEMParser parser = new PEMParser(reader)) {
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             for (Object item = parser.readObject(); item != null; item = parser.readObject()) {

@@ -1,6 +1,7 @@
 package io.portcullis.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -13,11 +14,17 @@ import java.util.List;
  * @param cipherSuites for {@link CipherPolicy#EXPLICIT}: the suites in server order (JDK names,
  *                     checked against the JDK's supported suites); empty otherwise
  * @param namedGroups  key exchange groups in server order (JDK names, e.g. x25519, secp256r1)
+ * @param reloadInterval how often the certificate and key files are read again; a new valid pair
+ *                     (an ACME client's renewal) is served to new handshakes without a reload
  */
 public record TlsConfig(Path certificate, Path key, boolean selfSigned, CipherPolicy ciphers,
-                        List<String> cipherSuites, List<String> namedGroups) {
+                        List<String> cipherSuites, List<String> namedGroups, Duration reloadInterval) {
     /** Groups of the Mozilla server-side TLS guidance; finite-field groups only when configured. */
     public static final List<String> DEFAULT_NAMED_GROUPS = List.of("x25519", "secp256r1", "secp384r1");
+    /** {@code tls.reload-interval}: a renewed certificate is served within about this long. */
+    public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(60);
+    /** The shortest {@code tls.reload-interval}: the files are read at most once a second. */
+    public static final Duration MIN_RELOAD_INTERVAL = Duration.ofSeconds(1);
 
     public TlsConfig {
         cipherSuites = List.copyOf(cipherSuites);
@@ -26,7 +33,8 @@ public record TlsConfig(Path certificate, Path key, boolean selfSigned, CipherPo
 
     /** A listener with the default policy ({@code intermediate}, the default groups). */
     public static TlsConfig of(Path certificate, Path key, boolean selfSigned) {
-        return new TlsConfig(certificate, key, selfSigned, CipherPolicy.INTERMEDIATE, List.of(), DEFAULT_NAMED_GROUPS);
+        return new TlsConfig(certificate, key, selfSigned, CipherPolicy.INTERMEDIATE, List.of(), DEFAULT_NAMED_GROUPS,
+                DEFAULT_RELOAD_INTERVAL);
     }
 
     /** {@code tls.ciphers}, after the Mozilla server-side TLS recommendations. */

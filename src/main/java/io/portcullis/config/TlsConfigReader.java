@@ -2,6 +2,7 @@ package io.portcullis.config;
 
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,8 +15,9 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 /**
  * Reads a listener's {@code tls:} section: {@code certificate} + {@code key} or
  * {@code self-signed: true}, {@code ciphers} ({@code modern}, {@code intermediate} or a list of
- * suite names) and {@code named-groups}. Suite and group names are checked against what this JDK
- * supports, so a typo is a configuration error, not a listener that silently offers less.
+ * suite names), {@code named-groups} and {@code reload-interval}. Suite and group names are
+ * checked against what this JDK supports, so a typo is a configuration error, not a listener that
+ * silently offers less.
  */
 final class TlsConfigReader {
     private TlsConfigReader() {
@@ -72,8 +74,13 @@ final class TlsConfigReader {
                 map.errors().add(map.node("named-groups"), map.keyPath("named-groups"), "the list of named groups is empty");
             }
         }
+        Duration reloadInterval = map.duration("reload-interval", TlsConfig.DEFAULT_RELOAD_INTERVAL);
+        if (reloadInterval.compareTo(TlsConfig.MIN_RELOAD_INTERVAL) < 0 || reloadInterval.compareTo(Duration.ofDays(1)) > 0) {
+            map.errors().add(map.node("reload-interval"), map.keyPath("reload-interval"), "must be from 1s to 1d");
+            reloadInterval = TlsConfig.DEFAULT_RELOAD_INTERVAL;
+        }
         map.finish();
-        return valid ? new TlsConfig(certificatePath, keyPath, selfSigned, policy, suites, groups) : null;
+        return valid ? new TlsConfig(certificatePath, keyPath, selfSigned, policy, suites, groups, reloadInterval) : null;
     }
 
     /** The items of a list, each checked against what the JDK supports. */

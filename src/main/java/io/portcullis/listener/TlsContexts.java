@@ -3,9 +3,7 @@ package io.portcullis.listener;
 import io.portcullis.config.PemFiles;
 import io.portcullis.config.TlsConfig;
 import java.io.IOException;
-import java.io.Reader;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,16 +11,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
-import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -33,10 +28,8 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
@@ -44,8 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Server TLS contexts from PEM files, and the self-signed certificate the embedded default
- * generates: ECDSA P-256, valid for one year, renewed at start (and reload) when it has less than
- * {@link #RENEW_BEFORE} left.
+ * generates: ECDSA P-256, valid for one year, renewed when it has less than {@link #RENEW_BEFORE}
+ * left (at start, at reload, and by the listener's {@link CertificateWatch} while it runs).
  */
 public final class TlsContexts {
     private static final Logger log = LoggerFactory.getLogger(TlsContexts.class);
@@ -61,44 +54,55 @@ public final class TlsContexts {
     }
 
     /**
+     * The TLS context of {@code listener}: its certificate and key files, or the self-signed pair
+     * generated into {@code dataDirectory/tls} (renewed first when due). The context watches the
+     * files ({@link CertificateWatch}) once {@link ServerTlsContext#checkFilesIfDue} is called.
+     */
+    public static ServerTlsContext listenerContext(String listener, TlsConfig tls, Path dataDirectory, String hostname)
+            throws IOException {
+        if (tls.selfSigned()) {
+            Path directory = dataDirectory.resolve("tls");
+            CertificateWatch.Renewal renewal = () -> ensureSelfSigned(directory, hostname);
+            renewal.renewIfDue();
+            return watched(listener, directory.resolve("certificate.pem"), directory.resolve("key.pem"), tls, renewal);
+        }
+        return watched(listener, tls.certificate(), tls.key(), tls, () -> { });
+    }
+
+    private static ServerTlsContext watched(String listener, Path certificateFile, Path keyFile, TlsConfig tls,
+                                            CertificateWatch.Renewal renewal) throws IOException {
+        ServerTlsContext context = serverContext(certificateFile, keyFile, tls);
+        context.watch(new CertificateWatch(listener, context, certificateFile, keyFile, tls.reloadInterval(), renewal,
+                TlsContexts::keyManagerContext, Instant.now()));
+        return context;
+    }
+
+    /**
      * Loads a certificate chain (leaf first; every certificate in the file is served) and its
-     * private key, and applies the listener's cipher policy; errors name the file.
+     * private key, checks that the key fits the leaf, and applies the listener's cipher policy;
+     * errors name the file.
      */
     public static ServerTlsContext serverContext(Path certificateFile, Path keyFile, TlsConfig config) throws IOException {
-        List<X509Certificate> chain = readChain(certificateFile);
-        PrivateKey key = PemFiles.readPrivateKey(keyFile);
+        ServedCertificate certificate = ServedCertificate.read(certificateFile, keyFile);
+        return new ServerTlsContext(keyManagerContext(certificate), TlsPolicy.parameters(config), certificate);
+    }
+
+    /** A JDK server context whose key manager holds exactly {@code certificate}. */
+    private static SSLContext keyManagerContext(ServedCertificate certificate) throws IOException {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             char[] password = new char[0];
-            store.setKeyEntry("server", key, password, chain.toArray(Certificate[]::new));
+            store.setKeyEntry("server", certificate.key(), password, certificate.chain().toArray(Certificate[]::new));
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(store, password);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers.getKeyManagers(), null, null);
-            return new ServerTlsContext(context, TlsPolicy.parameters(config), chain.getFirst().getNotAfter().toInstant());
+            return context;
         } catch (GeneralSecurityException e) {
-            throw new IOException(keyFile + ": key does not fit certificate " + certificateFile + ": " + e.getMessage(), e);
+            throw new IOException("cannot serve the certificate " + certificate.leaf().getSubjectX500Principal().getName()
+                    + ": " + e.getMessage(), e);
         }
-    }
-
-    private static List<X509Certificate> readChain(Path certificateFile) throws IOException {
-        List<X509Certificate> chain = new ArrayList<>();
-        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-        try (Reader reader = Files.newBufferedReader(certificateFile, StandardCharsets.US_ASCII);
-             PEMParser parser = new PEMParser(reader)) {
-            for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
-                if (item instanceof X509CertificateHolder holder) {
-                    chain.add(converter.getCertificate(holder));
-                }
-            }
-        } catch (GeneralSecurityException | RuntimeException e) {
-            throw new IOException(certificateFile + ": not a PEM certificate: " + e.getMessage(), e);
-        }
-        if (chain.isEmpty()) {
-            throw new IOException(certificateFile + ": no PEM certificate found");
-        }
-        return chain;
     }
 
     /**
@@ -124,7 +128,7 @@ public final class TlsContexts {
      * {@link #SELF_SIGNED_LIFETIME} when they are missing, unreadable, expire within
      * {@link #RENEW_BEFORE}, or were made for longer than that lifetime (by an older version).
      */
-    public static void ensureSelfSigned(Path directory, String hostname) throws IOException {
+    public static synchronized void ensureSelfSigned(Path directory, String hostname) throws IOException {
         Path certificate = directory.resolve("certificate.pem");
         Path key = directory.resolve("key.pem");
         Instant now = Instant.now();
@@ -179,7 +183,7 @@ public final class TlsContexts {
 
     private static boolean needsRenewal(Path certificate, Instant now) {
         try {
-            X509Certificate leaf = readChain(certificate).getFirst();
+            X509Certificate leaf = ServedCertificate.readChain(certificate, Files.readAllBytes(certificate)).getFirst();
             Instant notAfter = leaf.getNotAfter().toInstant();
             Duration lifetime = Duration.between(leaf.getNotBefore().toInstant(), notAfter);
             return Duration.between(now, notAfter).compareTo(RENEW_BEFORE) < 0
