@@ -2,6 +2,7 @@ package io.portcullis.delivery;
 
 import io.portcullis.config.ConnectorConfig;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.delivery.dane.DaneLookup;
 import io.portcullis.observe.Telemetry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -28,14 +29,19 @@ public final class Connectors {
                                                 Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry)
             throws IOException {
         MxResolver resolver = new MxResolver(config.delivery().resolver());
+        // DANE trusts the AD bit only from a resolver on this host (the config reader insists on
+        // one wherever a dane level is set); without one, no connector does DANE.
+        InetSocketAddress validating = config.delivery().resolver();
+        DaneLookup dane = validating != null && validating.getAddress().isLoopbackAddress() ? new DaneLookup(validating) : null;
         Predicate<NextHop> isThisGateway = hop -> isOwn(hop, ownAddresses.get());
         Map<String, Connector> connectors = new LinkedHashMap<>();
         for (ConnectorConfig connector : config.connectors()) {
             connectors.put(connector.name(), switch (connector) {
                 case ConnectorConfig.Drop drop -> new DropConnector(drop.name(), dataDirectory.resolve(drop.folder()));
                 case ConnectorConfig.Smarthost smarthost ->
-                        new SmtpConnector(smarthost, smarthost.options(), config.hostname(), resolver, isThisGateway);
-                case ConnectorConfig.Mx mx -> new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway);
+                        new SmtpConnector(smarthost, smarthost.options(), config.hostname(), resolver, isThisGateway, dane, telemetry);
+                case ConnectorConfig.Mx mx ->
+                        new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway, dane, telemetry);
             });
         }
         connectors.values().forEach(connector -> {

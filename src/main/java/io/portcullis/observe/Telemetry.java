@@ -183,6 +183,12 @@ public final class Telemetry implements AutoCloseable {
     /** One recipient's outcome of one attempt: DELIVER, DEFER, BOUNCE or EXPIRE. */
     public void deliveryOutcome(String event, Envelope envelope, String recipient, String connector, String remoteHost,
                                 String reply) {
+        deliveryOutcome(event, envelope, recipient, connector, remoteHost, reply, null);
+    }
+
+    /** As above, with how the attempt used TLS ({@code tls} in the tracking event), or null. */
+    public void deliveryOutcome(String event, Envelope envelope, String recipient, String connector, String remoteHost,
+                                String reply, String tls) {
         String flow = envelope.flow();
         String label = connector == null ? "none" : connector;
         String name = switch (event) {
@@ -207,7 +213,16 @@ public final class Telemetry implements AutoCloseable {
                     .record(Duration.between(envelope.arrival(), Instant.now()));
         }
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(), flow,
-                null, envelope.sender(), List.of(recipient), envelope.size(), connector, remoteHost, reply, null));
+                null, envelope.sender(), List.of(recipient), envelope.size(), connector, remoteHost, reply, null, tls));
+    }
+
+    /**
+     * One SMTP delivery attempt's TLS: {@code verified} is dane, sts, ca, unverified, none, or
+     * failed (the destination's TLS policy could not be met and nothing was sent).
+     */
+    public void deliveryTls(String connector, String flow, String verified) {
+        counter("portcullis.delivery.tls", "SMTP delivery attempts by how TLS was verified",
+                "connector", connector, "flow", flow, "verified", verified).increment();
     }
 
     public void deliveryAttempt(String connector, String flow) {
