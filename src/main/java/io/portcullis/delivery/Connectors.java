@@ -28,6 +28,13 @@ public final class Connectors {
     public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
                                                 Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry)
             throws IOException {
+        return create(config, dataDirectory, ownAddresses, telemetry, StsPolicies.NONE);
+    }
+
+    /** @param sts MTA-STS policies for MX delivery ({@link StsPolicies#NONE} until MTA-STS is wired in) */
+    public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
+                                                Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry,
+                                                StsPolicies sts) throws IOException {
         MxResolver resolver = new MxResolver(config.delivery().resolver());
         // DANE trusts the AD bit only from a resolver on this host (the config reader insists on
         // one wherever a dane level is set); without one, no connector does DANE.
@@ -39,9 +46,10 @@ public final class Connectors {
             connectors.put(connector.name(), switch (connector) {
                 case ConnectorConfig.Drop drop -> new DropConnector(drop.name(), dataDirectory.resolve(drop.folder()));
                 case ConnectorConfig.Smarthost smarthost ->
-                        new SmtpConnector(smarthost, smarthost.options(), config.hostname(), resolver, isThisGateway, dane, telemetry);
+                        new SmtpConnector(smarthost, smarthost.options(), config.hostname(), resolver, isThisGateway, dane,
+                                StsPolicies.NONE, telemetry);
                 case ConnectorConfig.Mx mx ->
-                        new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway, dane, telemetry);
+                        new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway, dane, sts, telemetry);
             });
         }
         connectors.values().forEach(connector -> {

@@ -45,14 +45,14 @@ final class SmtpConnector implements Connector {
 
     /** @param dane DNSSEC lookups for the {@code dane} levels, or null when none can be trusted */
     SmtpConnector(ConnectorConfig config, ConnectorConfig.SmtpOptions options, String heloName, MxResolver resolver,
-                  Predicate<NextHop> isThisGateway, DaneLookup dane, Telemetry telemetry) throws IOException {
+                  Predicate<NextHop> isThisGateway, DaneLookup dane, StsPolicies sts, Telemetry telemetry) throws IOException {
         this.name = config.name();
         this.config = config;
         this.options = options;
         this.heloName = heloName;
         this.resolver = resolver;
         this.isThisGateway = isThisGateway;
-        this.tls = new DestinationTls(options, dane);
+        this.tls = new DestinationTls(options, dane, sts);
         this.telemetry = telemetry;
         this.limits = new DestinationLimits(options.maxConnectionsPerDestination(), options.messagesPerMinutePerDestination());
     }
@@ -252,7 +252,7 @@ final class SmtpConnector implements Connector {
                         }
                     }
                 }
-                case ENCRYPT, VERIFY, SECURE, DANE -> {
+                case ENCRYPT, VERIFY, SECURE, DANE, STS -> {
                     if (!offered) {
                         // Stripped by someone on the path, or a server without TLS: nothing goes in clear.
                         throw new TlsNotMet(Replies.TLS_NOT_OFFERED.append("(" + hop + ")"));
@@ -260,6 +260,7 @@ final class SmtpConnector implements Connector {
                     TlsOutcome.Verified verified = switch (requirement.kind()) {
                         case DANE -> TlsOutcome.Verified.DANE;
                         case VERIFY, SECURE -> TlsOutcome.Verified.CA;
+                        case STS -> TlsOutcome.Verified.STS;
                         default -> TlsOutcome.Verified.UNVERIFIED;
                     };
                     try {
@@ -290,7 +291,8 @@ final class SmtpConnector implements Connector {
 
     private TlsOutcome startTls(SmtpClient client, TlsRequirement requirement, TlsOutcome.Verified verified)
             throws IOException, NextHopException {
-        SSLSession session = client.startTls(tls.context(requirement), requirement.kind() == TlsRequirement.Kind.VERIFY);
+        boolean verifyHost = requirement.kind() == TlsRequirement.Kind.VERIFY || requirement.kind() == TlsRequirement.Kind.STS;
+        SSLSession session = client.startTls(tls.context(requirement), verifyHost);
         return new TlsOutcome(session.getProtocol(), session.getCipherSuite(), verified);
     }
 

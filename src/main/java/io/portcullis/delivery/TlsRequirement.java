@@ -14,7 +14,8 @@ import java.util.List;
  *                {@code dane-only} found no TLSA records): the attempt defers with this reply
  */
 record TlsRequirement(Kind kind, List<TlsaRecord> tlsa, List<String> names, Reply refusal) {
-    enum Kind { NONE, MAY, ENCRYPT, VERIFY, SECURE, DANE }
+    /** {@code STS}: as {@code VERIFY}, required by an MTA-STS policy ({@link StsPolicies}). */
+    enum Kind { NONE, MAY, ENCRYPT, VERIFY, SECURE, DANE, STS }
 
     TlsRequirement {
         tlsa = List.copyOf(tlsa);

@@ -213,6 +213,10 @@ class DaneDeliveryTest {
         assertThat(nextHopHas(recipient)).as("nothing reached the next hop").isFalse();
         assertThat(tlsCount("internet", "failed")).isEqualTo(before + 1);
         assertThat(otherCounts()).as("no other result counted").isEqualTo(others);
+        assertThat(cli("queue", "show", id, "--data-dir", gateway.dataDirectory().toString()))
+                .contains("\"type\" : \"DEFERRED\"", "\"tls\" : \"failed\"");
+        assertThat(Eventually.value(Duration.ofSeconds(10), "the DEFER event of " + id, () -> track(id),
+                text -> text.contains("DEFER"))).contains("(tls failed): " + reply);
         stillResponsive();
     }
 
@@ -291,10 +295,16 @@ class DaneDeliveryTest {
     }
 
     private static String track(String id) throws Exception {
+        return cli("track", "--data-dir", gateway.dataDirectory().toString(), "--queue-id", id);
+    }
+
+    /** What the portcullis command prints (queue commands reach the running gateway over its control socket). */
+    private static String cli(String... arguments) throws Exception {
         StringWriter out = new StringWriter();
         picocli.CommandLine cli = new picocli.CommandLine(Class.forName("io.portcullis.app.Main").getDeclaredConstructor().newInstance());
         cli.setOut(new PrintWriter(out));
-        cli.execute("track", "--data-dir", gateway.dataDirectory().toString(), "--queue-id", id);
+        cli.setErr(new PrintWriter(out));
+        cli.execute(arguments);
         return out.toString();
     }
 
