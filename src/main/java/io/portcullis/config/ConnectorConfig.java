@@ -47,9 +47,13 @@ public sealed interface ConnectorConfig {
             return configName;
         }
 
-        /** Does this level authenticate the next hop (so a password may be sent over it)? */
+        /**
+         * Does this level always authenticate the next hop (so a password may be sent over it)?
+         * Not {@code dane-only}: validated TLSA records none of which is usable mean TLS without
+         * authentication (RFC 7672 §2.2).
+         */
         public boolean authenticates() {
-            return this == VERIFY || this == SECURE || this == DANE_ONLY;
+            return this == VERIFY || this == SECURE;
         }
 
         public boolean usesDane() {

@@ -173,7 +173,7 @@ final class DeliveryConfigReader {
             // Opportunistic TLS accepts any certificate: a man in the middle would be handed the password.
             errors.add(map.keyNode("auth"), map.keyPath("auth"), "auth needs tls: required (a verified certificate), got tls: "
                     + (tls.authenticates() ? "a tls-policy entry that does not verify" : tlsText.trim().toLowerCase(Locale.ROOT))
-                    + " (verify, secure and dane-only verify the certificate; required is verify)");
+                    + " (verify and secure check the certificate against the CA trust; required is verify)");
         }
         auth.finish();
         ConnectorConfig.SmtpOptions options = new ConnectorConfig.SmtpOptions(source, tls, trustPath, username, password,
