@@ -339,16 +339,18 @@ final class DeliveryConfigReader {
                 resolver = new InetSocketAddress(address, port);
             }
         }
-        if (!daneKeys.isEmpty() && (resolver == null || !resolver.getAddress().isLoopbackAddress())) {
+        Path trustAnchors = map.readableFile("dnssec-trust-anchors", base);
+        if (!daneKeys.isEmpty() && trustAnchors == null && (resolver == null || !resolver.getAddress().isLoopbackAddress())) {
             String got = resolver == null ? "the system's resolvers" : resolverText;
             // DANE trusts the AD bit of the resolver's answers; only a resolver on this host can
             // vouch for them (the path to any other is as forgeable as the answers themselves).
             daneKeys.forEach((path, node) -> errors.add(node, path, "dane needs delivery.dns-resolver: a validating resolver on"
-                    + " loopback (such as unbound on 127.0.0.1:53), whose AD bit says the answers are DNSSEC-validated; got "
+                    + " loopback (such as unbound on 127.0.0.1:53), whose AD bit says the answers are DNSSEC-validated, or"
+                    + " delivery.dnssec-trust-anchors to validate in process; got "
                     + got));
         }
         map.finish();
-        return new DeliveryConfig(retry, lifetime, delayWarning, maxDeliveries, resolver, bounceLimit, queueOnly);
+        return new DeliveryConfig(retry, lifetime, delayWarning, maxDeliveries, resolver, bounceLimit, queueOnly, trustAnchors);
     }
 
     private Duration durationOf(Node node, String path) {

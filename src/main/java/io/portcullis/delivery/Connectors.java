@@ -39,7 +39,9 @@ public final class Connectors {
         // DANE trusts the AD bit only from a resolver on this host (the config reader insists on
         // one wherever a dane level is set); without one, no connector does DANE.
         InetSocketAddress validating = config.delivery().resolver();
-        DaneLookup dane = validating != null && validating.getAddress().isLoopbackAddress() ? new DaneLookup(validating) : null;
+        DaneLookup dane = config.delivery().dnssecTrustAnchors() != null
+                ? DaneLookup.validating(validating, config.delivery().dnssecTrustAnchors())
+                : validating != null && validating.getAddress().isLoopbackAddress() ? DaneLookup.trustingResolver(validating) : null;
         Predicate<NextHop> isThisGateway = hop -> isOwn(hop, ownAddresses.get());
         Map<String, Connector> connectors = new LinkedHashMap<>();
         for (ConnectorConfig connector : config.connectors()) {

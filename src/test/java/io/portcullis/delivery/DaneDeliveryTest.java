@@ -70,6 +70,8 @@ class DaneDeliveryTest {
     private static Nsd nsd;
     private static Unbound unbound;
     private static TestGateway gateway;
+    /** Validates DNSSEC itself (dnsjava, the zone's trust anchor in a file), asking NSD directly: no AD bit anywhere. */
+    private static TestGateway inProcess;
 
     @BeforeAll
     static void start() throws Exception {
@@ -169,11 +171,28 @@ class DaneDeliveryTest {
                   retry: [1h]
                   dns-resolver: 127.0.0.1:%4$d
                 """.formatted(port, directory.resolve("ca.pem"), stripper.port(), unbound.port())));
+        Path anchors = Files.writeString(directory.resolve("trust-anchors"), signed.trustAnchor() + "\n");
+        inProcess = TestGateway.startYaml(TestGateway.deliveringYaml("""
+                domains: [example.test]
+                connectors:
+                  - name: internet
+                    type: mx
+                    port: %d
+                    tls: dane
+                    allow-internal-addresses: [127.0.0.0/8]
+                routes:
+                  - domains: ["*"]
+                    connector: internet
+                delivery:
+                  retry: [1h]
+                  dns-resolver: 127.0.0.1:%d
+                  dnssec-trust-anchors: %s
+                """.formatted(port, nsd.port(), anchors)));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        Closing.closeAll(gateway, unbound, nsd, stripper, nextHop);
+        Closing.closeAll(inProcess, gateway, unbound, nsd, stripper, nextHop);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -232,6 +251,32 @@ class DaneDeliveryTest {
                 .doesNotContain("MAIL FROM").doesNotContain(recipient);
         assertThat(nextHopHas(recipient)).isFalse();
         stillResponsive();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "user@ee.dane.test       | DELIVERED | 250 2.0.0                                                                     | TLSv1.",
+        "user@plain.test         | DELIVERED | 250 2.0.0                                                                     | TLSv1.",
+        "user@mismatch.dane.test | DEFERRED  | 451 4.7.5 The next hop's certificate matches none of its DANE TLSA records    | failed",
+        "user@bogus.dane.test    | DEFERRED  | 451 4.7.5 DNSSEC lookup for DANE failed; not delivering without it            | failed"})
+    void validatesInProcessWithConfiguredTrustAnchors(String recipient, DeliveryRecord.Type type, String reply, String tls)
+            throws Exception {
+        String id;
+        try (SmtpScript smtp = SmtpScript.connect(inProcess.port("outbound"))) {
+            smtp.expect("220").send("EHLO internal.example.test").expect("250 ");
+            id = smtp.sendMessage("sender@example.test", recipient, "Subject: dane in process\r\n\r\nx\r\n");
+        }
+        if (type == DeliveryRecord.Type.DELIVERED) {
+            Eventually.await(Duration.ofSeconds(60), recipient + " delivered", () -> !inProcess.queued().contains(id));
+            String verified = recipient.endsWith("dane.test") ? "dane" : "unverified";
+            assertThat(inProcess.metrics()).contains("portcullis_delivery_tls_total{connector=\"internet\",flow=\"outbound\",verified=\""
+                    + verified + "\"}");
+        } else {
+            DeliveryRecord deferred = inProcess.awaitJournal(id, DeliveryRecord.Type.DEFERRED, 60).stream()
+                    .filter(r -> r.type() == DeliveryRecord.Type.DEFERRED).findFirst().orElseThrow();
+            assertThat(deferred.reply()).startsWith(reply);
+            assertThat(deferred.tls()).isEqualTo(tls);
+        }
     }
 
     @Test

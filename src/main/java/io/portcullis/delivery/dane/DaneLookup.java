@@ -1,7 +1,10 @@
 package io.portcullis.delivery.dane;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,17 +18,21 @@ import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.dnssec.ValidatingResolver;
 import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * The DNSSEC facts DANE needs (RFC 7672 §2.2), from a validating resolver on loopback whose AD
- * bit (RFC 4035 §3.2.3, asked for with AD and DO set as RFC 6840 §5.7 allows) says an answer was
- * validated. The resolver must be on this host: an AD bit that crossed a network is worth no more
- * than the answer it came with. Validating in process instead would need the root trust anchor
- * kept current (RFC 5011 rollovers), which a local unbound already does.
+ * The DNSSEC facts DANE needs (RFC 7672 §2.2). By default from a validating resolver on loopback
+ * whose AD bit (RFC 4035 §3.2.3, asked for with AD and DO set as RFC 6840 §5.7 allows) says an
+ * answer was validated. The resolver must be on this host: an AD bit that crossed a network is
+ * worth no more than the answer it came with. Or, with configured trust anchors, validated in
+ * process by dnsjava; that needs the anchors kept current by hand (RFC 5011 rollovers), which a
+ * local unbound does by itself, so it is not the default.
  *
  * <p>Each method answers with a value, never an exception: a lookup that could not be answered
  * (SERVFAIL, which is also what a validating resolver says for bogus data, or a timeout) is a
@@ -60,15 +67,39 @@ public final class DaneLookup {
         }
     }
 
-    private final SimpleResolver resolver;
+    private final Resolver resolver;
+    private final boolean inProcess;
 
-    /** @param server a validating resolver on loopback (the caller's configuration ensures it) */
-    public DaneLookup(InetSocketAddress server) {
+    private DaneLookup(Resolver resolver, boolean inProcess) {
+        this.resolver = resolver;
+        this.inProcess = inProcess;
+        resolver.setTimeout(Duration.ofSeconds(10));
+    }
+
+    /** Trusts the AD bit of {@code server}, a validating resolver that must be on loopback. */
+    public static DaneLookup trustingResolver(InetSocketAddress server) {
         if (!server.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("DANE trusts only a resolver on loopback, not " + server);
         }
-        resolver = new SimpleResolver(server);
-        resolver.setTimeout(Duration.ofSeconds(10));
+        return new DaneLookup(new SimpleResolver(server), false);
+    }
+
+    /**
+     * Validates in process with dnsjava's {@link ValidatingResolver} from the DS or DNSKEY records
+     * in {@code trustAnchors} (zone-file lines), asking {@code server} (or the system's resolvers
+     * when null) for the records and their signatures. The anchors are the administrator's to
+     * keep current: a root key rollover (RFC 5011) is not followed.
+     */
+    public static DaneLookup validating(InetSocketAddress server, Path trustAnchors) throws IOException {
+        Resolver upstream = server == null ? new ExtendedResolver() : new SimpleResolver(server);
+        ValidatingResolver validating = new ValidatingResolver(upstream);
+        try (InputStream in = Files.newInputStream(trustAnchors)) {
+            validating.loadTrustAnchors(in);
+        }
+        if (validating.getTrustAnchors().items().isEmpty()) {
+            throw new IOException(trustAnchors + ": no DS or DNSKEY records to use as trust anchors");
+        }
+        return new DaneLookup(validating, true);
     }
 
     /** Was the domain's MX RRset, or the proof that it has none (implicit MX), validated? */
@@ -122,8 +153,10 @@ public final class DaneLookup {
         try {
             String absolute = host.toLowerCase(Locale.ROOT).endsWith(".") ? host : host + ".";
             Message query = Message.newQuery(Record.newRecord(Name.fromString(absolute), type, DClass.IN));
-            query.getHeader().setFlag(Flags.AD);
-            query.addRecord(new OPTRecord(1232, 0, 0, ExtendedFlags.DO), Section.ADDITIONAL);
+            if (!inProcess) {
+                query.getHeader().setFlag(Flags.AD);
+                query.addRecord(new OPTRecord(1232, 0, 0, ExtendedFlags.DO), Section.ADDITIONAL);
+            }
             Message response = resolver.send(query);
             List<Record> records = new ArrayList<>();
             for (Record record : response.getSection(Section.ANSWER)) {
