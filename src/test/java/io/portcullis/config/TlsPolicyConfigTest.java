@@ -69,9 +69,11 @@ class TlsPolicyConfigTest {
             + " dane-only (opportunistic is may, required is verify), got \"sometimes\"",
         "policy key no domain  | 10 | connectors[0].tls-policy.exa mple.org: \"exa mple.org\" must be a domain or .domain",
         "dane without resolver | 8 | connectors[0].tls: dane needs delivery.dns-resolver: a validating resolver on loopback"
-            + " (such as unbound on 127.0.0.1:53), whose AD bit says the answers are DNSSEC-validated; got the system's resolvers",
+            + " (such as unbound on 127.0.0.1:53), whose AD bit says the answers are DNSSEC-validated, or"
+            + " delivery.dnssec-trust-anchors to validate in process; got the system's resolvers",
         "dane, remote resolver | 8 | connectors[0].tls-policy: dane needs delivery.dns-resolver: a validating resolver on"
-            + " loopback (such as unbound on 127.0.0.1:53), whose AD bit says the answers are DNSSEC-validated; got 192.0.2.53:53",
+            + " loopback (such as unbound on 127.0.0.1:53), whose AD bit says the answers are DNSSEC-validated, or"
+            + " delivery.dnssec-trust-anchors to validate in process; got 192.0.2.53:53",
         "auth with a may entry | 13 | connectors[0].auth: auth needs tls: required (a verified certificate), got tls: a"
             + " tls-policy entry that does not verify"})
     void badValuesNameFileLineAndKey(String name, int line, String message) throws Exception {
@@ -92,6 +94,15 @@ class TlsPolicyConfigTest {
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOfSatisfying(ConfigException.class, e ->
                 assertThat(e.errors()).anySatisfy(error -> assertThat(error)
                         .startsWith(file + ":" + line + ": ").contains(message.strip())));
+    }
+
+    @Test
+    void daneWithTrustAnchorsMayAskAnyResolver() throws Exception {
+        Files.writeString(directory.resolve("anchors"), "example. IN DS 12345 13 2 "
+                + "0000000000000000000000000000000000000000000000000000000000000000\n");
+        GatewayConfig config = load("connectors:\n  - name: out\n    type: mx\n    tls: dane\n"
+                + "delivery:\n  dns-resolver: 192.0.2.53:53\n  dnssec-trust-anchors: anchors\n");
+        assertThat(config.delivery().dnssecTrustAnchors()).isEqualTo(directory.resolve("anchors"));
     }
 
     @Test
