@@ -106,6 +106,7 @@ final class TrackCli implements Callable<Integer> {
             default -> line.append(" <").append(event.recipients().getFirst()).append(">")
                     .append(event.connector() == null ? "" : " via " + event.connector())
                     .append(event.remoteHost() == null ? "" : " to " + event.remoteHost())
+                    .append(event.tls() == null ? "" : " (tls " + event.tls() + ")")
                     .append(": ").append(event.reply());
         }
         return line.toString();

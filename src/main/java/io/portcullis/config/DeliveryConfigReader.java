@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -19,11 +21,15 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 /** Reads {@code domains}, {@code connectors}, {@code routes} and {@code delivery}. */
 final class DeliveryConfigReader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final String TLS_LEVELS = "none, may, encrypt, verify, secure, dane or dane-only"
+            + " (opportunistic is may, required is verify)";
     private static final Pattern RATE = Pattern.compile("(\\d{1,9})\\s*/\\s*(s|m|h)");
 
     private final YamlMap top;
     private final ConfigErrors errors;
     private final Path base;
+    /** Where a connector asks for DANE: checked against {@code delivery.dns-resolver} once that is read. */
+    private final Map<String, Node> daneKeys = new LinkedHashMap<>();
 
     DeliveryConfigReader(YamlMap top, Path base) {
         this.top = top;
@@ -144,12 +150,17 @@ final class DeliveryConfigReader {
             }
         }
         String tlsText = map.string("tls", "opportunistic");
-        ConnectorConfig.TlsPolicy tls;
-        try {
-            tls = ConnectorConfig.TlsPolicy.valueOf(tlsText.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            errors.add(map.node("tls"), map.keyPath("tls"), "expected opportunistic, required or none, got \"" + tlsText + "\"");
-            tls = ConnectorConfig.TlsPolicy.OPPORTUNISTIC;
+        ConnectorConfig.TlsPolicy tls = ConnectorConfig.TlsPolicy.parse(tlsText);
+        if (tls == null) {
+            errors.add(map.node("tls"), map.keyPath("tls"), "expected " + TLS_LEVELS + ", got \"" + tlsText + "\"");
+            tls = ConnectorConfig.TlsPolicy.MAY;
+        }
+        Map<String, ConnectorConfig.TlsPolicy> tlsPolicies = tlsPolicies(map.map("tls-policy"));
+        if (tls.usesDane()) {
+            daneKeys.put(map.keyPath("tls"), map.node("tls"));
+        }
+        if (tlsPolicies.values().stream().anyMatch(ConnectorConfig.TlsPolicy::usesDane)) {
+            daneKeys.put(map.keyPath("tls-policy"), map.keyNode("tls-policy"));
         }
         Path trustPath = map.readableFile("tls-trust", base);
         YamlMap auth = map.map("auth");
@@ -158,15 +169,45 @@ final class DeliveryConfigReader {
         if ((username == null) != (password == null)) {
             errors.add(map.node("auth"), map.keyPath("auth"), "give both username and password");
         }
-        if (username != null && tls != ConnectorConfig.TlsPolicy.REQUIRED) {
+        if (username != null && (!tls.authenticates() || tlsPolicies.values().stream().anyMatch(p -> !p.authenticates()))) {
             // Opportunistic TLS accepts any certificate: a man in the middle would be handed the password.
             errors.add(map.keyNode("auth"), map.keyPath("auth"), "auth needs tls: required (a verified certificate), got tls: "
-                    + tls.name().toLowerCase(Locale.ROOT));
+                    + (tls.authenticates() ? "a tls-policy entry that does not verify" : tlsText.trim().toLowerCase(Locale.ROOT))
+                    + " (verify and secure check the certificate against the CA trust; required is verify)");
         }
         auth.finish();
         ConnectorConfig.SmtpOptions options = new ConnectorConfig.SmtpOptions(source, tls, trustPath, username, password,
-                map.integer("max-connections-per-destination", 20, 1, 10_000), rate(map), timeouts(map.map("timeouts")));
+                map.integer("max-connections-per-destination", 20, 1, 10_000), rate(map), timeouts(map.map("timeouts")),
+                tlsPolicies);
         return options;
+    }
+
+    /**
+     * {@code tls-policy}: destination → level, like Postfix's {@code smtp_tls_policy_maps}. A key
+     * is a domain (the recipient domain for MX delivery, the host name for a smarthost) or
+     * {@code .domain} for every sub-domain of it.
+     */
+    private Map<String, ConnectorConfig.TlsPolicy> tlsPolicies(YamlMap map) {
+        Map<String, ConnectorConfig.TlsPolicy> policies = new LinkedHashMap<>();
+        for (String key : map.keys()) {
+            String text = map.string(key, null);
+            String domain = key.startsWith(".") ? key.substring(1) : key;
+            try {
+                PathParser.parseDomain(domain);
+            } catch (SyntaxException e) {
+                errors.add(map.keyNode(key), map.keyPath(key), "\"" + key + "\" must be a domain or .domain (its sub-domains)");
+                continue;
+            }
+            ConnectorConfig.TlsPolicy level = text == null ? null : ConnectorConfig.TlsPolicy.parse(text);
+            if (level == null) {
+                errors.add(map.node(key) == null ? map.keyNode(key) : map.node(key), map.keyPath(key),
+                        "expected " + TLS_LEVELS + ", got \"" + text + "\"");
+                continue;
+            }
+            policies.put(key.toLowerCase(Locale.ROOT), level);
+        }
+        map.finish();
+        return policies;
     }
 
     /**
@@ -298,8 +339,18 @@ final class DeliveryConfigReader {
                 resolver = new InetSocketAddress(address, port);
             }
         }
+        Path trustAnchors = map.readableFile("dnssec-trust-anchors", base);
+        if (!daneKeys.isEmpty() && trustAnchors == null && (resolver == null || !resolver.getAddress().isLoopbackAddress())) {
+            String got = resolver == null ? "the system's resolvers" : resolverText;
+            // DANE trusts the AD bit of the resolver's answers; only a resolver on this host can
+            // vouch for them (the path to any other is as forgeable as the answers themselves).
+            daneKeys.forEach((path, node) -> errors.add(node, path, "dane needs delivery.dns-resolver: a validating resolver on"
+                    + " loopback (such as unbound on 127.0.0.1:53), whose AD bit says the answers are DNSSEC-validated, or"
+                    + " delivery.dnssec-trust-anchors to validate in process; got "
+                    + got));
+        }
         map.finish();
-        return new DeliveryConfig(retry, lifetime, delayWarning, maxDeliveries, resolver, bounceLimit, queueOnly);
+        return new DeliveryConfig(retry, lifetime, delayWarning, maxDeliveries, resolver, bounceLimit, queueOnly, trustAnchors);
     }
 
     private Duration durationOf(Node node, String path) {

@@ -70,6 +70,11 @@ final class YamlMap {
         return tuple == null ? null : tuple.getKeyNode();
     }
 
+    /** The keys as written, for mappings whose keys are data (a name → value table). */
+    List<String> keys() {
+        return List.copyOf(entries.keySet());
+    }
+
     boolean has(String key) {
         return node(key) != null;
     }

@@ -2,6 +2,7 @@ package io.portcullis.delivery;
 
 import io.portcullis.config.ConnectorConfig;
 import io.portcullis.config.GatewayConfig;
+import io.portcullis.delivery.dane.DaneLookup;
 import io.portcullis.observe.Telemetry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,15 +28,30 @@ public final class Connectors {
     public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
                                                 Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry)
             throws IOException {
+        return create(config, dataDirectory, ownAddresses, telemetry, StsPolicies.NONE);
+    }
+
+    /** @param sts MTA-STS policies for MX delivery ({@link StsPolicies#NONE} until MTA-STS is wired in) */
+    public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
+                                                Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry,
+                                                StsPolicies sts) throws IOException {
         MxResolver resolver = new MxResolver(config.delivery().resolver());
+        // DANE trusts the AD bit only from a resolver on this host (the config reader insists on
+        // one wherever a dane level is set); without one, no connector does DANE.
+        InetSocketAddress validating = config.delivery().resolver();
+        DaneLookup dane = config.delivery().dnssecTrustAnchors() != null
+                ? DaneLookup.validating(validating, config.delivery().dnssecTrustAnchors())
+                : validating != null && validating.getAddress().isLoopbackAddress() ? DaneLookup.trustingResolver(validating) : null;
         Predicate<NextHop> isThisGateway = hop -> isOwn(hop, ownAddresses.get());
         Map<String, Connector> connectors = new LinkedHashMap<>();
         for (ConnectorConfig connector : config.connectors()) {
             connectors.put(connector.name(), switch (connector) {
                 case ConnectorConfig.Drop drop -> new DropConnector(drop.name(), dataDirectory.resolve(drop.folder()));
                 case ConnectorConfig.Smarthost smarthost ->
-                        new SmtpConnector(smarthost, smarthost.options(), config.hostname(), resolver, isThisGateway);
-                case ConnectorConfig.Mx mx -> new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway);
+                        new SmtpConnector(smarthost, smarthost.options(), config.hostname(), resolver, isThisGateway, dane,
+                                StsPolicies.NONE, telemetry);
+                case ConnectorConfig.Mx mx ->
+                        new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway, dane, sts, telemetry);
             });
         }
         connectors.values().forEach(connector -> {

@@ -194,15 +194,16 @@ public final class DeliveryScheduler implements AutoCloseable {
                     case DEFERRED -> DeliveryRecord.Type.DEFERRED;
                 };
                 records.add(new DeliveryRecord(type, now, result.recipient(), result.replyText(), result.remoteHost(),
-                        connectorOf.get(result.recipient()), null));
+                        connectorOf.get(result.recipient()), null, result.tls()));
                 telemetry.deliveryOutcome(switch (type) {
                     case DELIVERED -> "DELIVER";
                     case BOUNCED -> "BOUNCE";
                     default -> "DEFER";
-                }, envelope, result.recipient(), connectorOf.get(result.recipient()), result.remoteHost(), result.replyText());
-                log.info("{}: to=<{}> connector={} relay={} status={} ({})", message.id(), result.recipient(),
+                }, envelope, result.recipient(), connectorOf.get(result.recipient()), result.remoteHost(), result.replyText(),
+                        result.tls());
+                log.info("{}: to=<{}> connector={} relay={} tls={} status={} ({})", message.id(), result.recipient(),
                         connectorOf.getOrDefault(result.recipient(), "none"), result.remoteHost(),
-                        type.name().toLowerCase(), result.replyText());
+                        result.tls() == null ? "-" : result.tls(), type.name().toLowerCase(), result.replyText());
             }
             boolean allDelivered = results.stream().allMatch(r -> r.outcome() == RecipientResult.Outcome.DELIVERED)
                     && results.size() == message.openRecipients().size();

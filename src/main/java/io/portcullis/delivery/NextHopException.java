@@ -7,7 +7,7 @@ import io.portcullis.smtp.Reply;
  * or AUTH trouble. Carries the reply to record for every recipient; the caller may try the next
  * host when the reply is temporary.
  */
-final class NextHopException extends Exception {
+class NextHopException extends Exception {
     private final Reply reply;
 
     NextHopException(Reply reply) {

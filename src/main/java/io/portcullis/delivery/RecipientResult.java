@@ -9,8 +9,15 @@ import io.portcullis.smtp.Reply;
  * @param remoteHost the host that gave the reply ("mx1.example.org[192.0.2.1]:25"), or null
  * @param dsnHandled true when the next hop accepted the DSN request, so we must not send a
  *                   success notification ourselves (RFC 3461 §4.1)
+ * @param tls        how the attempt used TLS ({@link TlsOutcome#describe()}), or null where no
+ *                   SMTP connection was tried (a drop folder, no route)
  */
-public record RecipientResult(String recipient, Outcome outcome, Reply reply, String remoteHost, boolean dsnHandled) {
+public record RecipientResult(String recipient, Outcome outcome, Reply reply, String remoteHost, boolean dsnHandled,
+                              String tls) {
+
+    public RecipientResult(String recipient, Outcome outcome, Reply reply, String remoteHost, boolean dsnHandled) {
+        this(recipient, outcome, reply, remoteHost, dsnHandled, null);
+    }
 
     public enum Outcome { DELIVERED, DEFERRED, FAILED }
 
@@ -23,6 +30,10 @@ public record RecipientResult(String recipient, Outcome outcome, Reply reply, St
     public static java.util.List<RecipientResult> allOf(java.util.List<io.portcullis.spool.Envelope.Recipient> recipients,
                                                         Reply reply, String remoteHost) {
         return recipients.stream().map(r -> of(r.address(), reply, remoteHost)).toList();
+    }
+
+    public RecipientResult withTls(TlsOutcome outcome) {
+        return new RecipientResult(recipient, this.outcome, reply, remoteHost, dsnHandled, outcome.describe());
     }
 
     public String replyText() {

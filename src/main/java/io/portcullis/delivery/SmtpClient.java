@@ -49,6 +49,8 @@ final class SmtpClient implements Closeable {
     private NextHopChannel channel;
     private final Set<String> extensions = new HashSet<>();
     private boolean tls;
+    private TlsRequirement requirement;
+    private TlsOutcome tlsOutcome = TlsOutcome.PLAIN;
     private long lastUsedNanos = System.nanoTime();
     private Runnable onClose = () -> { };
     private boolean closed;
@@ -120,15 +122,30 @@ final class SmtpClient implements Closeable {
         return tls;
     }
 
+    /** What the connection was opened to satisfy, and how TLS turned out (set by the connector). */
+    void secured(TlsRequirement requirement, TlsOutcome outcome) {
+        this.requirement = requirement;
+        this.tlsOutcome = outcome;
+    }
+
+    TlsRequirement requirement() {
+        return requirement;
+    }
+
+    TlsOutcome tlsOutcome() {
+        return tlsOutcome;
+    }
+
     NextHop hop() {
         return hop;
     }
 
     /**
      * STARTTLS, the handshake, then EHLO again. With {@code verifyHost} the certificate must name
-     * the next hop's host name. Failure leaves the connection unusable.
+     * the next hop's host name. Failure leaves the connection unusable. Returns the session
+     * (protocol and cipher suite).
      */
-    void startTls(SSLContext context, boolean verifyHost) throws IOException, NextHopException {
+    javax.net.ssl.SSLSession startTls(SSLContext context, boolean verifyHost) throws IOException, NextHopException {
         Reply reply = command("STARTTLS", "STARTTLS");
         if (reply.code() != 220) {
             throw new NextHopException(reply);
@@ -144,6 +161,7 @@ final class SmtpClient implements Closeable {
         channel.startTls(ssl, timeouts.command());
         tls = true;
         hello();
+        return ssl.getSession();
     }
 
     /** AUTH PLAIN (RFC 4616) or LOGIN; false when the server refuses the credentials. */

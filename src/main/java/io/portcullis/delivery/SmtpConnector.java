@@ -3,24 +3,23 @@ package io.portcullis.delivery;
 import com.google.common.net.InetAddresses;
 import io.portcullis.smtp.Replies;
 import io.portcullis.config.ConnectorConfig;
+import io.portcullis.delivery.dane.DaneLookup;
+import io.portcullis.observe.Telemetry;
 import io.portcullis.smtp.Reply;
 import io.portcullis.spool.Envelope;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,20 +37,23 @@ final class SmtpConnector implements Connector {
     private final String heloName;
     private final MxResolver resolver;
     private final Predicate<NextHop> isThisGateway;
-    private final SSLContext tls;
+    private final DestinationTls tls;
+    private final Telemetry telemetry;
     private final ConnectionCache cache = new ConnectionCache();
     private final DestinationLimits limits;
     private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** @param dane DNSSEC lookups for the {@code dane} levels, or null when none can be trusted */
     SmtpConnector(ConnectorConfig config, ConnectorConfig.SmtpOptions options, String heloName, MxResolver resolver,
-                  Predicate<NextHop> isThisGateway) throws IOException {
+                  Predicate<NextHop> isThisGateway, DaneLookup dane, StsPolicies sts, Telemetry telemetry) throws IOException {
         this.name = config.name();
         this.config = config;
         this.options = options;
         this.heloName = heloName;
         this.resolver = resolver;
         this.isThisGateway = isThisGateway;
-        this.tls = clientTlsContext(options);
+        this.tls = new DestinationTls(options, dane, sts);
+        this.telemetry = telemetry;
         this.limits = new DestinationLimits(options.maxConnectionsPerDestination(), options.messagesPerMinutePerDestination());
     }
 
@@ -63,7 +65,7 @@ final class SmtpConnector implements Connector {
     @Override
     public List<RecipientResult> deliver(DeliveryJob job) {
         if (config instanceof ConnectorConfig.Smarthost smarthost) {
-            return deliverTo(name, smarthostHops(smarthost), job);
+            return deliverTo(name, smarthostHops(smarthost), job, hop -> tls.forSmarthost(hop.hostName()));
         }
         // MX: one transaction per recipient domain.
         Map<String, List<Envelope.Recipient>> byDomain = new LinkedHashMap<>();
@@ -97,7 +99,8 @@ final class SmtpConnector implements Connector {
                     log.info("{}: refusing to deliver to {}: {}", name, entry.getKey(), refused);
                     results.addAll(RecipientResult.allOf(domainJob.recipients(), refused, null));
                 } else {
-                    results.addAll(deliverTo(entry.getKey(), hops, domainJob));
+                    DestinationTls.Plan plan = tls.forDomain(entry.getKey());
+                    results.addAll(deliverTo(entry.getKey(), hops, domainJob, hop -> plan));
                 }
             }
         }
@@ -114,7 +117,13 @@ final class SmtpConnector implements Connector {
         return hops;
     }
 
-    private List<RecipientResult> deliverTo(String destination, List<NextHop> hops, DeliveryJob job) {
+    /**
+     * Tries the hops in order until one takes the transaction. Each hop must first meet its TLS
+     * requirement ({@link DestinationTls}); one that cannot is skipped with {@code 451 4.7.5},
+     * before any mail command is sent to it.
+     */
+    private List<RecipientResult> deliverTo(String destination, List<NextHop> hops, DeliveryJob job,
+                                            Function<NextHop, DestinationTls.Plan> plans) {
         List<NextHop> candidates = hops.stream().filter(isThisGateway.negate()).toList();
         if (candidates.isEmpty()) {
             return RecipientResult.allOf(job.recipients(), hops.isEmpty() ? Replies.CONNECTION_FAILED.append("(no address for " + destination + ")")
@@ -126,14 +135,29 @@ final class SmtpConnector implements Connector {
             Thread.currentThread().interrupt();
             return RecipientResult.allOf(job.recipients(), Replies.DELIVERY_LOCAL_ERROR, null);
         }
+        String flow = job.envelope().flow();
         try {
             Reply lastFailure = Replies.CONNECTION_FAILED;
             String lastHost = null;
+            boolean policyNotMet = false;
+            Map<String, DaneLookup.Tlsa> tlsa = new HashMap<>();
             for (NextHop hop : candidates) {
+                TlsRequirement requirement = tls.forHop(plans.apply(hop), hop, tlsa);
+                if (requirement.refusal() != null) {
+                    log.info("{}: not delivering to {}: {}", name, hop, requirement.refusal());
+                    lastFailure = requirement.refusal();
+                    lastHost = hop.toString();
+                    policyNotMet = true;
+                    continue;
+                }
                 SmtpClient client = cache.take(hop);
+                if (client != null && !requirement.admits(client.requirement())) {
+                    client.close(); // opened for another TLS requirement: never reused across them
+                    client = null;
+                }
                 try {
                     if (client == null) {
-                        client = open(hop);
+                        client = open(hop, requirement);
                     }
                 } catch (NextHopChannel.TimedOut e) {
                     lastFailure = Replies.NEXT_HOP_TIMED_OUT.append("(" + hop + ": " + e.getMessage() + ")");
@@ -143,31 +167,55 @@ final class SmtpConnector implements Connector {
                     lastFailure = Replies.CONNECTION_FAILED.append("(" + hop + ": " + e.getMessage() + ")");
                     lastHost = hop.toString();
                     continue;
+                } catch (TlsNotMet e) {
+                    log.info("{}: TLS policy not met by {}: {}", name, hop, e.reply());
+                    lastFailure = e.reply();
+                    lastHost = hop.toString();
+                    policyNotMet = true;
+                    continue;
                 } catch (NextHopException e) {
                     lastFailure = e.reply();
                     lastHost = hop.toString();
                     continue;
                 }
+                TlsOutcome outcome = client.tlsOutcome();
+                telemetry.deliveryTls(name, flow, outcome.verified().label());
                 if (SmtpClient.needsSmtpUtf8(job.envelope()) && !client.offers("SMTPUTF8")) {
                     cache.put(client);
-                    return RecipientResult.allOf(job.recipients(), Replies.NEEDS_SMTPUTF8, hop.toString());
+                    return withTls(RecipientResult.allOf(job.recipients(), Replies.NEEDS_SMTPUTF8, hop.toString()), outcome);
                 }
                 try {
                     List<RecipientResult> results = client.send(job);
                     cache.put(client);
-                    return results;
+                    return withTls(results, outcome);
                 } catch (IOException e) {
                     client.close();
                     log.info("{}: connection to {} lost during delivery of {}: {}", name, hop, job.envelope().queueId(),
                             e.toString());
                     Reply reply = e instanceof NextHopChannel.TimedOut ? Replies.NEXT_HOP_TIMED_OUT : Replies.CONNECTION_LOST;
-                    return RecipientResult.allOf(job.recipients(), reply.append("(" + hop + ": " + e.getMessage() + ")"),
-                            hop.toString());
+                    return withTls(RecipientResult.allOf(job.recipients(), reply.append("(" + hop + ": " + e.getMessage() + ")"),
+                            hop.toString()), outcome);
                 }
             }
-            return RecipientResult.allOf(job.recipients(), lastFailure, lastHost);
+            List<RecipientResult> failed = RecipientResult.allOf(job.recipients(), lastFailure, lastHost);
+            if (policyNotMet && "4.7.5".equals(lastFailure.enhancedCode())) {
+                telemetry.deliveryTls(name, flow, TlsOutcome.Verified.FAILED.label());
+                return withTls(failed, TlsOutcome.POLICY_NOT_MET);
+            }
+            return failed;
         } finally {
             limits.release(destination);
+        }
+    }
+
+    private static List<RecipientResult> withTls(List<RecipientResult> results, TlsOutcome outcome) {
+        return results.stream().map(result -> result.withTls(outcome)).toList();
+    }
+
+    /** A hop that cannot give what its TLS requirement asks: {@code 451 4.7.5}, nothing was sent. */
+    private static final class TlsNotMet extends NextHopException {
+        TlsNotMet(Reply reply) {
+            super(reply);
         }
     }
 
@@ -183,26 +231,19 @@ final class SmtpConnector implements Connector {
         return client;
     }
 
-    /** Connects and secures a connection as the TLS policy and credentials demand. */
-    private SmtpClient open(NextHop hop) throws IOException, NextHopException {
+    /** Connects and secures a connection as the TLS requirement and credentials demand. */
+    private SmtpClient open(NextHop hop, TlsRequirement requirement) throws IOException, NextHopException {
         SmtpClient client = connect(hop);
         try {
             boolean offered = client.offers("STARTTLS");
-            switch (options.tls()) {
-                case REQUIRED -> {
-                    if (!offered) {
-                        throw new NextHopException(Replies.TLS_REQUIRED.append("(" + hop + " does not offer STARTTLS)"));
-                    }
-                    try {
-                        client.startTls(tls, true);
-                    } catch (IOException e) {
-                        throw new NextHopException(Replies.TLS_REQUIRED.append("(" + hop + ": " + e.getMessage() + ")"));
-                    }
+            TlsOutcome outcome = TlsOutcome.PLAIN;
+            switch (requirement.kind()) {
+                case NONE -> {
                 }
-                case OPPORTUNISTIC -> {
+                case MAY -> {
                     if (offered) {
                         try {
-                            client.startTls(tls, false);
+                            outcome = startTls(client, requirement, TlsOutcome.Verified.UNVERIFIED);
                         } catch (IOException e) {
                             // As Postfix does at "may": without a working TLS, plain text beats no mail.
                             log.info("{}: TLS with {} failed ({}), retrying without TLS", name, hop, e.getMessage());
@@ -211,9 +252,28 @@ final class SmtpConnector implements Connector {
                         }
                     }
                 }
-                case NONE -> {
+                case ENCRYPT, VERIFY, SECURE, DANE, STS -> {
+                    if (!offered) {
+                        // Stripped by someone on the path, or a server without TLS: nothing goes in clear.
+                        throw new TlsNotMet(Replies.TLS_NOT_OFFERED.append("(" + hop + ")"));
+                    }
+                    TlsOutcome.Verified verified = switch (requirement.kind()) {
+                        case DANE -> TlsOutcome.Verified.DANE;
+                        case VERIFY, SECURE -> TlsOutcome.Verified.CA;
+                        case STS -> TlsOutcome.Verified.STS;
+                        default -> TlsOutcome.Verified.UNVERIFIED;
+                    };
+                    try {
+                        outcome = startTls(client, requirement, verified);
+                    } catch (IOException e) {
+                        Reply reply = requirement.kind() == TlsRequirement.Kind.DANE ? Replies.DANE_MISMATCH : Replies.TLS_REQUIRED;
+                        throw new TlsNotMet(reply.append("(" + hop + ": " + e.getMessage() + ")"));
+                    } catch (NextHopException e) {
+                        throw new TlsNotMet(Replies.TLS_REQUIRED.append("(" + hop + ": STARTTLS refused: " + e.reply() + ")"));
+                    }
                 }
             }
+            client.secured(requirement, outcome);
             if (options.username() != null) {
                 if (!client.isTls()) {
                     throw new NextHopException(Replies.NEXT_HOP_AUTH_NEEDS_TLS);
@@ -229,6 +289,13 @@ final class SmtpConnector implements Connector {
         }
     }
 
+    private TlsOutcome startTls(SmtpClient client, TlsRequirement requirement, TlsOutcome.Verified verified)
+            throws IOException, NextHopException {
+        boolean verifyHost = requirement.kind() == TlsRequirement.Kind.VERIFY || requirement.kind() == TlsRequirement.Kind.STS;
+        SSLSession session = client.startTls(tls.context(requirement), verifyHost);
+        return new TlsOutcome(session.getProtocol(), session.getCipherSuite(), verified);
+    }
+
     @Override
     public void closeIdleConnections() {
         cache.sweep();
@@ -237,36 +304,5 @@ final class SmtpConnector implements Connector {
     @Override
     public void close() {
         cache.close();
-    }
-
-    /**
-     * Opportunistic TLS accepts any certificate (encryption without authentication, as Postfix's
-     * "may"); required TLS verifies against the configured CA file or the JDK's trust store.
-     */
-    private static SSLContext clientTlsContext(ConnectorConfig.SmtpOptions options) throws IOException {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            if (options.tls() != ConnectorConfig.TlsPolicy.REQUIRED) {
-                context.init(null, new TrustManager[] {new io.portcullis.config.TrustEveryCertificate()}, null);
-                return context;
-            }
-            KeyStore trust = null;
-            if (options.tlsTrust() != null) {
-                trust = KeyStore.getInstance(KeyStore.getDefaultType());
-                trust.load(null, null);
-                try (var in = java.nio.file.Files.newInputStream(options.tlsTrust())) {
-                    int i = 0;
-                    for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                        trust.setCertificateEntry("ca" + i++, certificate);
-                    }
-                }
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trust);
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot set up TLS for a connector: " + e.getMessage(), e);
-        }
     }
 }

@@ -7,6 +7,13 @@
  * deadline ({@link io.portcullis.delivery.DeadlineWatchdog} for what SO_TIMEOUT cannot bound), and
  * MX answers pointing at non-public addresses are refused ({@link io.portcullis.delivery.AddressScope}).
  *
- * <p>Place in the flow: after the spool. Depends on {@code spool}, {@code config} and {@code smtp}.
+ * <p>TLS to next hops follows each destination's level ({@link io.portcullis.delivery.DestinationTls}:
+ * none, may, encrypt, verify, secure, dane, dane-only); DANE's DNSSEC lookups and certificate
+ * checks live in {@code delivery.dane}, and MTA-STS enters through {@link io.portcullis.delivery.StsPolicies}.
+ * Every attempt's {@link io.portcullis.delivery.TlsOutcome} goes into the journal, the tracking log
+ * and the log line.
+ *
+ * <p>Place in the flow: after the spool. Depends on {@code spool}, {@code config}, {@code smtp},
+ * {@code observe} (Telemetry) and its own {@code delivery.dane}.
  */
 package io.portcullis.delivery;

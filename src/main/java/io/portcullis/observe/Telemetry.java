@@ -168,7 +168,7 @@ public final class Telemetry implements AutoCloseable {
         aggregate(Instant.now(), flow, f -> f.rejects.merge(reason, 1L, Long::sum));
         track(new TrackingEvent(Instant.now(), "REJECT", null, null, listener, flow, refused.client(), refused.sender(),
                 refused.recipients(), null, null, null, reply.toString(), reason, refused.helo(), refused.phase(),
-                refused.check()));
+                refused.check(), null));
     }
 
     /**
@@ -196,9 +196,9 @@ public final class Telemetry implements AutoCloseable {
         });
         List<String> recipients = envelope.recipients().stream().map(Envelope.Recipient::address).toList();
         track(new TrackingEvent(envelope.arrival(), "RECEIVE", envelope.queueId(), envelope.messageId(), listener, flow,
-                envelope.client().address(), envelope.sender(), recipients, envelope.size(), null, null, null, null, null, null, null));
+                envelope.client().address(), envelope.sender(), recipients, envelope.size(), null, null, null, null));
         track(new TrackingEvent(Instant.now(), "QUEUE", envelope.queueId(), envelope.messageId(), listener, flow, null,
-                envelope.sender(), recipients, envelope.size(), null, null, null, null, null, null, null));
+                envelope.sender(), recipients, envelope.size(), null, null, null, null));
     }
 
     // ---- delivery
@@ -206,6 +206,12 @@ public final class Telemetry implements AutoCloseable {
     /** One recipient's outcome of one attempt: DELIVER, DEFER, BOUNCE or EXPIRE. */
     public void deliveryOutcome(String event, Envelope envelope, String recipient, String connector, String remoteHost,
                                 String reply) {
+        deliveryOutcome(event, envelope, recipient, connector, remoteHost, reply, null);
+    }
+
+    /** As above, with how the attempt used TLS ({@code tls} in the tracking event), or null. */
+    public void deliveryOutcome(String event, Envelope envelope, String recipient, String connector, String remoteHost,
+                                String reply, String tls) {
         String flow = envelope.flow();
         String label = connector == null ? "none" : connector;
         String name = switch (event) {
@@ -230,7 +236,16 @@ public final class Telemetry implements AutoCloseable {
                     .record(Duration.between(envelope.arrival(), Instant.now()));
         }
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(), flow,
-                null, envelope.sender(), List.of(recipient), envelope.size(), connector, remoteHost, reply, null, null, null, null));
+                null, envelope.sender(), List.of(recipient), envelope.size(), connector, remoteHost, reply, null, null, null, null, tls));
+    }
+
+    /**
+     * One SMTP delivery attempt's TLS: {@code verified} is dane, sts, ca, unverified, none, or
+     * failed (the destination's TLS policy could not be met and nothing was sent).
+     */
+    public void deliveryTls(String connector, String flow, String verified) {
+        counter("portcullis.delivery.tls", "SMTP delivery attempts by how TLS was verified",
+                "connector", connector, "flow", flow, "verified", verified).increment();
     }
 
     public void deliveryAttempt(String connector, String flow) {
@@ -254,7 +269,7 @@ public final class Telemetry implements AutoCloseable {
     public void administered(String event, Envelope envelope, String reason) {
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(),
                 envelope.flow(), null, envelope.sender(), envelope.recipients().stream().map(Envelope.Recipient::address).toList(),
-                envelope.size(), null, null, null, reason, null, null, null));
+                envelope.size(), null, null, null, reason));
     }
 
     /** Meters by name and tags, so the hot path does not rebuild and look them up for every event. */

@@ -10,12 +10,21 @@ import java.util.List;
  * @param event    RECEIVE, REJECT, QUEUE, DELIVER, DEFER, BOUNCE, EXPIRE, HOLD, RELEASE, DELETE
  * @param reply    the SMTP reply that decided it (ours for REJECT, the next hop's for DELIVER...)
  * @param reason   a label for refusals and administrative actions ("relay", "spoof", "admin")
+ * @param tls      for delivery events: how the attempt used TLS ("TLSv1.3 TLS_AES_256_GCM_SHA384
+ *                 verified=dane", "none", "failed")
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrackingEvent(Instant time, String event, String queueId, String messageId, String listener, String flow,
                             String client, String sender, List<String> recipients, Long size, String connector,
                             String remoteHost, String reply, String reason, String helo, String phase,
-                            String check) {
+                            String check, String tls) {
+
+    public TrackingEvent(Instant time, String event, String queueId, String messageId, String listener, String flow,
+                         String client, String sender, List<String> recipients, Long size, String connector,
+                         String remoteHost, String reply, String reason) {
+        this(time, event, queueId, messageId, listener, flow, client, sender, recipients, size, connector, remoteHost,
+                reply, reason, null, null, null, null);
+    }
     /**
      * The JSON line, written by hand: three events go by for every message, and this is what
      * Jackson writes for the record (absent facts left out, the time as ISO-8601 text), without
@@ -51,6 +60,7 @@ public record TrackingEvent(Instant time, String event, String queueId, String m
         field(json, "helo", helo);
         field(json, "phase", phase);
         field(json, "check", check);
+        field(json, "tls", tls);
         return json.append('}').toString();
     }
 

@@ -147,6 +147,14 @@ public final class Replies {
     public static final Reply NEXT_HOP_TIMED_OUT = new Reply(451, "4.4.2", "Conversation with the next hop timed out");
     public static final Reply NON_PUBLIC_ADDRESS = new Reply(554, "5.4.4", "MX points to a non-public address");
     public static final Reply TLS_REQUIRED = new Reply(451, "4.7.5", "TLS is required but could not be established");
+    public static final Reply TLS_NOT_OFFERED = new Reply(451, "4.7.5",
+            "TLS is required but the next hop does not offer STARTTLS");
+    public static final Reply DANE_NOT_AVAILABLE = new Reply(451, "4.7.5",
+            "DANE is required but the destination has no DNSSEC-validated TLSA records");
+    public static final Reply DANE_LOOKUP_FAILED = new Reply(451, "4.7.5",
+            "DNSSEC lookup for DANE failed; not delivering without it");
+    public static final Reply DANE_MISMATCH = new Reply(451, "4.7.5",
+            "The next hop's certificate matches none of its DANE TLSA records");
     public static final Reply NEXT_HOP_AUTH_NEEDS_TLS = new Reply(451, "4.7.0", "Refusing to send credentials without TLS");
     public static final Reply NEXT_HOP_AUTH_FAILED = new Reply(451, "4.7.0", "Authentication to the smarthost failed");
     public static final Reply NEEDS_SMTPUTF8 = new Reply(553, "5.6.7",

@@ -11,9 +11,16 @@ import java.time.Instant;
  * @param reply      the reply that decided it ("250 2.0.0 Ok"), or the reason
  * @param remoteHost the host that gave the reply, or null
  * @param next       for {@code SCHEDULED}: the next attempt
+ * @param tls        how the attempt used TLS ("TLSv1.3 TLS_AES_256_GCM_SHA384 verified=dane",
+ *                   "none", "failed"), or null where no SMTP connection was tried
  */
 public record DeliveryRecord(Type type, Instant time, String recipient, String reply, String remoteHost,
-                             String connector, Instant next) {
+                             String connector, Instant next, String tls) {
+
+    public DeliveryRecord(Type type, Instant time, String recipient, String reply, String remoteHost,
+                          String connector, Instant next) {
+        this(type, time, recipient, reply, remoteHost, connector, next, null);
+    }
 
     public enum Type {
         /** The recipient's next hop accepted the message (or the drop folder has it): final. */

@@ -16,14 +16,28 @@ public final class Nsd implements AutoCloseable {
     private final int port;
 
     private Nsd(String zone) throws IOException, InterruptedException {
+        this(Files.createTempDirectory("nsd"), null, zone);
+    }
+
+    /** Either the one root zone {@code zone}, or the zone files {@code zones} (name → file). */
+    private Nsd(Path directory, java.util.Map<String, Path> zones, String zone) throws IOException, InterruptedException {
         String nsd = ExternalProgram.require("nsd", "nsd");
-        directory = Files.createTempDirectory("nsd");
+        this.directory = directory;
         port = SmtpSink.freeUdpPort();
-        Files.writeString(directory.resolve("root.zone"), """
-                $TTL 60
-                . IN SOA ns.invalid. hostmaster.invalid. 1 3600 600 86400 60
-                . IN NS ns.invalid.
-                """ + zone);
+        if (zones == null) {
+            Files.writeString(directory.resolve("root.zone"), """
+                    $TTL 60
+                    . IN SOA ns.invalid. hostmaster.invalid. 1 3600 600 86400 60
+                    . IN NS ns.invalid.
+                    """ + zone);
+        }
+        StringBuilder zoneSections = new StringBuilder();
+        if (zones == null) {
+            zoneSections.append("zone:\n  name: \".\"\n  zonefile: \"").append(directory.resolve("root.zone")).append("\"\n");
+        } else {
+            zones.forEach((name, file) -> zoneSections.append("zone:\n  name: \"").append(name).append("\"\n  zonefile: \"")
+                    .append(file).append("\"\n"));
+        }
         Path config = directory.resolve("nsd.conf");
         Files.writeString(config, """
                 server:
@@ -41,13 +55,18 @@ public final class Nsd implements AutoCloseable {
                   verbosity: 1
                 remote-control:
                   control-enable: no
-                zone:
-                  name: "."
-                  zonefile: "%s/root.zone"
-                """.formatted(port, port, directory, directory, directory, directory, directory, directory));
+                """.formatted(port, port, directory, directory, directory, directory, directory) + zoneSections);
         process = new ProcessBuilder(nsd, "-d", "-c", config.toString()).redirectErrorStream(true)
                 .redirectOutput(directory.resolve("nsd.out").toFile()).start();
         awaitAnswering();
+    }
+
+    /**
+     * Starts NSD serving the given zone files (zone name with its trailing dot → file, e.g. a
+     * zone signed by {@link SignedZone}); its files go into {@code directory}.
+     */
+    public static Nsd startZones(Path directory, java.util.Map<String, Path> zones) throws IOException, InterruptedException {
+        return new Nsd(directory, zones, null);
     }
 
     /** Starts NSD with the root zone holding {@code zone} (zone-file lines with absolute names). */
