@@ -96,6 +96,12 @@ public record DnsListSettings(List<Zone> zones, double threshold, double allowTh
         }
 
         private static List<Octet> filter(String text) {
+            if (text.chars().filter(c -> c == '[').count() != text.chars().filter(c -> c == ']').count()) {
+                throw badFilter(text, "a '[' without its ']'");
+            }
+            if (text.replaceAll("\\[[^\\]]*\\]", "0").contains("..")) {
+                throw badFilter(text, "a range a..b goes in brackets: [a..b]");
+            }
             List<Octet> octets = new ArrayList<>();
             int start = 0;
             while (start <= text.length()) {
