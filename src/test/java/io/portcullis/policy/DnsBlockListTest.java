@@ -280,6 +280,58 @@ class DnsBlockListTest {
         }
     }
 
+    @Test
+    void logAndScoreActionsLeaveTheDecisionToTheListenerScore() throws Exception {
+        try (TestGateway gateway = DnsListGateways.start(dns.port(), """
+                - name: logged
+                  type: dnsbl
+                  zones: ["bl.test*3"]
+                  action: log
+                - name: scored
+                  type: dnsbl
+                  zones: ["bl.test*3"]
+                  action: score
+                """, """
+                phases:
+                  connect: [logged, scored]
+                  reject-score: 3
+                """)) {
+            try (SmtpScript listed = SmtpScript.connectFrom("127.0.0.2", gateway.inboundPort())) {
+                listed.expect("554 5.7.1 Service unavailable; refused by policy score");
+                listed.expectClosed();
+            }
+            try (SmtpScript clean = SmtpScript.connectFrom("127.0.0.1", gateway.inboundPort())) {
+                clean.expect("220").send("EHLO client.example").expect("250");
+                clean.sendMessage("someone@example.org", "user@example.test", "Subject: hi\r\n\r\nhi\r\n");
+            }
+            assertThat(metric(gateway, "portcullis_policy_verdicts_total{check=\"logged\"," + INBOUND
+                    + ",phase=\"connect\",result=\"warn\"}")).isEqualTo(1.0);
+            assertThat(metric(gateway, "portcullis_policy_verdicts_total{check=\"scored\"," + INBOUND
+                    + ",phase=\"connect\",result=\"score\"}")).isEqualTo(1.0);
+            assertThat(gateway.queued()).hasSize(1);
+        }
+    }
+
+    @Test
+    void tempfailActionAtConnectIs421AndCloses() throws Exception {
+        try (TestGateway gateway = DnsListGateways.start(dns.port(), """
+                - name: bl
+                  type: dnsbl
+                  zones: ["bl.test*3"]
+                  action: tempfail
+                """, """
+                phases:
+                  connect: [bl]
+                """)) {
+            try (SmtpScript listed = SmtpScript.connectFrom("127.0.0.2", gateway.inboundPort())) {
+                listed.expect("421 4.7.1 Service unavailable; client [127.0.0.2] listed by bl.test, try again later");
+                listed.expectClosed();
+            }
+            assertThat(metric(gateway, "portcullis_policy_verdicts_total{check=\"bl\"," + INBOUND
+                    + ",phase=\"connect\",result=\"tempfail\"}")).isEqualTo(1.0);
+        }
+    }
+
     private static int count(String text, String what) {
         int count = 0;
         for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
