@@ -103,4 +103,21 @@ class DnsListConfigTest {
                 assertThat(e.errors()).anySatisfy(error -> assertThat(error)
                         .startsWith(file + ":" + line + ": ").contains(message.strip())));
     }
+
+    @Test
+    void embeddedDefaultAsksNoDnsList() throws ConfigException {
+        assertThat(ConfigLoader.embeddedDefault().phaseChecks().values())
+                .noneMatch(check -> check instanceof PhaseCheckConfig.Dnsbl || check instanceof PhaseCheckConfig.Dbl);
+    }
+
+    @Test
+    void exampleShowsTwoBlockListsAndOneAllowListAtTheInboundConnect() throws ConfigException {
+        GatewayConfig example = ConfigLoader.load(Path.of("portcullis.example.yaml"));
+        PhaseCheckConfig.Dnsbl dnsbl = (PhaseCheckConfig.Dnsbl) example.phaseChecks().get("dnsbl");
+        assertThat(dnsbl.lists().zones()).filteredOn(zone -> zone.weight() > 0).hasSize(2);
+        assertThat(dnsbl.lists().zones()).filteredOn(zone -> zone.weight() < 0).hasSize(1);
+        ListenerConfig inbound = example.listeners().getFirst();
+        assertThat(inbound.phases().at(Phase.CONNECT)).contains("dnsbl");
+        assertThat(inbound.phases().at(Phase.MAIL)).contains("dbl");
+    }
 }
