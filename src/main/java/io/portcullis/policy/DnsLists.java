@@ -48,7 +48,7 @@ final class DnsLists {
     private final DnsListSettings settings;
     private final DnsListLookup lookup;
     private final Telemetry telemetry;
-    private final Set<String> distinctZones;
+    private final List<String> distinctZones;
     private final Set<String> warnedZones = ConcurrentHashMap.newKeySet();
 
     DnsLists(String check, DnsListSettings settings, PhaseChecks.Services services) {
@@ -59,7 +59,7 @@ final class DnsLists {
         this.telemetry = services.telemetry();
         Set<String> zones = new LinkedHashSet<>();
         settings.zones().forEach(zone -> zones.add(zone.zone()));
-        this.distinctZones = Set.copyOf(zones);
+        this.distinctZones = List.copyOf(zones); // in the order written: equal weights name the first
     }
 
     DnsListSettings settings() {
@@ -105,7 +105,7 @@ final class DnsLists {
             }
         }
         listings.sort((a, b) -> Double.compare(b.zone().weight(), a.zone().weight()));
-        return new Outcome(sum, List.copyOf(listings), Set.copyOf(failed));
+        return new Outcome(sum, List.copyOf(listings), java.util.Collections.unmodifiableSet(failed));
     }
 
     /** The answers that count (in 127/8, not 127.255.255/24); none for "not listed"; null when the zone failed. */
