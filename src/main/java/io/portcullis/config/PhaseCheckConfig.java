@@ -53,4 +53,26 @@ public sealed interface PhaseCheckConfig {
             return EnumSet.of(Phase.CONNECT, Phase.MAIL, Phase.RCPT);
         }
     }
+
+    /**
+     * DNS block and allow lists on the client's address (postscreen style): every zone asked at
+     * once, the weights of the listing zones summed. Runs at connect, or later to act later.
+     */
+    record Dnsbl(String name, DnsListSettings lists) implements PhaseCheckConfig {
+        @Override
+        public Set<Phase> phases() {
+            return EnumSet.of(Phase.CONNECT, Phase.HELO, Phase.MAIL, Phase.RCPT);
+        }
+    }
+
+    /**
+     * Domain block lists (DBL/URIBL style) on the sender's domain at mail, and on the HELO name at
+     * helo (and at mail when {@code checkHelo}).
+     */
+    record Dbl(String name, DnsListSettings lists, boolean checkHelo) implements PhaseCheckConfig {
+        @Override
+        public Set<Phase> phases() {
+            return EnumSet.of(Phase.HELO, Phase.MAIL);
+        }
+    }
 }

@@ -13,7 +13,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads {@code phase-checks:} and each listener's {@code phases:}. */
 final class PhaseConfigReader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final String TYPES = "lists";
+    private static final String TYPES = "lists, dnsbl, dbl";
 
     private PhaseConfigReader() {
     }
@@ -37,6 +37,9 @@ final class PhaseConfigReader {
             String type = map.requiredString("type", nodes.get(i));
             PhaseCheckConfig check = switch (type == null ? "" : type) {
                 case "lists" -> lists(name, map, base);
+                case "dnsbl" -> new PhaseCheckConfig.Dnsbl(name, DnsListConfigReader.settings(map, nodes.get(i)));
+                case "dbl" -> new PhaseCheckConfig.Dbl(name, DnsListConfigReader.settings(map, nodes.get(i)),
+                        map.bool("check-helo", false));
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown phase check type \"" + type

@@ -180,6 +180,15 @@ public final class Telemetry implements AutoCloseable {
                 "listener", listener, "flow", flow, "phase", phase, "check", check, "result", result).increment();
     }
 
+    /**
+     * A DNS list query a policy check sent (answers from its cache are not counted):
+     * {@code portcullis_dnsbl_lookups_total{check,zone,result}}, result one of listed, clear, timeout, error.
+     */
+    public void dnsListLookup(String check, String zone, String result) {
+        counter("portcullis.dnsbl.lookups", "DNS list queries of the policy checks, per zone and result",
+                "check", check, "zone", zone, "result", result).increment();
+    }
+
     public void received(Envelope envelope) {
         String listener = envelope.listener();
         String flow = envelope.flow();

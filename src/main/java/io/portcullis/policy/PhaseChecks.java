@@ -3,6 +3,7 @@ package io.portcullis.policy;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.Phase;
 import io.portcullis.config.PhaseCheckConfig;
+import io.portcullis.observe.Telemetry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,8 +25,9 @@ public final class PhaseChecks implements AutoCloseable {
      * @param dnsServer     the DNS server to ask ({@code delivery.dns-resolver}), or null for the system's
      * @param dataDirectory where a check keeps durable state
      * @param clock         the time, replaceable in tests
+     * @param telemetry     where checks count what they do beyond their verdicts (DNS list queries)
      */
-    public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock) {
+    public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, Telemetry telemetry) {
     }
 
     /** A check with the name it was configured under (its counter and log label). */
@@ -44,6 +46,8 @@ public final class PhaseChecks implements AutoCloseable {
     private static PhaseCheck create(PhaseCheckConfig config, Services services) {
         return switch (config) {
             case PhaseCheckConfig.Lists lists -> new ListsCheck(lists);
+            case PhaseCheckConfig.Dnsbl dnsbl -> new DnsblCheck(dnsbl, services);
+            case PhaseCheckConfig.Dbl dbl -> new DomainListCheck(dbl, services);
         };
     }
 

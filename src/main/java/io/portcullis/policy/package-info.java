@@ -6,6 +6,7 @@
  * <p>Relay decisions use the parsed, lower-cased domain of the address ({@link
  * io.portcullis.smtp.Mailbox#canonicalDomain()}), never the raw text: percent hacks, bang paths,
  * quoted local parts with @ and source routes are all part of the local part or dropped by the
- * parser before a check sees them. Depends on {@code config} and {@code smtp}.
+ * parser before a check sees them. Depends on {@code config} and {@code smtp}; the DNS list checks
+ * also on {@code dns} (queries) and {@code observe} (their per-zone counters).
  */
 package io.portcullis.policy;

@@ -93,6 +93,16 @@ public final class Replies {
     public static final Reply CLIENT_BLOCKED = new Reply(554, "5.7.1", "Service unavailable; client blocked by local policy");
     public static final Reply SENDER_BLOCKED = new Reply(550, "5.7.1", "Sender address rejected: blocked by local policy");
     public static final Reply RECIPIENT_BLOCKED = new Reply(550, "5.7.1", "Recipient address rejected: blocked by local policy");
+    /** DNS lists: formatted with the client's address (or nothing for domains) and the zone. */
+    public static final Reply CLIENT_LISTED = new Reply(554, "5.7.1", "Service unavailable; client [%s] listed by %s");
+    public static final Reply CLIENT_LISTED_TEMPORARILY = new Reply(450, "4.7.1",
+            "Service unavailable; client [%s] listed by %s, try again later");
+    public static final Reply SENDER_DOMAIN_LISTED = new Reply(550, "5.7.1", "Sender address rejected: domain listed by %s");
+    public static final Reply SENDER_DOMAIN_LISTED_TEMPORARILY = new Reply(450, "4.7.1",
+            "Sender address rejected: domain listed by %s, try again later");
+    public static final Reply HELO_NAME_LISTED = new Reply(550, "5.7.1", "Helo command rejected: host name listed by %s");
+    public static final Reply HELO_NAME_LISTED_TEMPORARILY = new Reply(450, "4.7.1",
+            "Helo command rejected: host name listed by %s, try again later");
     public static final Reply POLICY_SCORE_REJECTED = new Reply(554, "5.7.1", "Service unavailable; refused by policy score");
     public static final Reply RELAY_DENIED = new Reply(554, "5.7.1", "Relay access denied");
     public static final Reply SENDER_ROUTING_DENIED = new Reply(550, "5.7.1",
