@@ -44,6 +44,6 @@ final class DnsListGateways {
     static List<TrackingEvent> refusals(TestGateway gateway) throws IOException {
         Instant now = Instant.now();
         return TrackingSearch.search(gateway.dataDirectory().resolve("tracking"), new TrackingSearch.Criteria(null, null,
-                null, null, null, now.minus(1, ChronoUnit.HOURS), now.plus(1, ChronoUnit.HOURS))).refusals();
+                null, null, null, null, now.minus(1, ChronoUnit.HOURS), now.plus(1, ChronoUnit.HOURS))).refusals();
     }
 }
