@@ -27,6 +27,14 @@ public final class Connectors {
     public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
                                                 Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry)
             throws IOException {
+        return create(config, dataDirectory, ownAddresses, telemetry, null);
+    }
+
+    /** @param mtaSts MTA-STS and TLS reporting for MX connectors, or null for none */
+    public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
+                                                Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry,
+                                                io.portcullis.delivery.tls.MtaStsService mtaSts)
+            throws IOException {
         MxResolver resolver = new MxResolver(config.delivery().resolver());
         Predicate<NextHop> isThisGateway = hop -> isOwn(hop, ownAddresses.get());
         Map<String, Connector> connectors = new LinkedHashMap<>();
@@ -35,7 +43,8 @@ public final class Connectors {
                 case ConnectorConfig.Drop drop -> new DropConnector(drop.name(), dataDirectory.resolve(drop.folder()));
                 case ConnectorConfig.Smarthost smarthost ->
                         new SmtpConnector(smarthost, smarthost.options(), config.hostname(), resolver, isThisGateway);
-                case ConnectorConfig.Mx mx -> new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway);
+                case ConnectorConfig.Mx mx ->
+                        new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway, mtaSts);
             });
         }
         connectors.values().forEach(connector -> {

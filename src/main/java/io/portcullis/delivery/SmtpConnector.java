@@ -42,9 +42,16 @@ final class SmtpConnector implements Connector {
     private final ConnectionCache cache = new ConnectionCache();
     private final DestinationLimits limits;
     private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+    private final io.portcullis.delivery.tls.MtaStsService mtaSts; // null: no MTA-STS (smarthosts)
 
     SmtpConnector(ConnectorConfig config, ConnectorConfig.SmtpOptions options, String heloName, MxResolver resolver,
                   Predicate<NextHop> isThisGateway) throws IOException {
+        this(config, options, heloName, resolver, isThisGateway, null);
+    }
+
+    SmtpConnector(ConnectorConfig config, ConnectorConfig.SmtpOptions options, String heloName, MxResolver resolver,
+                  Predicate<NextHop> isThisGateway, io.portcullis.delivery.tls.MtaStsService mtaSts) throws IOException {
+        this.mtaSts = mtaSts;
         this.name = config.name();
         this.config = config;
         this.options = options;
@@ -63,7 +70,7 @@ final class SmtpConnector implements Connector {
     @Override
     public List<RecipientResult> deliver(DeliveryJob job) {
         if (config instanceof ConnectorConfig.Smarthost smarthost) {
-            return deliverTo(name, smarthostHops(smarthost), job);
+            return deliverTo(name, smarthostHops(smarthost), job, StsDestination.OFF);
         }
         // MX: one transaction per recipient domain.
         Map<String, List<Envelope.Recipient>> byDomain = new LinkedHashMap<>();
@@ -82,7 +89,11 @@ final class SmtpConnector implements Connector {
                 ConnectorConfig.Mx mx = (ConnectorConfig.Mx) config;
                 List<NextHop> hops = new ArrayList<>();
                 Reply refused = null;
+                StsDestination sts = StsDestination.lookUp(mtaSts, entry.getKey()); // MTA-STS hook (RFC 8461 §4.1)
                 for (MxResolver.Host host : hosts.hosts()) {
+                    if (!sts.permits(host.name())) {
+                        continue;
+                    }
                     for (InetAddress address : host.addresses()) {
                         Optional<String> nonPublic = AddressScope.nonPublic(address);
                         if (nonPublic.isEmpty() || AddressScope.isAllowed(mx.allowInternalAddresses(), address)) {
@@ -93,11 +104,14 @@ final class SmtpConnector implements Connector {
                         }
                     }
                 }
+                if (hops.isEmpty() && refused == null && sts.checks()) {
+                    refused = sts.noMatchingHost();
+                }
                 if (hops.isEmpty() && refused != null) {
                     log.info("{}: refusing to deliver to {}: {}", name, entry.getKey(), refused);
                     results.addAll(RecipientResult.allOf(domainJob.recipients(), refused, null));
                 } else {
-                    results.addAll(deliverTo(entry.getKey(), hops, domainJob));
+                    results.addAll(deliverTo(entry.getKey(), hops, domainJob, sts));
                 }
             }
         }
@@ -114,7 +128,7 @@ final class SmtpConnector implements Connector {
         return hops;
     }
 
-    private List<RecipientResult> deliverTo(String destination, List<NextHop> hops, DeliveryJob job) {
+    private List<RecipientResult> deliverTo(String destination, List<NextHop> hops, DeliveryJob job, StsDestination sts) {
         List<NextHop> candidates = hops.stream().filter(isThisGateway.negate()).toList();
         if (candidates.isEmpty()) {
             return RecipientResult.allOf(job.recipients(), hops.isEmpty() ? Replies.CONNECTION_FAILED.append("(no address for " + destination + ")")
@@ -130,10 +144,10 @@ final class SmtpConnector implements Connector {
             Reply lastFailure = Replies.CONNECTION_FAILED;
             String lastHost = null;
             for (NextHop hop : candidates) {
-                SmtpClient client = cache.take(hop);
+                SmtpClient client = sts.checks() ? null : cache.take(hop); // a cached one may be unverified
                 try {
                     if (client == null) {
-                        client = open(hop);
+                        client = open(hop, sts);
                     }
                 } catch (NextHopChannel.TimedOut e) {
                     lastFailure = Replies.NEXT_HOP_TIMED_OUT.append("(" + hop + ": " + e.getMessage() + ")");
@@ -184,11 +198,16 @@ final class SmtpConnector implements Connector {
     }
 
     /** Connects and secures a connection as the TLS policy and credentials demand. */
-    private SmtpClient open(NextHop hop) throws IOException, NextHopException {
+    private SmtpClient open(NextHop hop, StsDestination sts) throws IOException, NextHopException {
         SmtpClient client = connect(hop);
         try {
             boolean offered = client.offers("STARTTLS");
-            switch (options.tls()) {
+            StsDestination.Secured secured = sts.secure(client, hop); // MTA-STS hook: throws 4.7.5 under enforce
+            if (secured == StsDestination.Secured.BROKEN) {
+                client.close();
+                client = connect(hop);
+            }
+            switch (secured == StsDestination.Secured.VERIFIED ? ConnectorConfig.TlsPolicy.NONE : options.tls()) {
                 case REQUIRED -> {
                     if (!offered) {
                         throw new NextHopException(Replies.TLS_REQUIRED.append("(" + hop + " does not offer STARTTLS)"));
@@ -213,6 +232,9 @@ final class SmtpConnector implements Connector {
                 }
                 case NONE -> {
                 }
+            }
+            if (options.tls() != ConnectorConfig.TlsPolicy.NONE) {
+                sts.opened(client, hop, offered);
             }
             if (options.username() != null) {
                 if (!client.isTls()) {
