@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The cache is persisted in {@code DATA/mta-sts/policies.json} (written through
  * {@link PrivateFiles#replace} on every change), read back at start, and bounded: the least
- * recently used policy goes beyond {@code maxPolicies}. Fetches for one domain are serialised, so
- * a burst of deliveries fetches once.
+ * recently used policy goes beyond {@code maxPolicies}. One lookup per domain runs at a time: a
+ * burst of deliveries to a domain fetches once and shares the answer, and a slow policy server
+ * delays only deliveries to its own domain.
  */
 public final class MtaStsPolicies {
     private static final Logger log = LoggerFactory.getLogger(MtaStsPolicies.class);
@@ -54,7 +57,8 @@ public final class MtaStsPolicies {
     private final int maxPolicies;
     private final Clock clock;
     private final Map<String, StsPolicy> cache;
-    private final ReentrantLock[] fetching = new ReentrantLock[64];
+    /** Lookups in progress by domain: a second delivery to the domain waits for the first one's answer. */
+    private final ConcurrentHashMap<String, CompletableFuture<Optional<StsPolicy>>> inFlight = new ConcurrentHashMap<>();
 
     public MtaStsPolicies(PolicyDns dns, PolicyHttps https, TlsReports reports, Path directory, int maxPolicies, Clock clock)
             throws IOException {
@@ -70,9 +74,6 @@ public final class MtaStsPolicies {
                 return size() > MtaStsPolicies.this.maxPolicies;
             }
         };
-        for (int i = 0; i < fetching.length; i++) {
-            fetching[i] = new ReentrantLock();
-        }
         load();
     }
 
@@ -87,12 +88,27 @@ public final class MtaStsPolicies {
         if (key.endsWith(".")) {
             key = key.substring(0, key.length() - 1);
         }
-        ReentrantLock lock = fetching[Math.floorMod(key.hashCode(), fetching.length)];
-        lock.lock();
+        CompletableFuture<Optional<StsPolicy>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<StsPolicy>> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            try {
+                return running.get(); // bounded: the running lookup has the fetch deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.ofNullable(cached(key, clock.instant()));
+            } catch (ExecutionException e) {
+                return Optional.ofNullable(cached(key, clock.instant()));
+            }
+        }
         try {
-            return resolve(key);
+            Optional<StsPolicy> policy = resolve(key);
+            mine.complete(policy);
+            return policy;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
         } finally {
-            lock.unlock();
+            inFlight.remove(key, mine);
         }
     }
 
