@@ -89,7 +89,7 @@ final class SmtpConnector implements Connector {
                 ConnectorConfig.Mx mx = (ConnectorConfig.Mx) config;
                 List<NextHop> hops = new ArrayList<>();
                 Reply refused = null;
-                StsDestination sts = StsDestination.lookUp(mtaSts, entry.getKey()); // MTA-STS hook (RFC 8461 §4.1)
+                StsDestination sts = StsDestination.lookUp(mtaSts, entry.getKey(), job.envelope().flow()); // MTA-STS hook (RFC 8461 §4.1)
                 for (MxResolver.Host host : hosts.hosts()) {
                     if (!sts.permits(host.name())) {
                         continue;

@@ -52,9 +52,13 @@ final class StsDestination {
         this.policy = policy;
     }
 
-    /** The standing of {@code domain}: looked up (and fetched when due) when MTA-STS is on. */
-    static StsDestination lookUp(MtaStsService service, String domain) {
-        if (service == null || !service.enabled()) {
+    /**
+     * The standing of {@code domain}: looked up (and fetched when due) when MTA-STS is on. TLS
+     * reports themselves ({@code flow}) go out whatever the policy (RFC 8460 §5.3: "MUST deliver
+     * reports despite any TLS-related failures") and are not counted in the next report.
+     */
+    static StsDestination lookUp(MtaStsService service, String domain, String flow) {
+        if (service == null || !service.enabled() || io.portcullis.config.GatewayConfig.TLS_REPORT_FLOW.equals(flow)) {
             return OFF;
         }
         Optional<StsPolicy> policy = service.policies().policyFor(domain);

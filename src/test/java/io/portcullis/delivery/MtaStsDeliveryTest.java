@@ -82,7 +82,8 @@ class MtaStsDeliveryTest {
                 "--host-record=mx.stripped.test,127.0.0.2",
                 "--host-record=reports.test," + policies.address(),
                 Dnsmasq.txtRecord("_smtp._tls.testing.test", "v=TLSRPTv1; rua=mailto:tlsrpt@reports.test"),
-                Dnsmasq.txtRecord("_smtp._tls.enforce.test", "v=TLSRPTv1; rua=https://reports.test/v1/tlsrpt")));
+                Dnsmasq.txtRecord("_smtp._tls.enforce.test", "v=TLSRPTv1; rua=https://reports.test/v1/tlsrpt"),
+                Dnsmasq.txtRecord("_smtp._tls.stripped.test", "v=TLSRPTv1; rua=mailto:tlsrpt@enforce.test")));
         for (String domain : domains) {
             records.add("--host-record=mta-sts." + domain + "," + policies.address());
             records.add(Dnsmasq.txtRecord("_mta-sts." + domain, "v=STSv1; id=1;"));
@@ -161,6 +162,16 @@ class MtaStsDeliveryTest {
     void enforceWithAnMxThatOffersNoStartTlsIsDeferred() throws Exception {
         assertDeferred("user@stripped.test", "does not offer STARTTLS");
         assertThat(plainMx.transactions()).as("nothing sent in clear text").isEmpty();
+    }
+
+    @Test
+    void aReportGoesOutDespiteTheEnforcePolicyOfItsOwnDestination() throws Exception {
+        assertDeferred("user@stripped.test", "does not offer STARTTLS");
+        List<String> outcomes = gateway.mtaSts().sendDue(true);
+        assertThat(outcomes).anyMatch(line -> line.startsWith("stripped.test mailto:tlsrpt@enforce.test: queued as "));
+        // enforce.test's MX presents a certificate for another name: ordinary mail to it waits
+        // (see above), its TLS report is delivered all the same (RFC 8460 §5.3)
+        Eventually.await(Duration.ofSeconds(60), "the report at enforce.test's MX", () -> nextHopHas("tlsrpt@enforce.test"));
     }
 
     @Test
