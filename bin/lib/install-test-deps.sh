@@ -23,6 +23,7 @@ declare -A needed=(
   [haproxy]=haproxy        # a real load balancer sending PROXY v1/v2 headers (started by the tests on loopback)
   [prlimit]=util-linux     # lowers the gateway process's descriptor limit (AcceptBackoffTest)
   [testssl]=testssl.sh     # scans the listeners' TLS as an admin would (the package installs /usr/bin/testssl)
+  [openssl]=openssl        # an independent TLSA 3 1 1 digest of the listener certificate (MtaStsPublishingTest)
 )
 # files -> Debian package
 declare -A needed_files=(

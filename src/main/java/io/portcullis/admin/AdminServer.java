@@ -67,9 +67,20 @@ public final class AdminServer implements AutoCloseable {
     private final Path tracking;
     private final StaticFiles webjars = new StaticFiles("META-INF/resources/webjars/", "/webjars/");
     private final StaticFiles assets = new StaticFiles("io/portcullis/admin/", "/static/");
+    private final Supplier<String> mtaStsPolicy;
 
     public AdminServer(AdminConfig config, String token, Telemetry telemetry, QueueService queue,
                        Supplier<Health> health, Path reports, Path tracking) {
+        this(config, token, telemetry, queue, health, reports, tracking, () -> null);
+    }
+
+    /**
+     * @param mtaStsPolicy our MTA-STS policy file (RFC 8461 §3.2) for {@code /.well-known/mta-sts.txt},
+     *                     answered without the token; null when none is configured (404)
+     */
+    public AdminServer(AdminConfig config, String token, Telemetry telemetry, QueueService queue,
+                       Supplier<Health> health, Path reports, Path tracking, Supplier<String> mtaStsPolicy) {
+        this.mtaStsPolicy = mtaStsPolicy;
         if (AdminConfig.tokenProblem(token) != null) {
             throw new IllegalArgumentException("admin token refused: " + AdminConfig.tokenProblem(token));
         }
@@ -170,6 +181,13 @@ public final class AdminServer implements AutoCloseable {
             }
         } else if (!allowMethod(exchange, "GET", "HEAD")) {
             return;
+        } else if (path.equals("/.well-known/mta-sts.txt")) {
+            String policy = mtaStsPolicy.get(); // public by design (RFC 8461 §3.3), so no token
+            if (policy == null) {
+                exchange.respond(404, "text/plain", "not found");
+            } else {
+                exchange.respond(200, "text/plain", policy);
+            }
         } else if (path.startsWith("/webjars/")) {
             webjars.serve(exchange);
         } else if (path.startsWith("/static/")) {

@@ -13,6 +13,7 @@ import io.portcullis.delivery.Connector;
 import io.portcullis.delivery.Connectors;
 import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.delivery.QueueService;
+import io.portcullis.delivery.tls.MtaStsService;
 import io.portcullis.listener.Listener;
 import io.portcullis.observe.HourlyAggregates;
 import io.portcullis.observe.Telemetry;
@@ -49,6 +50,7 @@ public final class Gateway implements AutoCloseable {
     private Telemetry telemetry;
     private AdminServer admin;
     private java.util.concurrent.ScheduledExecutorService certificateChecks;
+    private MtaStsService mtaSts;
 
     private Gateway(GatewayConfig config, Path dataDirectory, DataDirectoryLock lock, Spool spool) {
         this.config = config;
@@ -77,7 +79,10 @@ public final class Gateway implements AutoCloseable {
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
                     new HourlyAggregates(dataDirectory.resolve("reports")));
             spool.onCommit(gateway.telemetry::received);
-            Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses, gateway.telemetry);
+            gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC());
+            gateway.mtaSts.start();
+            Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses, gateway.telemetry,
+                    gateway.mtaSts);
             gateway.scheduler = new DeliveryScheduler(spool, config.routes(), config.delivery(), connectors,
                     config.hostname(), gateway.telemetry);
             for (String flow : config.flows()) {
@@ -115,7 +120,8 @@ public final class Gateway implements AutoCloseable {
     private void startAdmin() throws IOException {
         String token = config.admin().token() != null ? config.admin().token() : AdminToken.loadOrCreate(dataDirectory);
         admin = new AdminServer(config.admin(), token, telemetry, new QueueService(scheduler), this::health,
-                dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"));
+                dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
+                () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
         admin.start();
     }
 
@@ -162,9 +168,13 @@ public final class Gateway implements AutoCloseable {
         return admin == null ? null : admin.address();
     }
 
-    /** The control socket's commands: the queue's, plus reload and diff-config. */
+    /** The control socket's commands: the queue's, plus reload, diff-config and tls-reports-send. */
     private JsonNode control(JsonNode request) {
         String command = request.path("command").asText();
+        if (command.equals("tls-reports-send")) {
+            return QueueCommands.JSON.createObjectNode().put("ok", true)
+                    .set("result", QueueCommands.JSON.valueToTree(mtaSts.sendDue(true)));
+        }
         if (!command.equals("reload") && !command.equals("diff-config")) {
             return queueCommands.execute(request);
         }
@@ -236,7 +246,8 @@ public final class Gateway implements AutoCloseable {
             built.close();
             throw e;
         }
-        Map<String, io.portcullis.delivery.Connector> connectors = Connectors.create(next, dataDirectory, this::boundAddresses, telemetry);
+        Map<String, io.portcullis.delivery.Connector> connectors = Connectors.create(next, dataDirectory, this::boundAddresses, telemetry,
+                mtaSts);
         for (Listener listener : current.values()) {
             SessionContext context = built.contexts().get(listener.name());
             if (context == null) {
@@ -280,6 +291,11 @@ public final class Gateway implements AutoCloseable {
         return scheduler;
     }
 
+    /** MTA-STS policies and TLS report counts. */
+    public MtaStsService mtaSts() {
+        return mtaSts;
+    }
+
     public Spool spool() {
         return spool;
     }
@@ -299,6 +315,9 @@ public final class Gateway implements AutoCloseable {
         listeners.forEach(Listener::close);
         if (scheduler != null) {
             scheduler.close();
+        }
+        if (mtaSts != null) {
+            mtaSts.close();
         }
         if (sessionContexts != null) {
             sessionContexts.close();

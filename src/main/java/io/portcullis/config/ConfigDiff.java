@@ -37,7 +37,15 @@ public final class ConfigDiff {
         section(changes, "spool", before.spool(), after.spool(), true);
         section(changes, "tracking", before.trackingRetention(), after.trackingRetention(), true);
         section(changes, "admin", before.admin(), after.admin(), true);
+        section(changes, "mta-sts.policy", before.mtaSts().served(), after.mtaSts().served(), false);
+        section(changes, "mta-sts", withoutServed(before.mtaSts()), withoutServed(after.mtaSts()), true);
+        section(changes, "tls-reports", before.tlsReports(), after.tlsReports(), true);
         return changes;
+    }
+
+    /** The MTA-STS settings the running delivery uses; the served policy reloads on its own. */
+    private static MtaStsConfig withoutServed(MtaStsConfig config) {
+        return new MtaStsConfig(config.enabled(), config.trust(), config.fetchTimeout(), config.maxCachedPolicies(), null);
     }
 
     private interface PartDiff<T> {

@@ -96,10 +96,12 @@ public final class ConfigLoader {
         }
         tracking.finish();
         AdminConfig admin = admin(top, errors);
+        MtaStsConfig mtaSts = MtaStsConfigReader.mtaSts(top, base);
+        TlsReportConfig tlsReports = MtaStsConfigReader.tlsReports(top, hostname);
         top.finish();
         errors.throwIfAny();
         return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
-                admin, checks, phaseChecks);
+                admin, checks, phaseChecks, mtaSts, tlsReports);
     }
 
     private static AdminConfig admin(YamlMap top, ConfigErrors errors) {
@@ -165,7 +167,7 @@ public final class ConfigLoader {
             String flow = map.string("flow", name);
             if (flow != null && !NAME.matcher(flow).matches()) {
                 errors.add(map.node("flow"), map.keyPath("flow"), "a flow tag is lower-case letters, digits and '-'");
-            } else if ("local".equals(flow) || GatewayConfig.ARCHIVE_FLOW.equals(flow)) {
+            } else if (GatewayConfig.RESERVED_FLOWS.contains(flow)) {
                 errors.add(map.node("flow"), map.keyPath("flow"), "the flow \"" + flow + "\" is reserved for mail the gateway generates");
             }
             List<InetSocketAddress> bind = new ArrayList<>();

@@ -261,7 +261,7 @@ final class DeliveryConfigReader {
     List<RouteConfig> routes(List<ConnectorConfig> connectors, List<ListenerConfig> listeners) {
         Set<String> connectorNames = new HashSet<>();
         connectors.forEach(c -> connectorNames.add(c.name()));
-        Set<String> flows = new HashSet<>(List.of("local", GatewayConfig.ARCHIVE_FLOW));
+        Set<String> flows = new HashSet<>(GatewayConfig.RESERVED_FLOWS);
         listeners.forEach(l -> flows.add(l.flow()));
         List<RouteConfig> routes = new ArrayList<>();
         List<Node> nodes = top.list("routes");

@@ -10,12 +10,15 @@ import java.util.List;
  * @param trackingRetention how many days of tracking log files to keep
  * @param admin    the admin HTTP server, or {@link AdminConfig#OFF}
  * @param checks   the content checks by name, as defined under {@code checks:}
+ * @param mtaSts   MTA-STS for MX delivery and the policy we serve
+ * @param tlsReports TLS reporting (RFC 8460)
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
                             Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
                             java.util.Map<String, CheckConfig> checks,
-                            java.util.Map<String, PhaseCheckConfig> phaseChecks) {
+                            java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
+                            TlsReportConfig tlsReports) {
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);
@@ -26,12 +29,19 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
     /** The flow of copies an archive check queues to its archive address. */
     public static final String ARCHIVE_FLOW = "archive";
 
-    /** Every flow a message can have: the listeners', {@code local} and {@code archive}. */
+    /** The flow of the TLS reports (RFC 8460) the gateway mails to other domains. */
+    public static final String TLS_REPORT_FLOW = "tls-report";
+
+    /** Flows no listener may take: mail the gateway generates itself. */
+    public static final java.util.Set<String> RESERVED_FLOWS = java.util.Set.of("local", ARCHIVE_FLOW, TLS_REPORT_FLOW);
+
+    /** Every flow a message can have: the listeners', {@code local}, {@code archive} and {@code tls-report}. */
     public List<String> flows() {
         java.util.LinkedHashSet<String> flows = new java.util.LinkedHashSet<>();
         listeners.forEach(l -> flows.add(l.flow()));
         flows.add("local");
         flows.add(ARCHIVE_FLOW);
+        flows.add(TLS_REPORT_FLOW);
         return List.copyOf(flows);
     }
 }

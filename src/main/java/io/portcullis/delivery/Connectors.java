@@ -28,13 +28,14 @@ public final class Connectors {
     public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
                                                 Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry)
             throws IOException {
-        return create(config, dataDirectory, ownAddresses, telemetry, StsPolicies.NONE);
+        return create(config, dataDirectory, ownAddresses, telemetry, null);
     }
 
-    /** @param sts MTA-STS policies for MX delivery ({@link StsPolicies#NONE} until MTA-STS is wired in) */
+    /** @param mtaSts MTA-STS and TLS reporting for MX connectors, or null for none */
     public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
                                                 Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry,
-                                                StsPolicies sts) throws IOException {
+                                                io.portcullis.delivery.tls.MtaStsService mtaSts)
+            throws IOException {
         MxResolver resolver = new MxResolver(config.delivery().resolver());
         // DANE trusts the AD bit only from a resolver on this host (the config reader insists on
         // one wherever a dane level is set); without one, no connector does DANE.
@@ -49,9 +50,9 @@ public final class Connectors {
                 case ConnectorConfig.Drop drop -> new DropConnector(drop.name(), dataDirectory.resolve(drop.folder()));
                 case ConnectorConfig.Smarthost smarthost ->
                         new SmtpConnector(smarthost, smarthost.options(), config.hostname(), resolver, isThisGateway, dane,
-                                StsPolicies.NONE, telemetry);
+                                null, telemetry);
                 case ConnectorConfig.Mx mx ->
-                        new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway, dane, sts, telemetry);
+                        new SmtpConnector(mx, mx.options(), config.hostname(), resolver, isThisGateway, dane, mtaSts, telemetry);
             });
         }
         connectors.values().forEach(connector -> {

@@ -45,24 +45,19 @@ final class DestinationTls {
      * validated: the MX RRset for MX delivery (RFC 7672 §2.2.1); a smarthost's configured name
      * needs no DNS to be trusted.
      */
-    record Plan(ConnectorConfig.TlsPolicy level, String nextHopDomain, DaneLookup.Security names, List<String> stsPatterns) {
-        Plan {
-            stsPatterns = stsPatterns == null ? null : List.copyOf(stsPatterns);
-        }
+    record Plan(ConnectorConfig.TlsPolicy level, String nextHopDomain, DaneLookup.Security names) {
     }
 
     private final ConnectorConfig.SmtpOptions options;
     private final DaneLookup dane;
-    private final StsPolicies sts;
     private final SSLContext anyCertificate;
     private final SSLContext caVerified;
     private final X509TrustManager caTrust;
 
     /** @param dane DNSSEC lookups, or null when no resolver on loopback is configured (then no DANE) */
-    DestinationTls(ConnectorConfig.SmtpOptions options, DaneLookup dane, StsPolicies sts) throws IOException {
+    DestinationTls(ConnectorConfig.SmtpOptions options, DaneLookup dane) throws IOException {
         this.options = options;
         this.dane = dane;
-        this.sts = sts;
         try {
             anyCertificate = SSLContext.getInstance("TLS");
             anyCertificate.init(null, new TrustManager[] {new TrustEveryCertificate()}, null);
@@ -78,14 +73,12 @@ final class DestinationTls {
     Plan forDomain(String domain) {
         ConnectorConfig.TlsPolicy level = options.tlsFor(domain);
         DaneLookup.Security names = level.usesDane() && dane != null ? dane.mx(domain) : DaneLookup.Security.INSECURE;
-        List<String> stsPatterns = level == ConnectorConfig.TlsPolicy.NONE ? null
-                : sts.enforcedMxPatterns(domain).orElse(null);
-        return new Plan(level, domain, names, stsPatterns);
+        return new Plan(level, domain, names);
     }
 
     /** A smarthost, looked up by its configured host name. */
     Plan forSmarthost(String host) {
-        return new Plan(options.tlsFor(host), host, DaneLookup.Security.SECURE, null);
+        return new Plan(options.tlsFor(host), host, DaneLookup.Security.SECURE);
     }
 
     /**
@@ -93,17 +86,7 @@ final class DestinationTls {
      * each host is looked up once however many addresses it has.
      */
     TlsRequirement forHop(Plan plan, NextHop hop, Map<String, DaneLookup.Tlsa> tlsaCache) {
-        String host = hop.hostName().toLowerCase(Locale.ROOT);
-        TlsRequirement level = forLevel(plan, hop, host, tlsaCache);
-        if (plan.stsPatterns() == null || level.refusal() != null || level.kind() == TlsRequirement.Kind.DANE
-                || level.kind() == TlsRequirement.Kind.SECURE) {
-            return level; // DANE before MTA-STS (RFC 8461 §2); secure already names the domain
-        }
-        if (plan.stsPatterns().stream().noneMatch(pattern -> StsPolicies.matches(pattern, host))) {
-            return TlsRequirement.refused(Replies.TLS_REQUIRED.append("(" + host + " is not an MX host of the MTA-STS policy of "
-                    + plan.nextHopDomain() + ")"));
-        }
-        return TlsRequirement.of(TlsRequirement.Kind.STS, List.of(host));
+        return forLevel(plan, hop, hop.hostName().toLowerCase(Locale.ROOT), tlsaCache);
     }
 
     private TlsRequirement forLevel(Plan plan, NextHop hop, String host, Map<String, DaneLookup.Tlsa> tlsaCache) {
@@ -148,7 +131,7 @@ final class DestinationTls {
             return switch (requirement.kind()) {
                 case NONE -> null;
                 case MAY, ENCRYPT -> anyCertificate;
-                case VERIFY, STS -> caVerified;
+                case VERIFY -> caVerified;
                 case SECURE -> context(new NextHopNameTrustManager(caTrust, requirement.names()));
                 case DANE -> context(new DaneTrustManager(requirement.tlsa(), requirement.names()));
             };

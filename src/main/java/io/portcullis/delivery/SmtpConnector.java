@@ -4,6 +4,7 @@ import com.google.common.net.InetAddresses;
 import io.portcullis.smtp.Replies;
 import io.portcullis.config.ConnectorConfig;
 import io.portcullis.delivery.dane.DaneLookup;
+import io.portcullis.delivery.tls.MtaStsService;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.smtp.Reply;
 import io.portcullis.spool.Envelope;
@@ -38,21 +39,27 @@ final class SmtpConnector implements Connector {
     private final MxResolver resolver;
     private final Predicate<NextHop> isThisGateway;
     private final DestinationTls tls;
+    private final MtaStsService mtaSts;
     private final Telemetry telemetry;
     private final ConnectionCache cache = new ConnectionCache();
     private final DestinationLimits limits;
     private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** @param dane DNSSEC lookups for the {@code dane} levels, or null when none can be trusted */
+    /**
+     * @param dane   DNSSEC lookups for the {@code dane} levels, or null when none can be trusted
+     * @param mtaSts MTA-STS policies and TLS reporting for MX delivery, or null for none (smarthosts)
+     */
     SmtpConnector(ConnectorConfig config, ConnectorConfig.SmtpOptions options, String heloName, MxResolver resolver,
-                  Predicate<NextHop> isThisGateway, DaneLookup dane, StsPolicies sts, Telemetry telemetry) throws IOException {
+                  Predicate<NextHop> isThisGateway, DaneLookup dane, MtaStsService mtaSts, Telemetry telemetry)
+            throws IOException {
+        this.mtaSts = mtaSts;
         this.name = config.name();
         this.config = config;
         this.options = options;
         this.heloName = heloName;
         this.resolver = resolver;
         this.isThisGateway = isThisGateway;
-        this.tls = new DestinationTls(options, dane, sts);
+        this.tls = new DestinationTls(options, dane);
         this.telemetry = telemetry;
         this.limits = new DestinationLimits(options.maxConnectionsPerDestination(), options.messagesPerMinutePerDestination());
     }
@@ -65,7 +72,7 @@ final class SmtpConnector implements Connector {
     @Override
     public List<RecipientResult> deliver(DeliveryJob job) {
         if (config instanceof ConnectorConfig.Smarthost smarthost) {
-            return deliverTo(name, smarthostHops(smarthost), job, hop -> tls.forSmarthost(hop.hostName()));
+            return deliverTo(name, smarthostHops(smarthost), job, hop -> tls.forSmarthost(hop.hostName()), StsDestination.OFF);
         }
         // MX: one transaction per recipient domain.
         Map<String, List<Envelope.Recipient>> byDomain = new LinkedHashMap<>();
@@ -84,7 +91,13 @@ final class SmtpConnector implements Connector {
                 ConnectorConfig.Mx mx = (ConnectorConfig.Mx) config;
                 List<NextHop> hops = new ArrayList<>();
                 Reply refused = null;
+                // MTA-STS (RFC 8461 §4.1): under enforce only the MX hosts its policy names
+                StsDestination sts = options.tlsFor(entry.getKey()) == ConnectorConfig.TlsPolicy.NONE ? StsDestination.OFF
+                        : StsDestination.lookUp(mtaSts, entry.getKey(), job.envelope().flow());
                 for (MxResolver.Host host : hosts.hosts()) {
+                    if (!sts.permits(host.name())) {
+                        continue;
+                    }
                     for (InetAddress address : host.addresses()) {
                         Optional<String> nonPublic = AddressScope.nonPublic(address);
                         if (nonPublic.isEmpty() || AddressScope.isAllowed(mx.allowInternalAddresses(), address)) {
@@ -95,12 +108,15 @@ final class SmtpConnector implements Connector {
                         }
                     }
                 }
+                if (hops.isEmpty() && refused == null && sts.checks()) {
+                    refused = sts.noMatchingHost();
+                }
                 if (hops.isEmpty() && refused != null) {
                     log.info("{}: refusing to deliver to {}: {}", name, entry.getKey(), refused);
                     results.addAll(RecipientResult.allOf(domainJob.recipients(), refused, null));
                 } else {
                     DestinationTls.Plan plan = tls.forDomain(entry.getKey());
-                    results.addAll(deliverTo(entry.getKey(), hops, domainJob, hop -> plan));
+                    results.addAll(deliverTo(entry.getKey(), hops, domainJob, hop -> plan, sts));
                 }
             }
         }
@@ -119,11 +135,12 @@ final class SmtpConnector implements Connector {
 
     /**
      * Tries the hops in order until one takes the transaction. Each hop must first meet its TLS
-     * requirement ({@link DestinationTls}); one that cannot is skipped with {@code 451 4.7.5},
+     * requirement ({@link DestinationTls}) and the destination's MTA-STS policy ({@link
+     * StsDestination}; DANE takes precedence); one that cannot is skipped with {@code 451 4.7.5},
      * before any mail command is sent to it.
      */
     private List<RecipientResult> deliverTo(String destination, List<NextHop> hops, DeliveryJob job,
-                                            Function<NextHop, DestinationTls.Plan> plans) {
+                                            Function<NextHop, DestinationTls.Plan> plans, StsDestination sts) {
         List<NextHop> candidates = hops.stream().filter(isThisGateway.negate()).toList();
         if (candidates.isEmpty()) {
             return RecipientResult.allOf(job.recipients(), hops.isEmpty() ? Replies.CONNECTION_FAILED.append("(no address for " + destination + ")")
@@ -150,14 +167,15 @@ final class SmtpConnector implements Connector {
                     policyNotMet = true;
                     continue;
                 }
-                SmtpClient client = cache.take(hop);
+                // a cached connection may have verified nothing: a domain with an MTA-STS policy gets a new one
+                SmtpClient client = sts.checks() ? null : cache.take(hop);
                 if (client != null && !requirement.admits(client.requirement())) {
                     client.close(); // opened for another TLS requirement: never reused across them
                     client = null;
                 }
                 try {
                     if (client == null) {
-                        client = open(hop, requirement);
+                        client = open(hop, requirement, sts);
                     }
                 } catch (NextHopChannel.TimedOut e) {
                     lastFailure = Replies.NEXT_HOP_TIMED_OUT.append("(" + hop + ": " + e.getMessage() + ")");
@@ -231,13 +249,30 @@ final class SmtpConnector implements Connector {
         return client;
     }
 
-    /** Connects and secures a connection as the TLS requirement and credentials demand. */
-    private SmtpClient open(NextHop hop, TlsRequirement requirement) throws IOException, NextHopException {
+    /** Connects and secures a connection as the TLS requirement, the MTA-STS policy and credentials demand. */
+    private SmtpClient open(NextHop hop, TlsRequirement requirement, StsDestination sts) throws IOException, NextHopException {
         SmtpClient client = connect(hop);
         try {
             boolean offered = client.offers("STARTTLS");
             TlsOutcome outcome = TlsOutcome.PLAIN;
-            switch (requirement.kind()) {
+            // MTA-STS, unless DANE decides (RFC 8461 §2) or the level says no TLS at all
+            StsDestination.Secured secured = StsDestination.Secured.UNCHANGED;
+            if (requirement.kind() != TlsRequirement.Kind.DANE && requirement.kind() != TlsRequirement.Kind.NONE) {
+                try {
+                    secured = sts.secure(client, hop);
+                } catch (NextHopException e) {
+                    throw new TlsNotMet(e.reply()); // enforce: 451 4.7.5, nothing sent
+                }
+                if (secured == StsDestination.Secured.BROKEN) { // testing mode failed: carry on as the level says
+                    client.close();
+                    client = connect(hop);
+                    offered = client.offers("STARTTLS");
+                } else if (secured == StsDestination.Secured.VERIFIED) {
+                    outcome = new TlsOutcome(sts.session().getProtocol(), sts.session().getCipherSuite(),
+                            TlsOutcome.Verified.STS);
+                }
+            }
+            switch (secured == StsDestination.Secured.VERIFIED ? TlsRequirement.Kind.NONE : requirement.kind()) {
                 case NONE -> {
                 }
                 case MAY -> {
@@ -252,7 +287,7 @@ final class SmtpConnector implements Connector {
                         }
                     }
                 }
-                case ENCRYPT, VERIFY, SECURE, DANE, STS -> {
+                case ENCRYPT, VERIFY, SECURE, DANE -> {
                     if (!offered) {
                         // Stripped by someone on the path, or a server without TLS: nothing goes in clear.
                         throw new TlsNotMet(Replies.TLS_NOT_OFFERED.append("(" + hop + ")"));
@@ -260,7 +295,6 @@ final class SmtpConnector implements Connector {
                     TlsOutcome.Verified verified = switch (requirement.kind()) {
                         case DANE -> TlsOutcome.Verified.DANE;
                         case VERIFY, SECURE -> TlsOutcome.Verified.CA;
-                        case STS -> TlsOutcome.Verified.STS;
                         default -> TlsOutcome.Verified.UNVERIFIED;
                     };
                     try {
@@ -274,6 +308,9 @@ final class SmtpConnector implements Connector {
                 }
             }
             client.secured(requirement, outcome);
+            if (requirement.kind() != TlsRequirement.Kind.NONE) {
+                sts.opened(client, hop, offered); // TLS-RPT: a session to a domain without a policy
+            }
             if (options.username() != null) {
                 if (!client.isTls()) {
                     throw new NextHopException(Replies.NEXT_HOP_AUTH_NEEDS_TLS);
@@ -291,7 +328,7 @@ final class SmtpConnector implements Connector {
 
     private TlsOutcome startTls(SmtpClient client, TlsRequirement requirement, TlsOutcome.Verified verified)
             throws IOException, NextHopException {
-        boolean verifyHost = requirement.kind() == TlsRequirement.Kind.VERIFY || requirement.kind() == TlsRequirement.Kind.STS;
+        boolean verifyHost = requirement.kind() == TlsRequirement.Kind.VERIFY;
         SSLSession session = client.startTls(tls.context(requirement), verifyHost);
         return new TlsOutcome(session.getProtocol(), session.getCipherSuite(), verified);
     }

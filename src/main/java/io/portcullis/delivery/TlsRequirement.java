@@ -14,8 +14,8 @@ import java.util.List;
  *                {@code dane-only} found no TLSA records): the attempt defers with this reply
  */
 record TlsRequirement(Kind kind, List<TlsaRecord> tlsa, List<String> names, Reply refusal) {
-    /** {@code STS}: as {@code VERIFY}, required by an MTA-STS policy ({@link StsPolicies}). */
-    enum Kind { NONE, MAY, ENCRYPT, VERIFY, SECURE, DANE, STS }
+    /** MTA-STS is no kind of its own: {@link StsDestination} verifies before the level applies. */
+    enum Kind { NONE, MAY, ENCRYPT, VERIFY, SECURE, DANE }
 
     TlsRequirement {
         tlsa = List.copyOf(tlsa);

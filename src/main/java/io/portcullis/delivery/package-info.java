@@ -1,7 +1,8 @@
 /**
  * Delivery: the scheduler that works the queue (retries, expiry, delay warnings), routing of each
  * recipient to a connector, the connectors themselves (smarthost, MX, drop folder), the SMTP
- * client, MX resolution and delivery status notifications (bounces).
+ * client, MX resolution and delivery status notifications (bounces). MTA-STS and TLS reporting
+ * live in {@code delivery.tls}; the MX connector consults them through {@code StsDestination}.
  *
  * <p>Everything a next hop or a DNS answer says is hostile: every step of the SMTP client has a
  * deadline ({@link io.portcullis.delivery.DeadlineWatchdog} for what SO_TIMEOUT cannot bound), and
@@ -9,7 +10,7 @@
  *
  * <p>TLS to next hops follows each destination's level ({@link io.portcullis.delivery.DestinationTls}:
  * none, may, encrypt, verify, secure, dane, dane-only); DANE's DNSSEC lookups and certificate
- * checks live in {@code delivery.dane}, and MTA-STS enters through {@link io.portcullis.delivery.StsPolicies}.
+ * checks live in {@code delivery.dane}, and MTA-STS (package {@code delivery.tls}) enters through {@code StsDestination}.
  * Every attempt's {@link io.portcullis.delivery.TlsOutcome} goes into the journal, the tracking log
  * and the log line.
  *

@@ -161,6 +161,11 @@ public final class TestGateway implements AutoCloseable {
         return gateway.scheduler();
     }
 
+    /** MTA-STS policies and TLS report counts. */
+    public io.portcullis.delivery.tls.MtaStsService mtaSts() {
+        return gateway.mtaSts();
+    }
+
     /** Waits until the queue is empty; true when it became empty in time. */
     public boolean awaitEmptyQueue(long timeoutSeconds) throws Exception {
         Eventually.await(java.time.Duration.ofSeconds(timeoutSeconds), "an empty queue (left: " + queued() + ")",
