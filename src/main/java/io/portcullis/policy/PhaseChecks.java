@@ -24,8 +24,12 @@ public final class PhaseChecks implements AutoCloseable {
      * @param dnsServer     the DNS server to ask ({@code delivery.dns-resolver}), or null for the system's
      * @param dataDirectory where a check keeps durable state
      * @param clock         the time, replaceable in tests
+     * @param identity      our names and addresses (what a client's EHLO must not claim)
      */
-    public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock) {
+    public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, OurIdentity identity) {
+        public Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock) {
+            this(dnsServer, dataDirectory, clock, OurIdentity.NONE);
+        }
     }
 
     /** A check with the name it was configured under (its counter and log label). */
@@ -44,6 +48,9 @@ public final class PhaseChecks implements AutoCloseable {
     private static PhaseCheck create(PhaseCheckConfig config, Services services) {
         return switch (config) {
             case PhaseCheckConfig.Lists lists -> new ListsCheck(lists);
+            case PhaseCheckConfig.ReverseDns reverseDns -> new ReverseDnsCheck(reverseDns, services.dnsServer());
+            case PhaseCheckConfig.Helo helo -> new HeloCheck(helo, services.identity(), services.dnsServer());
+            case PhaseCheckConfig.SenderDomain senderDomain -> new SenderDomainCheck(senderDomain, services.dnsServer());
         };
     }
 
