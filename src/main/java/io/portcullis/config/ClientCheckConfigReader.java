@@ -98,8 +98,8 @@ final class ClientCheckConfigReader {
         List<String> texts = YamlMap.scalars(map.errors(), map.keyPath("our-names"), nodes);
         List<String> names = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
-            String canonical = io.portcullis.smtp.DomainName.canonical(texts.get(i));
-            if (canonical == null || canonical.startsWith("[")) {
+            String canonical = isDomain(texts.get(i)) ? io.portcullis.smtp.DomainName.canonical(texts.get(i)) : null;
+            if (canonical == null) {
                 map.errors().add(nodes.get(i), map.keyPath("our-names") + "[" + i + "]",
                         "expected a domain name, got \"" + texts.get(i) + "\"");
             } else {
@@ -107,6 +107,14 @@ final class ClientCheckConfigReader {
             }
         }
         return names;
+    }
+
+    private static boolean isDomain(String text) {
+        try {
+            return !io.portcullis.smtp.PathParser.parseDomainOrLiteral(text).startsWith("[");
+        } catch (io.portcullis.smtp.SyntaxException e) {
+            return false;
+        }
     }
 
     private static List<InetAddress> ourAddresses(YamlMap map) {
