@@ -109,7 +109,7 @@ public final class Replies {
             "Message refused: From: and Sender: must each appear at most once and name one mailbox in standard syntax");
 
     // Client checks (phase-checks reverse-dns, helo, sender-domain); the reverse-DNS ones get "[ip]" appended.
-    // A check with action tempfail sends the 4xx form ({@link #temporary}).
+    // A check with action tempfail sends the 4xx form (Replies.temporary).
     public static final Reply CLIENT_NO_REVERSE_HOSTNAME = new Reply(550, "5.7.25",
             "Client host rejected: cannot find your reverse hostname,");
     public static final Reply CLIENT_HOSTNAME_UNCONFIRMED = new Reply(550, "5.7.25",
