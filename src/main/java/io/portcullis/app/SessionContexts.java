@@ -62,7 +62,8 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
         ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool));
         PhaseChecks phaseChecks = new PhaseChecks(config.phaseChecks(),
-                new PhaseChecks.Services(config.delivery().resolver(), dataDirectory, Clock.systemUTC(), telemetry));
+                new PhaseChecks.Services(config.delivery().resolver(), dataDirectory, Clock.systemUTC(), telemetry,
+                        io.portcullis.policy.OurIdentity.of(config)));
         Map<String, SessionContext> contexts = new LinkedHashMap<>();
         Map<String, Instant> certificateExpiries = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {

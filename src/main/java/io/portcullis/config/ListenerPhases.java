@@ -11,8 +11,27 @@ import java.util.Map;
  *
  * @param rejectScore when the session's score reaches this after a phase, the command (at connect:
  *                    the session) is refused with 554 5.7.1; null for no threshold
+ * @param tarpit      the delay before refusals at mail and rcpt, or null for none
  */
-public record ListenerPhases(Map<Phase, List<String>> checks, Double rejectScore) {
+public record ListenerPhases(Map<Phase, List<String>> checks, Double rejectScore, Tarpit tarpit) {
+
+    /**
+     * Tarpitting ({@code phases.tarpit}): before each policy refusal at mail or rcpt, wait
+     * {@code delay} times the refusals at those phases so far in the session (this one included),
+     * at most {@code maxDelay}. Trusted clients are not delayed.
+     */
+    public record Tarpit(java.time.Duration delay, java.time.Duration maxDelay) {
+        /** The wait before the {@code refusals}-th refusal of a session (1 for the first). */
+        public java.time.Duration before(int refusals) {
+            java.time.Duration grown = delay.multipliedBy(Math.min(refusals, 100_000));
+            return grown.compareTo(maxDelay) > 0 ? maxDelay : grown;
+        }
+    }
+
+    public ListenerPhases(Map<Phase, List<String>> checks, Double rejectScore) {
+        this(checks, rejectScore, null);
+    }
+
     public ListenerPhases {
         EnumMap<Phase, List<String>> copy = new EnumMap<>(Phase.class);
         for (Phase phase : Phase.values()) {
@@ -26,6 +45,11 @@ public record ListenerPhases(Map<Phase, List<String>> checks, Double rejectScore
 
     /** The given lists with each built-in the list of its phase does not name put first, in default order. */
     public static ListenerPhases withBuiltIns(Map<Phase, List<String>> named, Double rejectScore) {
+        return withBuiltIns(named, rejectScore, null);
+    }
+
+    /** As {@link #withBuiltIns(Map, Double)}, with tarpitting (null for none). */
+    public static ListenerPhases withBuiltIns(Map<Phase, List<String>> named, Double rejectScore, Tarpit tarpit) {
         EnumMap<Phase, List<String>> all = new EnumMap<>(Phase.class);
         for (Phase phase : Phase.values()) {
             List<String> given = named.getOrDefault(phase, List.of());
@@ -38,7 +62,7 @@ public record ListenerPhases(Map<Phase, List<String>> checks, Double rejectScore
             list.addAll(given);
             all.put(phase, list);
         }
-        return new ListenerPhases(all, rejectScore);
+        return new ListenerPhases(all, rejectScore, tarpit);
     }
 
     public List<String> at(Phase phase) {

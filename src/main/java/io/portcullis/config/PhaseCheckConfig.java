@@ -75,4 +75,54 @@ public sealed interface PhaseCheckConfig {
             return EnumSet.of(Phase.HELO, Phase.MAIL);
         }
     }
+
+    /**
+     * Forward-confirmed reverse DNS of the client (Postfix's reject_unknown_client_hostname, or with
+     * {@code require: ptr} reject_unknown_reverse_client_hostname): a PTR name, and one of at most
+     * {@code maxNames} of them resolving back to the client's address, all within {@code timeout}.
+     *
+     * @param requireConfirmed true ({@code require: fcrdns}) when a PTR name must resolve back to
+     *                         the client; false ({@code require: ptr}) when a PTR record is enough
+     */
+    record ReverseDns(String name, CheckAction action, boolean requireConfirmed, int maxNames, java.time.Duration timeout)
+            implements PhaseCheckConfig {
+        @Override
+        public Set<Phase> phases() {
+            return EnumSet.of(Phase.CONNECT, Phase.HELO, Phase.MAIL, Phase.RCPT);
+        }
+    }
+
+    /**
+     * The EHLO/HELO name: a fully-qualified domain or an address literal, never a bare IP address
+     * ({@code require-fqdn}; Postfix's reject_non_fqdn_helo_hostname and reject_invalid_helo_hostname);
+     * none of our names or addresses ({@code reject-our-names}); with {@code require-resolvable}, a
+     * name with an A, AAAA or MX record (reject_unknown_helo_hostname).
+     *
+     * @param ourNames     names counted as ours besides the gateway's and listeners' hostnames and our domains
+     * @param ourAddresses addresses counted as ours besides the listeners' bound addresses
+     */
+    record Helo(String name, CheckAction action, boolean requireFqdn, boolean rejectOurNames,
+                boolean requireResolvable, java.util.List<String> ourNames, java.util.List<java.net.InetAddress> ourAddresses,
+                java.time.Duration timeout) implements PhaseCheckConfig {
+        public Helo {
+            ourNames = java.util.List.copyOf(ourNames);
+            ourAddresses = java.util.List.copyOf(ourAddresses);
+        }
+
+        @Override
+        public Set<Phase> phases() {
+            return EnumSet.of(Phase.HELO, Phase.MAIL, Phase.RCPT);
+        }
+    }
+
+    /**
+     * The envelope sender's domain exists for mail: an MX, or an A or AAAA record, and no null MX
+     * (Postfix's reject_unknown_sender_domain; RFC 7505). The null sender and address literals pass.
+     */
+    record SenderDomain(String name, CheckAction action, java.time.Duration timeout) implements PhaseCheckConfig {
+        @Override
+        public Set<Phase> phases() {
+            return EnumSet.of(Phase.MAIL);
+        }
+    }
 }

@@ -13,7 +13,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads {@code phase-checks:} and each listener's {@code phases:}. */
 final class PhaseConfigReader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final String TYPES = "lists, dnsbl, dbl";
+    private static final String TYPES = "lists, dnsbl, dbl, reverse-dns, helo, sender-domain";
 
     private PhaseConfigReader() {
     }
@@ -40,6 +40,7 @@ final class PhaseConfigReader {
                 case "dnsbl" -> new PhaseCheckConfig.Dnsbl(name, DnsListConfigReader.settings(map, nodes.get(i)));
                 case "dbl" -> new PhaseCheckConfig.Dbl(name, DnsListConfigReader.settings(map, nodes.get(i)),
                         map.bool("check-helo", false));
+                case "reverse-dns", "helo", "sender-domain" -> ClientCheckConfigReader.read(type, name, map);
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown phase check type \"" + type
@@ -108,8 +109,34 @@ final class PhaseConfigReader {
                 errors.add(map.node("reject-score"), map.keyPath("reject-score"), "expected a number, got \"" + text + "\"");
             }
         }
+        ListenerPhases.Tarpit tarpit = tarpit(map);
         map.finish();
-        return ListenerPhases.withBuiltIns(named, rejectScore);
+        return ListenerPhases.withBuiltIns(named, rejectScore, tarpit);
+    }
+
+    /** Longest tarpit delay: clients wait 5 minutes for a reply to MAIL and RCPT (RFC 5321 §4.5.3.2). */
+    private static final java.time.Duration MAX_TARPIT = java.time.Duration.ofMinutes(4);
+
+    /** {@code tarpit: {delay: 1s, max-delay: 10s}} under {@code phases:}; absent or a zero delay is none. */
+    private static ListenerPhases.Tarpit tarpit(YamlMap phases) {
+        if (!phases.has("tarpit")) {
+            return null;
+        }
+        YamlMap map = phases.map("tarpit");
+        java.time.Duration delay = map.duration("delay", java.time.Duration.ofSeconds(1));
+        java.time.Duration maxDelay = map.duration("max-delay", java.time.Duration.ofSeconds(10));
+        map.finish();
+        if (maxDelay.compareTo(MAX_TARPIT) > 0) {
+            map.errors().add(map.node("max-delay"), map.keyPath("max-delay"), "at most 4m: clients wait 5 minutes"
+                    + " for a reply to MAIL and RCPT (RFC 5321 section 4.5.3.2)");
+            return null;
+        }
+        if (maxDelay.compareTo(delay) < 0) {
+            map.errors().add(map.node("max-delay") == null ? map.node("delay") : map.node("max-delay"),
+                    map.keyPath("max-delay"), "max-delay is shorter than delay");
+            return null;
+        }
+        return delay.isZero() ? null : new ListenerPhases.Tarpit(delay, maxDelay);
     }
 
     private static String problem(String name, Phase phase, Map<String, PhaseCheckConfig> defined) {

@@ -26,8 +26,10 @@ public final class PhaseChecks implements AutoCloseable {
      * @param dataDirectory where a check keeps durable state
      * @param clock         the time, replaceable in tests
      * @param telemetry     where checks count what they do beyond their verdicts (DNS list queries)
+     * @param identity      our names and addresses (what a client's EHLO must not claim)
      */
-    public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, Telemetry telemetry) {
+    public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, Telemetry telemetry,
+                           OurIdentity identity) {
     }
 
     /** A check with the name it was configured under (its counter and log label). */
@@ -48,6 +50,9 @@ public final class PhaseChecks implements AutoCloseable {
             case PhaseCheckConfig.Lists lists -> new ListsCheck(lists);
             case PhaseCheckConfig.Dnsbl dnsbl -> new DnsblCheck(dnsbl, services);
             case PhaseCheckConfig.Dbl dbl -> new DomainListCheck(dbl, services);
+            case PhaseCheckConfig.ReverseDns reverseDns -> new ReverseDnsCheck(reverseDns, services.dnsServer());
+            case PhaseCheckConfig.Helo helo -> new HeloCheck(helo, services.identity(), services.dnsServer());
+            case PhaseCheckConfig.SenderDomain senderDomain -> new SenderDomainCheck(senderDomain, services.dnsServer());
         };
     }
 

@@ -1,12 +1,13 @@
 /**
  * The checks each phase of a session runs: connection access, sender (anti-spoofing and send-as,
- * on the envelope and on the header From:), recipient (validation and relay control). Every check
+ * on the envelope and on the header From:), recipient (validation and relay control), and the
+ * client checks (reverse DNS, HELO name, sender domain) that ask DNS within a time budget. Every check
  * returns a sealed {@link io.portcullis.policy.Verdict}; none touches a socket.
  *
  * <p>Relay decisions use the parsed, lower-cased domain of the address ({@link
  * io.portcullis.smtp.Mailbox#canonicalDomain()}), never the raw text: percent hacks, bang paths,
  * quoted local parts with @ and source routes are all part of the local part or dropped by the
- * parser before a check sees them. Depends on {@code config} and {@code smtp}; the DNS list checks
- * also on {@code dns} (queries) and {@code observe} (their per-zone counters).
+ * parser before a check sees them. Depends on {@code config}, {@code smtp} and {@code dns} (the DNS
+ * checks), and {@code observe} (the DNS lists' per-zone counters).
  */
 package io.portcullis.policy;

@@ -25,6 +25,8 @@ final class PolicyPhases {
 
     private final SmtpSession session;
     final PhaseSession state;
+    /** Policy refusals at mail and rcpt so far in the session (tarpitting). */
+    private int refusals;
 
     PolicyPhases(SmtpSession session, PhaseSession.Pregreet pregreet) {
         this.session = session;
@@ -71,8 +73,23 @@ final class PolicyPhases {
             return false;
         }
         logRefusal(input, refused);
+        tarpit(input, refused.verdict());
         session.policyRefused(input.phase(), refused.check(), refused.verdict(), input.sender(), input.recipient());
         return true;
+    }
+
+    /**
+     * The listener's {@code tarpit}: before a refusal at mail or rcpt, the session waits longer with
+     * each refusal (a dictionary attack slows down; its connection slot stays taken). Trusted clients
+     * and refusals that close the session are not delayed.
+     */
+    private void tarpit(PhaseInput input, Verdict.Refusal refusal) throws IOException {
+        ListenerPhases.Tarpit tarpit = session.context.listener().phases().tarpit();
+        if (tarpit == null || input.trusted() || refusal instanceof Verdict.Disconnect
+                || (input.phase() != Phase.MAIL && input.phase() != Phase.RCPT)) {
+            return;
+        }
+        session.pause(tarpit.before(++refusals));
     }
 
     /** Runs the phase's checks until one refuses (or the score reaches the threshold). */

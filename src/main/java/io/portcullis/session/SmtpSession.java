@@ -127,6 +127,24 @@ public final class SmtpSession implements Runnable {
         return socket.getInputStream().available() > 0;
     }
 
+    /**
+     * Tarpitting: sends the replies so far, then waits on this session's own virtual thread
+     * (nothing shared is held). Ends early when the connection is closed (shutdown). The command
+     * deadline starts after the reply, so the wait takes nothing from the client's time.
+     */
+    void pause(java.time.Duration delay) throws IOException {
+        out.flush();
+        long end = System.nanoTime() + delay.toNanos();
+        for (long left = delay.toNanos(); left > 0 && !socket.isClosed(); left = end - System.nanoTime()) {
+            try {
+                Thread.sleep(Math.min(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1, 200));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted during the tarpit delay");
+            }
+        }
+    }
+
     private void handle(String line) throws IOException {
         int space = line.indexOf(' ');
         String verb = space < 0 ? line : line.substring(0, space);

@@ -118,6 +118,35 @@ public final class Replies {
     public static final Reply ORIGINATOR_FIELDS_REFUSED_SEND_AS = new Reply(553, "5.7.1",
             "Message refused: From: and Sender: must each appear at most once and name one mailbox in standard syntax");
 
+    // Client checks (phase-checks reverse-dns, helo, sender-domain); the reverse-DNS ones get "[ip]" appended.
+    // A check with action tempfail sends the 4xx form (Replies.temporary).
+    public static final Reply CLIENT_NO_REVERSE_HOSTNAME = new Reply(550, "5.7.25",
+            "Client host rejected: cannot find your reverse hostname,");
+    public static final Reply CLIENT_HOSTNAME_UNCONFIRMED = new Reply(550, "5.7.25",
+            "Client host rejected: cannot find your hostname,");
+    public static final Reply CLIENT_HOSTNAME_LOOKUP_FAILED = new Reply(450, "4.7.25",
+            "Client host rejected: cannot find your hostname (DNS lookup failed, try again later),");
+    public static final Reply HELO_NOT_FQDN = new Reply(550, "5.5.2", "Helo command rejected: need fully-qualified hostname");
+    public static final Reply HELO_BARE_IP = new Reply(550, "5.5.2", "Helo command rejected: invalid ip address");
+    public static final Reply HELO_NOT_ME = new Reply(550, "5.7.1", "Helo command rejected: you are not me");
+    public static final Reply HELO_HOST_NOT_FOUND = new Reply(550, "5.7.1", "Helo command rejected: host not found");
+    public static final Reply HELO_LOOKUP_FAILED = new Reply(450, "4.7.1",
+            "Helo command rejected: host lookup failed, try again later");
+    public static final Reply SENDER_DOMAIN_NOT_FOUND = new Reply(550, "5.1.8", "Sender address rejected: domain not found");
+    public static final Reply SENDER_DOMAIN_NULL_MX = new Reply(550, "5.7.27",
+            "Sender address rejected: domain does not accept mail (null MX)");
+    public static final Reply SENDER_DOMAIN_LOOKUP_FAILED = new Reply(450, "4.1.8",
+            "Sender address rejected: domain lookup failed");
+
+    /** The temporary (4xx, 4.x.x) form of a permanent refusal, for a check whose action is tempfail. */
+    public static Reply temporary(Reply reply) {
+        if (!reply.isPermanent()) {
+            return reply;
+        }
+        String enhanced = reply.enhancedCode() == null ? null : "4" + reply.enhancedCode().substring(1);
+        return new Reply(reply.code() - 100, enhanced, reply.lines());
+    }
+
     public static final Reply CONNECTION_RATE_EXCEEDED = new Reply(421, "4.7.0",
             "Too many connections from your address, slow down and try again later");
     public static final Reply MESSAGE_RATE_EXCEEDED = new Reply(450, "4.7.1", "Message rate limit exceeded, try again later");
