@@ -3,6 +3,7 @@ package io.portcullis.policy;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.Phase;
 import io.portcullis.config.PhaseCheckConfig;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,8 +25,9 @@ public final class PhaseChecks implements AutoCloseable {
      * @param dnsServer     the DNS server to ask ({@code delivery.dns-resolver}), or null for the system's
      * @param dataDirectory where a check keeps durable state
      * @param clock         the time, replaceable in tests
+     * @param spf           SPF for a client and sender (wired in app from content.authentication), or null
      */
-    public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock) {
+    public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, SpfAuthorization spf) {
     }
 
     /** A check with the name it was configured under (its counter and log label). */
@@ -34,17 +36,38 @@ public final class PhaseChecks implements AutoCloseable {
 
     private final Map<String, PhaseCheck> defined;
 
-    public PhaseChecks(Map<String, PhaseCheckConfig> configs, Services services) {
+    public PhaseChecks(Map<String, PhaseCheckConfig> configs, Services services) throws IOException {
         Map<String, PhaseCheck> built = new LinkedHashMap<>();
-        configs.forEach((name, config) -> built.put(name, create(config, services)));
         this.defined = built;
+        try {
+            for (Map.Entry<String, PhaseCheckConfig> config : configs.entrySet()) {
+                built.put(config.getKey(), create(config.getValue(), services));
+            }
+        } catch (IOException | RuntimeException e) {
+            close(); // the stores already opened
+            throw e;
+        }
     }
 
     /** One check from its configuration; the switch is exhaustive, so a new type must be built here. */
-    private static PhaseCheck create(PhaseCheckConfig config, Services services) {
+    private static PhaseCheck create(PhaseCheckConfig config, Services services) throws IOException {
         return switch (config) {
             case PhaseCheckConfig.Lists lists -> new ListsCheck(lists);
+            case PhaseCheckConfig.Greylist greylist -> new GreylistCheck(greylist,
+                    FileGreylistStore.open(services.dataDirectory().resolve("greylist").resolve(greylist.name() + ".log"),
+                            greylist.maxEntries(), services.clock()), services.clock(), services.spf());
         };
+    }
+
+    /** The store of each greylisting check, by check name (for the entries gauge). */
+    public Map<String, GreylistStore> greylistStores() {
+        Map<String, GreylistStore> stores = new LinkedHashMap<>();
+        defined.forEach((name, check) -> {
+            if (check instanceof GreylistCheck greylist) {
+                stores.put(name, greylist.store());
+            }
+        });
+        return stores;
     }
 
     /**
