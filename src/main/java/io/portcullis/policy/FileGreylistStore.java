@@ -25,18 +25,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The greylisting store as a file in the data directory: the entries live in memory (a map in
- * least-recently-used order, bounded by {@code max-entries}) and every change is appended to the
- * file as one line, {@code KEY FIRST LAST PASSES EXPIRES\n}.
+ * The greylisting store as a file in the data directory: the entries live in memory (two maps in
+ * least-recently-used order, pending triplets and passed ones, together bounded by
+ * {@code max-entries}, pending ones evicted first) and every change is appended to the file as one
+ * line, {@code KEY FIRST LAST PASSES EXPIRES\n}.
  *
  * <p>Durability, in words: an append is one write(2) to the file, made on the session's thread
  * before the reply, without fsync. It survives a crash of the process (SIGKILL, an OOM kill); a
  * power failure or kernel crash may lose the appends made since the last compaction, and the
- * triplets among them are greylisted again. A compaction writes the live entries, oldest first, to
+ * triplets among them are greylisted again. A compaction writes the live entries (passed, then
+ * pending, each least recently used first, so that loading restores both orders) to
  * a new private temporary file, forces it, renames it over the log and forces the folder; it runs
  * at start-up (so a torn last line, written when the process died during an append, is dropped
- * before anything is appended after it), when the log holds more than twice as many lines as there
- * are entries (so a flood of new triplets, which the bound keeps evicting, cannot grow the file
+ * before anything is appended after it), when the log holds more than 1,024 lines beyond twice the
+ * entries (so a flood of new triplets, which the bound keeps evicting, cannot grow the file
  * without bound: at most about three lines per entry), and when the last user closes the store.
  * Loading ignores a line not ended by a newline, a line that is not five fields, and expired
  * entries.
@@ -54,12 +56,10 @@ final class FileGreylistStore implements GreylistStore {
 
     private final Path file;
     private final Clock clock;
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, GreylistStore.Entry> eldest) {
-            return size() > maxEntries;
-        }
-    };
+    /** Triplets not passed yet (what a sender that never retries fills), least recently used first. */
+    private final LinkedHashMap<String, Entry> pending = new LinkedHashMap<>(1024, 0.75f, true);
+    /** Passed triplets and client networks, least recently used first; evicted only when nothing is pending. */
+    private final LinkedHashMap<String, Entry> passed = new LinkedHashMap<>(1024, 0.75f, true);
     private int maxEntries;
     private FileChannel channel;
     private long logLines;
@@ -95,9 +95,12 @@ final class FileGreylistStore implements GreylistStore {
 
     @Override
     public synchronized Entry get(String key, long now) {
-        Entry entry = entries.get(key);
+        Entry entry = pending.get(key);
+        if (entry == null) {
+            entry = passed.get(key);
+        }
         if (entry != null && entry.expires() <= now) {
-            entries.remove(key);
+            remove(key);
             return null;
         }
         return entry;
@@ -105,22 +108,50 @@ final class FileGreylistStore implements GreylistStore {
 
     @Override
     public synchronized void put(String key, Entry entry) {
-        entries.put(key, entry);
+        hold(key, entry);
         append(line(key, entry));
-        if (logLines > COMPACT_SLACK + 2L * entries.size()) {
+        if (logLines > COMPACT_SLACK + 2L * size()) {
             evictExpired(clock.instant().getEpochSecond());
             compact();
         }
     }
 
+    /**
+     * Keeps {@code entry} in memory within the bound: past {@code max-entries} the least recently
+     * used pending triplet goes first, so that a flood of triplets that are never retried cannot
+     * push out the passed ones; a passed entry goes only when nothing is pending.
+     */
+    private void hold(String key, Entry entry) {
+        if (entry.passes() == 0) {
+            passed.remove(key);
+            pending.put(key, entry);
+        } else {
+            pending.remove(key);
+            passed.put(key, entry);
+        }
+        while (size() > maxEntries) {
+            LinkedHashMap<String, Entry> from = pending.isEmpty() ? passed : pending;
+            Iterator<String> eldest = from.keySet().iterator();
+            eldest.next();
+            eldest.remove();
+        }
+    }
+
+    private void remove(String key) {
+        if (pending.remove(key) == null) {
+            passed.remove(key);
+        }
+    }
+
     @Override
     public synchronized void evictExpired(long now) {
-        entries.values().removeIf(entry -> entry.expires() <= now);
+        pending.values().removeIf(entry -> entry.expires() <= now);
+        passed.values().removeIf(entry -> entry.expires() <= now);
     }
 
     @Override
     public synchronized int size() {
-        return entries.size();
+        return pending.size() + passed.size();
     }
 
     @Override
@@ -164,9 +195,10 @@ final class FileGreylistStore implements GreylistStore {
             temporary = PrivateFiles.createTemporary(file);
             try (FileChannel out = temporary.channel();
                  OutputStream stream = new BufferedOutputStream(Channels.newOutputStream(out), 64 * 1024)) {
-                Iterator<Map.Entry<String, Entry>> iterator = entries.entrySet().iterator();
-                while (iterator.hasNext()) {
-                    Map.Entry<String, Entry> entry = iterator.next();
+                for (Map.Entry<String, Entry> entry : passed.entrySet()) {
+                    stream.write(line(entry.getKey(), entry.getValue()));
+                }
+                for (Map.Entry<String, Entry> entry : pending.entrySet()) {
                     stream.write(line(entry.getKey(), entry.getValue()));
                 }
                 stream.flush();
@@ -179,10 +211,10 @@ final class FileGreylistStore implements GreylistStore {
             }
             closeChannel();
             channel = PrivateFiles.openAppend(file);
-            logLines = entries.size();
+            logLines = size();
         } catch (IOException e) {
             log.warn("greylisting: cannot compact {}: {}", file, e.toString());
-            logLines = entries.size(); // try again after as many appends as a compaction would allow
+            logLines = size(); // try again after as many appends as a compaction would allow
             if (channel == null) {
                 try {
                     channel = PrivateFiles.openAppend(file);
@@ -245,7 +277,7 @@ final class FileGreylistStore implements GreylistStore {
         } catch (NoSuchFileException e) {
             return;
         }
-        log.info("greylisting: {} entries from {} ({} lines, {} unreadable)", entries.size(), file, lines, skipped);
+        log.info("greylisting: {} entries from {} ({} lines, {} unreadable)", size(), file, lines, skipped);
     }
 
     /** One line; false when it is not an entry. An expired entry is a valid line that removes the key. */
@@ -258,9 +290,9 @@ final class FileGreylistStore implements GreylistStore {
             Entry entry = new Entry(Long.parseLong(fields[1]), Long.parseLong(fields[2]), Integer.parseInt(fields[3]),
                     Long.parseLong(fields[4]));
             if (entry.expires() <= now) {
-                entries.remove(fields[0]);
+                remove(fields[0]);
             } else {
-                entries.put(fields[0], entry);
+                hold(fields[0], entry);
             }
             return true;
         } catch (NumberFormatException e) {

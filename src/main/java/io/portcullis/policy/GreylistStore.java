@@ -4,7 +4,9 @@ package io.portcullis.policy;
  * Where greylisting keeps what it has seen: entries by key (a fixed-length hash of a triplet or of a
  * client network, never an address), each carrying the time it expires. Thread-safe: every session
  * of every listener naming the check calls it. The store bounds itself: it keeps at most the number
- * of entries it was made for, dropping the least recently used, and never returns an expired entry.
+ * of entries it was made for, dropping the least recently used (triplets not passed yet first, so
+ * that a flood of attempts never retried cannot push out what real senders passed), and never
+ * returns an expired entry.
  * A shared store (Redis, PostgreSQL) can implement this with the key as its key and {@code expires}
  * as its time to live.
  */
