@@ -192,6 +192,9 @@ class GreylistingTest {
         gateway = TestGateway.startYaml(yaml(""), clock);
         assertThat(attempt(gateway, "127.0.0.2", "alice@sender.test", "bob@example.test")).startsWith(GREYLISTED);
         assertThat(attempt(gateway, "127.0.0.2", "alice@sender.test", "carol@example.test")).startsWith(GREYLISTED);
+        // both first sightings are in the file now, so a crash here would keep them (two stores on
+        // one file would have had the old one's last compaction replace the file the new one appends to)
+        assertThat(Files.readAllLines(gateway.dataDirectory().resolve("greylist/greylist.log"))).hasSize(2);
         gateway.restart();
         clock.advance(Duration.ofMinutes(5));
         deliver(gateway, "127.0.0.2", "alice@sender.test", "bob@example.test");
@@ -211,6 +214,24 @@ class GreylistingTest {
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         // no addresses in the state file: keys are hashes
         assertThat(Files.readString(log)).doesNotContain("alice").doesNotContain("example.test").doesNotContain("127.0.0");
+    }
+
+    @Test
+    void theStateSurvivesAReload() throws Exception {
+        String yaml = yaml("");
+        gateway = TestGateway.startYaml(yaml, clock);
+        assertThat(attempt(gateway, "127.0.0.2", "alice@sender.test", "bob@example.test")).startsWith(GREYLISTED);
+        // the reloaded check shares the store with the sessions of the old one, which is then closed
+        gateway.reload(yaml.replace("max-errors: 1000", "max-errors: 999"));
+        assertThat(attempt(gateway, "127.0.0.2", "alice@sender.test", "carol@example.test")).startsWith(GREYLISTED);
+        // both first sightings are in the file now, so a crash here would keep them (two stores on
+        // one file would have had the old one's last compaction replace the file the new one appends to)
+        assertThat(Files.readAllLines(gateway.dataDirectory().resolve("greylist/greylist.log"))).hasSize(2);
+        gateway.restart();
+        clock.advance(Duration.ofMinutes(5));
+        deliver(gateway, "127.0.0.2", "alice@sender.test", "bob@example.test");
+        deliver(gateway, "127.0.0.2", "alice@sender.test", "carol@example.test");
+        assertThat(gateway.queued()).hasSize(2);
     }
 
     static double metric(String metrics, String name, String... labels) {
