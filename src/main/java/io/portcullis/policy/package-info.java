@@ -6,6 +6,9 @@
  * <p>Relay decisions use the parsed, lower-cased domain of the address ({@link
  * io.portcullis.smtp.Mailbox#canonicalDomain()}), never the raw text: percent hacks, bang paths,
  * quoted local parts with @ and source routes are all part of the local part or dropped by the
- * parser before a check sees them. Depends on {@code config} and {@code smtp}.
+ * parser before a check sees them. Depends on {@code config} and {@code smtp}; greylisting's file
+ * store ({@code FileGreylistStore}) writes through {@code spool.PrivateFiles}, and SPF reaches it
+ * through {@link io.portcullis.policy.SpfAuthorization}, wired in {@code app}, so that policy never
+ * depends on {@code content}.
  */
 package io.portcullis.policy;
