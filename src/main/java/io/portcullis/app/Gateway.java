@@ -44,6 +44,7 @@ public final class Gateway implements AutoCloseable {
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private AuthThrottle throttle;
     private SessionContexts sessionContexts;
+    private java.time.Clock clock;
     private DeliveryScheduler scheduler;
     private ControlServer control;
     private QueueCommands queueCommands;
@@ -61,6 +62,11 @@ public final class Gateway implements AutoCloseable {
 
     /** Locks the data directory, recovers the spool, then opens every listener (or none). */
     public static Gateway start(GatewayConfig config, Path dataDirectory) throws IOException {
+        return start(config, dataDirectory, java.time.Clock.systemUTC());
+    }
+
+    /** As {@link #start(GatewayConfig, Path)}, with the clock the policy checks read (tests move it). */
+    public static Gateway start(GatewayConfig config, Path dataDirectory, java.time.Clock clock) throws IOException {
         DataDirectoryLock lock = DataDirectoryLock.tryLock(dataDirectory);
         if (lock == null) {
             throw new IOException("data directory " + dataDirectory.toAbsolutePath()
@@ -75,6 +81,7 @@ public final class Gateway implements AutoCloseable {
                     + " {} moved to corrupt/", recovery.queued(), recovery.restoredFromLog(), recovery.removedIncomplete(),
                     recovery.movedToCorrupt());
             gateway = new Gateway(config, dataDirectory, lock, spool);
+            gateway.clock = clock;
             Gateway started = gateway;
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
                     new HourlyAggregates(dataDirectory.resolve("reports")));
@@ -96,7 +103,8 @@ public final class Gateway implements AutoCloseable {
             gateway.control = new ControlServer(dataDirectory, gateway::control);
             gateway.control.start();
             gateway.throttle = AuthThrottle.of(config.directory().authThrottle());
-            gateway.sessionContexts = SessionContexts.build(config, dataDirectory, spool, gateway.telemetry, gateway.throttle);
+            gateway.sessionContexts = SessionContexts.build(config, dataDirectory, spool, gateway.telemetry, gateway.throttle,
+                    clock);
             for (ListenerConfig listenerConfig : config.listeners()) {
                 Listener listener = new Listener(gateway.sessionContexts.contexts().get(listenerConfig.name()));
                 listener.start();
@@ -224,7 +232,7 @@ public final class Gateway implements AutoCloseable {
         // the counters outlive a reload, unless the throttle's settings changed
         AuthThrottle nextThrottle = next.directory().authThrottle().equals(config.directory().authThrottle()) ? throttle
                 : AuthThrottle.of(next.directory().authThrottle());
-        SessionContexts built = SessionContexts.build(next, dataDirectory, spool, telemetry, nextThrottle);
+        SessionContexts built = SessionContexts.build(next, dataDirectory, spool, telemetry, nextThrottle, clock);
         Map<String, Listener> current = new java.util.LinkedHashMap<>();
         listeners.forEach(l -> current.put(l.name(), l));
         List<Listener> started = new ArrayList<>();

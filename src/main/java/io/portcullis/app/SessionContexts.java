@@ -7,6 +7,7 @@ import io.portcullis.config.Directory;
 import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.ListenerPolicy;
+import io.portcullis.config.PhaseCheckConfig;
 import io.portcullis.config.TlsConfig;
 import io.portcullis.content.ContentChain;
 import io.portcullis.config.CheckConfig;
@@ -17,13 +18,18 @@ import io.portcullis.listener.Renegotiation;
 import io.portcullis.listener.ServerTlsContext;
 import io.portcullis.listener.TlsContexts;
 import io.portcullis.observe.Telemetry;
+import io.portcullis.content.authentication.SpfEvaluator;
+import io.portcullis.content.authentication.SpfResult;
+import io.portcullis.dns.DnsLookup;
 import io.portcullis.policy.BuiltInChecks;
+import io.portcullis.policy.GreylistStore;
 import io.portcullis.policy.KnownRecipients;
 import io.portcullis.policy.PhaseCheck;
 import io.portcullis.policy.PhaseChecks;
 import io.portcullis.policy.RateLimits;
 import io.portcullis.policy.RecipientCheck;
 import io.portcullis.policy.SenderCheck;
+import io.portcullis.policy.SpfAuthorization;
 import io.portcullis.session.SessionContext;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
@@ -32,6 +38,7 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,9 +53,11 @@ import java.util.Map;
  */
 record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap, ContentChecks checks,
                        PhaseChecks phaseChecks) {
+    /** Each DNS query of an SPF evaluation at RCPT (RFC 7208 §4.6.4 caps them at 10 terms and 2 void lookups). */
+    private static final java.time.Duration SPF_LOOKUP_TIMEOUT = java.time.Duration.ofSeconds(2);
 
     static SessionContexts build(GatewayConfig config, Path dataDirectory, Spool spool, Telemetry telemetry,
-                                 AuthThrottle throttle) throws IOException {
+                                 AuthThrottle throttle, Clock clock) throws IOException {
         Directory directory = config.directory();
         LdapDirectory ldap = null;
         if (directory.ldap() != null) {
@@ -61,11 +70,29 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), ldap);
         KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
         ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool));
-        PhaseChecks phaseChecks = new PhaseChecks(config.phaseChecks(),
-                new PhaseChecks.Services(config.delivery().resolver(), dataDirectory, Clock.systemUTC(), telemetry,
-                        io.portcullis.policy.OurIdentity.of(config)));
+        PhaseChecks phaseChecks = new PhaseChecks(config.phaseChecks(), new PhaseChecks.Services(
+                config.delivery().resolver(), dataDirectory, clock, telemetry, io.portcullis.policy.OurIdentity.of(config),
+                spfAuthorization(config)));
+        phaseChecks.greylistStores().forEach((name, store) -> telemetry.gauge("portcullis.greylist.entries",
+                "triplets and client networks greylisting holds", List.of("check", name), store, GreylistStore::size));
         Map<String, SessionContext> contexts = new LinkedHashMap<>();
         Map<String, Instant> certificateExpiries = new LinkedHashMap<>();
+        try {
+            contexts(config, dataDirectory, spool, telemetry, throttle, users, known, checks, phaseChecks, contexts,
+                    certificateExpiries);
+        } catch (IOException | RuntimeException e) {
+            phaseChecks.close(); // the greylisting stores it opened
+            throw e;
+        }
+        telemetry.certificateExpiries(certificateExpiries);
+        return new SessionContexts(Map.copyOf(contexts), ldap, checks, phaseChecks);
+    }
+
+    private static void contexts(GatewayConfig config, Path dataDirectory, Spool spool, Telemetry telemetry,
+                                 AuthThrottle throttle, UserStore users, KnownRecipients known, ContentChecks checks,
+                                 PhaseChecks phaseChecks, Map<String, SessionContext> contexts,
+                                 Map<String, Instant> certificateExpiries) throws IOException {
+        Directory directory = config.directory();
         for (ListenerConfig listener : config.listeners()) {
             ListenerPolicy policy = listener.policy();
             ServerTlsContext tls = tlsContext(listener, config.hostname(), dataDirectory);
@@ -81,8 +108,6 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
                     phaseChecks.forListener(listener, builtIn), users,
                     throttle, telemetry, new ContentChain(listener.name(), listener.content(), checks, telemetry)));
         }
-        telemetry.certificateExpiries(certificateExpiries);
-        return new SessionContexts(Map.copyOf(contexts), ldap, checks, phaseChecks);
     }
 
     /** Every configured content check, by name: sender authentication here, the rest from the content package. */
@@ -96,6 +121,18 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
             checks.put(check.name(), built);
         }
         return checks;
+    }
+
+    /** SPF for policy checks (greylisting's spf-domain), from the content package's evaluator. */
+    private static SpfAuthorization spfAuthorization(GatewayConfig config) {
+        boolean needed = config.phaseChecks().values().stream()
+                .anyMatch(check -> check instanceof PhaseCheckConfig.Greylist greylist && greylist.spfDomain());
+        if (!needed) {
+            return null;
+        }
+        DnsLookup dns = new DnsLookup(config.delivery().resolver(), SPF_LOOKUP_TIMEOUT);
+        return (client, sender, helo) -> SpfEvaluator.evaluate(dns, client, sender.toString(), helo == null ? "" : helo)
+                .result() == SpfResult.PASS;
     }
 
     private static ServerTlsContext tlsContext(ListenerConfig listener, String hostname, Path dataDirectory) throws IOException {

@@ -125,4 +125,31 @@ public sealed interface PhaseCheckConfig {
             return EnumSet.of(Phase.MAIL);
         }
     }
+
+    /**
+     * Greylisting ({@code type: greylist}): the first delivery attempt of a triplet (client network
+     * or SPF-authorised domain, sender, recipient) is refused for now; a retry after {@code delay}
+     * and within {@code window} of first sight passes, and the triplet stays valid for {@code expiry}
+     * after its last use. {@code autoAllowAfter} triplets passed from one client network allow the
+     * whole network until {@code expiry}. At most {@code maxEntries} triplets and networks are kept
+     * (the least recently used dropped first). A filter: trusted and allow-listed clients skip it.
+     *
+     * @param ipv4Prefix the client network of an IPv4 client: its address masked to this many bits
+     * @param ipv6Prefix the same for IPv6
+     * @param spfDomain  when the sender's SPF passes for the client, its domain stands for the network
+     */
+    record Greylist(String name, java.time.Duration delay, java.time.Duration window, java.time.Duration expiry,
+                    int autoAllowAfter, int maxEntries, int ipv4Prefix, int ipv6Prefix, boolean spfDomain)
+            implements PhaseCheckConfig {
+        public static final java.time.Duration DEFAULT_DELAY = java.time.Duration.ofMinutes(5);
+        public static final java.time.Duration DEFAULT_WINDOW = java.time.Duration.ofHours(24);
+        public static final java.time.Duration DEFAULT_EXPIRY = java.time.Duration.ofDays(36);
+        public static final int DEFAULT_AUTO_ALLOW_AFTER = 5;
+        public static final int DEFAULT_MAX_ENTRIES = 1_000_000;
+
+        @Override
+        public Set<Phase> phases() {
+            return EnumSet.of(Phase.RCPT, Phase.DATA);
+        }
+    }
 }

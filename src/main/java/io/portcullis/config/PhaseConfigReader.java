@@ -13,7 +13,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads {@code phase-checks:} and each listener's {@code phases:}. */
 final class PhaseConfigReader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final String TYPES = "lists, dnsbl, dbl, reverse-dns, helo, sender-domain";
+    private static final String TYPES = "lists, dnsbl, dbl, reverse-dns, helo, sender-domain, greylist";
 
     private PhaseConfigReader() {
     }
@@ -41,6 +41,7 @@ final class PhaseConfigReader {
                 case "dbl" -> new PhaseCheckConfig.Dbl(name, DnsListConfigReader.settings(map, nodes.get(i)),
                         map.bool("check-helo", false));
                 case "reverse-dns", "helo", "sender-domain" -> ClientCheckConfigReader.read(type, name, map);
+                case "greylist" -> greylist(name, map);
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown phase check type \"" + type
@@ -66,6 +67,27 @@ final class PhaseConfigReader {
                     + " block-clients, allow-senders, block-senders, block-recipients");
         }
         return lists;
+    }
+
+    private static PhaseCheckConfig.Greylist greylist(String name, YamlMap map) {
+        java.time.Duration delay = map.duration("delay", PhaseCheckConfig.Greylist.DEFAULT_DELAY);
+        java.time.Duration window = map.duration("window", PhaseCheckConfig.Greylist.DEFAULT_WINDOW);
+        java.time.Duration expiry = map.duration("expiry", PhaseCheckConfig.Greylist.DEFAULT_EXPIRY);
+        int autoAllowAfter = map.integer("auto-allow-after", PhaseCheckConfig.Greylist.DEFAULT_AUTO_ALLOW_AFTER, 0, 1_000_000);
+        int maxEntries = map.integer("max-entries", PhaseCheckConfig.Greylist.DEFAULT_MAX_ENTRIES, 100, 100_000_000);
+        int ipv4Prefix = map.integer("ipv4-prefix", 24, 8, 32);
+        int ipv6Prefix = map.integer("ipv6-prefix", 64, 16, 128);
+        boolean spfDomain = map.bool("spf-domain", false);
+        if (window.compareTo(delay) <= 0) {
+            map.errors().add(map.node("window"), map.keyPath("window"), "the window (" + window
+                    + ") must be longer than the delay (" + delay + ")");
+        }
+        if (expiry.compareTo(window) < 0) {
+            map.errors().add(map.node("expiry"), map.keyPath("expiry"), "the expiry (" + expiry
+                    + ") must not be shorter than the window (" + window + ")");
+        }
+        return new PhaseCheckConfig.Greylist(name, delay, window, expiry, autoAllowAfter, maxEntries, ipv4Prefix,
+                ipv6Prefix, spfDomain);
     }
 
     /**

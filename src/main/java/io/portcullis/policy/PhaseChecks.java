@@ -4,6 +4,7 @@ import io.portcullis.config.ListenerConfig;
 import io.portcullis.config.Phase;
 import io.portcullis.config.PhaseCheckConfig;
 import io.portcullis.observe.Telemetry;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,9 +28,10 @@ public final class PhaseChecks implements AutoCloseable {
      * @param clock         the time, replaceable in tests
      * @param telemetry     where checks count what they do beyond their verdicts (DNS list queries)
      * @param identity      our names and addresses (what a client's EHLO must not claim)
+     * @param spf           SPF for a client and sender (wired in app from content.authentication), or null
      */
     public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, Telemetry telemetry,
-                           OurIdentity identity) {
+                           OurIdentity identity, SpfAuthorization spf) {
     }
 
     /** A check with the name it was configured under (its counter and log label). */
@@ -38,14 +40,21 @@ public final class PhaseChecks implements AutoCloseable {
 
     private final Map<String, PhaseCheck> defined;
 
-    public PhaseChecks(Map<String, PhaseCheckConfig> configs, Services services) {
+    public PhaseChecks(Map<String, PhaseCheckConfig> configs, Services services) throws IOException {
         Map<String, PhaseCheck> built = new LinkedHashMap<>();
-        configs.forEach((name, config) -> built.put(name, create(config, services)));
         this.defined = built;
+        try {
+            for (Map.Entry<String, PhaseCheckConfig> config : configs.entrySet()) {
+                built.put(config.getKey(), create(config.getValue(), services));
+            }
+        } catch (IOException | RuntimeException e) {
+            close(); // the stores already opened
+            throw e;
+        }
     }
 
     /** One check from its configuration; the switch is exhaustive, so a new type must be built here. */
-    private static PhaseCheck create(PhaseCheckConfig config, Services services) {
+    private static PhaseCheck create(PhaseCheckConfig config, Services services) throws IOException {
         return switch (config) {
             case PhaseCheckConfig.Lists lists -> new ListsCheck(lists);
             case PhaseCheckConfig.Dnsbl dnsbl -> new DnsblCheck(dnsbl, services);
@@ -53,7 +62,21 @@ public final class PhaseChecks implements AutoCloseable {
             case PhaseCheckConfig.ReverseDns reverseDns -> new ReverseDnsCheck(reverseDns, services.dnsServer());
             case PhaseCheckConfig.Helo helo -> new HeloCheck(helo, services.identity(), services.dnsServer());
             case PhaseCheckConfig.SenderDomain senderDomain -> new SenderDomainCheck(senderDomain, services.dnsServer());
+            case PhaseCheckConfig.Greylist greylist -> new GreylistCheck(greylist,
+                    FileGreylistStore.open(services.dataDirectory().resolve("greylist").resolve(greylist.name() + ".log"),
+                            greylist.maxEntries(), services.clock()), services.clock(), services.spf());
         };
+    }
+
+    /** The store of each greylisting check, by check name (for the entries gauge). */
+    public Map<String, GreylistStore> greylistStores() {
+        Map<String, GreylistStore> stores = new LinkedHashMap<>();
+        defined.forEach((name, check) -> {
+            if (check instanceof GreylistCheck greylist) {
+                stores.put(name, greylist.store());
+            }
+        });
+        return stores;
     }
 
     /**

@@ -8,6 +8,9 @@
  * io.portcullis.smtp.Mailbox#canonicalDomain()}), never the raw text: percent hacks, bang paths,
  * quoted local parts with @ and source routes are all part of the local part or dropped by the
  * parser before a check sees them. Depends on {@code config}, {@code smtp} and {@code dns} (the DNS
- * checks), and {@code observe} (the DNS lists' per-zone counters).
+ * checks), and {@code observe} (the DNS lists' per-zone counters); greylisting's file store
+ * ({@code FileGreylistStore}) writes through {@code spool.PrivateFiles}, and SPF reaches it through
+ * {@link io.portcullis.policy.SpfAuthorization}, wired in {@code app}, so that policy never depends
+ * on {@code content}.
  */
 package io.portcullis.policy;

@@ -40,6 +40,8 @@ public final class Replies {
     public static final Reply INSUFFICIENT_STORAGE = new Reply(452, "4.3.1", "Insufficient system storage, try again later");
     public static final Reply TOO_MANY_RECIPIENTS = new Reply(452, "4.5.3", "Too many recipients");
     public static final Reply TLS_UNAVAILABLE = new Reply(454, "4.7.0", "TLS not available due to temporary reason");
+    /** Greylisting: the first attempt of an unknown client, sender and recipient (RFC 6647). */
+    public static final Reply GREYLISTED = new Reply(451, "4.7.1", "Greylisted, please try again later");
 
     // 5xx: syntax and sequence
     public static final Reply COMMAND_UNRECOGNIZED = new Reply(500, "5.5.1", "Command unrecognized");

@@ -32,10 +32,12 @@ public final class TestGateway implements AutoCloseable {
 
     private Gateway gateway;
     private final Path dataDirectory;
+    private final java.time.Clock clock;
 
-    private TestGateway(Gateway gateway, Path dataDirectory) {
+    private TestGateway(Gateway gateway, Path dataDirectory, java.time.Clock clock) {
         this.gateway = gateway;
         this.dataDirectory = dataDirectory;
+        this.clock = clock;
     }
 
     /**
@@ -110,6 +112,11 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway startYaml(String yaml) throws IOException {
+        return startYaml(yaml, java.time.Clock.systemUTC());
+    }
+
+    /** As {@link #startYaml(String)}, with the clock policy checks read (a {@link MutableClock}); kept across restarts. */
+    public static TestGateway startYaml(String yaml, java.time.Clock clock) throws IOException {
         Path dataDirectory = Files.createTempDirectory("portcullis-test");
         Path configFile = dataDirectory.resolve("test.yaml");
         Files.writeString(configFile, yaml);
@@ -119,7 +126,7 @@ public final class TestGateway implements AutoCloseable {
         } catch (ConfigException e) {
             throw new IllegalArgumentException("test config rejected:\n" + e.getMessage(), e);
         }
-        return new TestGateway(Gateway.start(config, dataDirectory.resolve("data")), dataDirectory);
+        return new TestGateway(Gateway.start(config, dataDirectory.resolve("data"), clock), dataDirectory, clock);
     }
 
     /**
@@ -130,7 +137,7 @@ public final class TestGateway implements AutoCloseable {
     public void restart() throws IOException {
         gateway.close();
         try {
-            gateway = Gateway.start(ConfigLoader.load(dataDirectory.resolve("test.yaml")), dataDirectory());
+            gateway = Gateway.start(ConfigLoader.load(dataDirectory.resolve("test.yaml")), dataDirectory(), clock);
         } catch (ConfigException e) {
             throw new IllegalStateException(e);
         }
