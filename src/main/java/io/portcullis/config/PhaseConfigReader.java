@@ -13,7 +13,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads {@code phase-checks:} and each listener's {@code phases:}. */
 final class PhaseConfigReader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final String TYPES = "lists";
+    private static final String TYPES = "lists, milter";
 
     private PhaseConfigReader() {
     }
@@ -37,6 +37,7 @@ final class PhaseConfigReader {
             String type = map.requiredString("type", nodes.get(i));
             PhaseCheckConfig check = switch (type == null ? "" : type) {
                 case "lists" -> lists(name, map, base);
+                case "milter" -> milter(name, map);
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown phase check type \"" + type
@@ -62,6 +63,20 @@ final class PhaseConfigReader {
                     + " block-clients, allow-senders, block-senders, block-recipients");
         }
         return lists;
+    }
+
+    private static PhaseCheckConfig.Milter milter(String name, YamlMap map) {
+        CheckConfig.Endpoint endpoint = ContentConfigReader.endpoint(map, 8891);
+        java.time.Duration timeout = map.duration("timeout", java.time.Duration.ofSeconds(30));
+        if (timeout.isZero() || timeout.isNegative()) {
+            map.errors().add(map.node("timeout"), map.keyPath("timeout"), "the milter's timeout must be longer than 0");
+        }
+        String onFailure = map.string("on-failure", "tempfail");
+        if (!onFailure.equals("tempfail") && !onFailure.equals("accept")) {
+            map.errors().add(map.node("on-failure"), map.keyPath("on-failure"), "expected accept or tempfail, got \""
+                    + onFailure + "\"");
+        }
+        return new PhaseCheckConfig.Milter(name, endpoint, timeout, onFailure.equals("accept"));
     }
 
     /**

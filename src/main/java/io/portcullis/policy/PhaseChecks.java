@@ -44,6 +44,7 @@ public final class PhaseChecks implements AutoCloseable {
     private static PhaseCheck create(PhaseCheckConfig config, Services services) {
         return switch (config) {
             case PhaseCheckConfig.Lists lists -> new ListsCheck(lists);
+            case PhaseCheckConfig.Milter milter -> new MilterPhaseCheck(milter);
         };
     }
 

@@ -7,5 +7,8 @@
  * io.portcullis.smtp.Mailbox#canonicalDomain()}), never the raw text: percent hacks, bang paths,
  * quoted local parts with @ and source routes are all part of the local part or dropped by the
  * parser before a check sees them. Depends on {@code config} and {@code smtp}.
+ *
+ * <p>The milter check ({@code MilterPhaseCheck}) is the one check that talks to a daemon: the milter
+ * named in its configuration, through {@code io.portcullis.milter}, never the client's socket.
  */
 package io.portcullis.policy;
