@@ -165,6 +165,8 @@ class MilterPhaseCheckTest {
             smtp.send("MAIL FROM:<sender@remote.test>").expect("250 2.1.0");
             smtp.send("RCPT TO:<user@example.test>").expect("250 2.1.5");
             smtp.send("RSET").expect("250");
+            Eventually.value(Duration.ofSeconds(10), "SMFIC_ABORT after RSET", () -> names("two.client.test"),
+                    names -> names.contains("abort"));
             smtp.sendMessage("sender@remote.test", "user@example.test", "Subject: first\r\n\r\nx\r\n");
             smtp.sendMessage("sender@remote.test", "other@example.test", "Subject: second\r\n\r\ny\r\n");
             smtp.send("QUIT").expect("221");
