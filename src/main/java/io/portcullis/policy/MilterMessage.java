@@ -16,8 +16,8 @@ import java.nio.file.Path;
 final class MilterMessage implements AutoCloseable {
     static final int MAX_FIELD = 1024 * 1024;
 
-    /** One header field: its name and the whole field (name, colon, value, folds, final CRLF). */
-    record Field(String name, byte[] raw) {
+    /** One header field: its name, the whole field (name, colon, value, folds, final CRLF) and where its colon is. */
+    record Field(String name, byte[] raw, int colon) {
     }
 
     private final InputStream in;
@@ -63,8 +63,8 @@ final class MilterMessage implements AutoCloseable {
         while (colon < raw.length && raw[colon] != ':') {
             colon++;
         }
-        String name = new String(raw, 0, colon, java.nio.charset.StandardCharsets.ISO_8859_1).strip();
-        return new Field(name, raw);
+        String name = new String(raw, 0, colon, java.nio.charset.StandardCharsets.ISO_8859_1).strip(); // no colon: all name
+        return new Field(name, raw, colon);
     }
 
     private void readLine(ByteArrayOutputStream field) throws IOException {

@@ -82,8 +82,7 @@ final class MilterSession implements PhaseSession.Attachment {
         if (failure != null) {
             return onFailure();
         }
-        if (connectionAccepted || (messageAccepted && input.phase().compareTo(Phase.MAIL) >= 0
-                && !(input.phase() == Phase.MAIL && !messageOpen))) {
+        if (connectionAccepted || (messageAccepted && input.phase().compareTo(Phase.MAIL) > 0)) {
             return Verdict.ACCEPT;
         }
         current = input;
@@ -207,8 +206,7 @@ final class MilterSession implements PhaseSession.Attachment {
                 if (negotiated.has(SMFIP_NOHDRS)) {
                     continue;
                 }
-                byte[] value = headerValue(field.raw(), field.raw().length > field.name().length() ? colon(field.raw()) : 0,
-                        leadingSpace);
+                byte[] value = headerValue(field.raw(), field.colon(), leadingSpace);
                 Answer answer = step('L', MilterConnection.strings(field.name(), value), SMFIP_NR_HDR);
                 if (!answer.goesOn()) {
                     return messageVerdict(answer, false);
@@ -240,15 +238,6 @@ final class MilterSession implements PhaseSession.Attachment {
         Answer answer = endOfMessage(input);
         messageOpen = false;
         return messageVerdict(answer, false);
-    }
-
-    /** The octets of the field name: the colon follows them. */
-    private static int colon(byte[] raw) {
-        int colon = 0;
-        while (colon < raw.length && raw[colon] != ':') {
-            colon++;
-        }
-        return colon;
     }
 
     /** The answer to the end of the message; modification actions and QUARANTINE are logged, not applied. */
@@ -322,17 +311,20 @@ final class MilterSession implements PhaseSession.Attachment {
     }
 
     /**
-     * An answer from MAIL on: ACCEPT and DISCARD end the callbacks for this message; a refusal
-     * ends the message in the milter too (libmilter resets itself), so no SMFIC_ABORT follows.
+     * An answer from MAIL on: ACCEPT and DISCARD end the callbacks for this message; they and a
+     * refusal end the message in the milter too (libmilter resets itself), so no SMFIC_ABORT follows.
+     * A refused recipient leaves the message open.
      */
     private Verdict messageVerdict(Answer answer, boolean envelope) {
         switch (answer.code()) {
             case 'a' -> {
                 messageAccepted = true;
+                messageOpen = false;
                 return Verdict.ACCEPT;
             }
             case 'd' -> {
                 messageAccepted = true;
+                messageOpen = false;
                 log.info("milter {} asked to discard the message{}; not possible before the queue in the phase mode:"
                         + " delivered", config.name(), envelope ? "" : " " + queueId());
                 return new Verdict.Warn("milter-discard");

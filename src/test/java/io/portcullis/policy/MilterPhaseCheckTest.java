@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * The milter phase check against a real libmilter peer (Debian's python3-milter running
  * src/test/resources/milter/stage_recorder.py on a loopback port), which records every callback
  * with its macros and refuses recipients by name. The inbound listener names the check at every
- * phase; the milter's timeout is 3 s.
+ * phase, the outbound one at connect and data only; the milter's timeout is 3 s.
  */
 class MilterPhaseCheckTest {
     private static final String CHECK = """
@@ -62,7 +62,9 @@ class MilterPhaseCheckTest {
         Files.createFile(log);
         int port = SmtpSink.freePort();
         milter = startMilter(directory, port, log);
-        gateway = TestGateway.startYaml(withPhases(TestGateway.defaultYaml(""), PHASES) + CHECK.formatted(port));
+        String yaml = withPhases(TestGateway.defaultYaml(""), PHASES).replace("    relay-networks: [127.0.0.0/8]\n",
+                "    relay-networks: [127.0.0.0/8]\n    phases:\n      connect: [recorder]\n      data: [recorder]\n");
+        gateway = TestGateway.startYaml(yaml + CHECK.formatted(port));
     }
 
     static Process startMilter(Path directory, int port, Path log) throws Exception {
@@ -178,6 +180,24 @@ class MilterPhaseCheckTest {
     }
 
     @Test
+    void sendsTheCallbacksOfPhasesItIsNotNamedInWhenItNextRuns() throws Exception {
+        try (SmtpScript smtp = SmtpScript.connect(gateway.port("outbound"))) {
+            smtp.expect("220").send("EHLO catchup.client.test").expect("250 ");
+            assertThat(events()).as("no HELO callback yet (not named at helo)")
+                    .noneMatch(e -> "catchup.client.test".equals(e.values().get("name")));
+            smtp.send("MAIL FROM:<sender@example.test>").expect("250 2.1.0");
+            smtp.send("RCPT TO:<bad@example.test>").expect("250 2.1.5"); // not named at rcpt: not asked here
+            smtp.send("RCPT TO:<user@example.test>").expect("250 2.1.5");
+            smtp.send("DATA").expect("354");
+            smtp.sendRaw("Subject: catch up\r\n\r\nx\r\n.\r\n").expect("250 2.0.0");
+            assertThat(gateway.envelope(smtp.queueId()).recipients()).extracting(Envelope.Recipient::address)
+                    .containsExactly("bad@example.test", "user@example.test"); // too late to refuse one (logged)
+        }
+        assertThat(names("catchup.client.test")).startsWith("connect", "helo", "mail", "rcpt", "rcpt", "data", "header",
+                "header", "eoh", "body", "eom");
+    }
+
+    @Test
     void usesTheMilterReplyCodeWithItsStatusClassMadeToMatch() throws Exception {
         try (SmtpScript smtp = gateway.connect()) {
             smtp.expect("220").send("EHLO reply.client.test").expect("250 ");
@@ -211,8 +231,9 @@ class MilterPhaseCheckTest {
             smtp.sendRaw("X-Test-Reject: yes\r\n\r\nx\r\n.\r\n").expect("250 2.0.0");
             smtp.sendMessage("sender@remote.test", "user@example.test", "Subject: next\r\n\r\nx\r\n"); // asked again
         }
-        assertThat(names("accept.client.test")).containsExactly("connect", "helo", "mail", "rcpt",
-                "mail", "rcpt", "data", "header", "header", "eoh", "body", "eom");
+        assertThat(Eventually.value(Duration.ofSeconds(10), "the milter's close", () -> names("accept.client.test"),
+                names -> names.contains("close"))).containsExactly("connect", "helo", "mail", "rcpt",
+                "mail", "rcpt", "data", "header", "header", "eoh", "body", "eom", "close");
     }
 
     @Test
