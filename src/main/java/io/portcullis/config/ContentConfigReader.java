@@ -247,7 +247,7 @@ final class ContentConfigReader {
     }
 
     /** {@code address: host:port}, or {@code socket: /path} for a Unix domain socket. */
-    private static CheckConfig.Endpoint endpoint(YamlMap map, int defaultPort) {
+    static CheckConfig.Endpoint endpoint(YamlMap map, int defaultPort) {
         String socket = map.string("socket", null);
         String address = map.string("address", null);
         if (socket != null && address != null) {

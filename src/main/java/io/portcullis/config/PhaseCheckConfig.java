@@ -152,4 +152,19 @@ public sealed interface PhaseCheckConfig {
             return EnumSet.of(Phase.RCPT, Phase.DATA);
         }
     }
+
+    /**
+     * A milter (Sendmail/Postfix milter protocol, version 6) asked at every SMTP stage: one
+     * connection per session, opened at the first phase the check is named in; callbacks of the
+     * phases it is not named in are sent when it next runs. {@code timeout} bounds the connect and
+     * each callback; a milter that fails or times out is given up for the session and
+     * {@code failOpen} decides: go on (true) or 451 4.7.1 (false).
+     */
+    record Milter(String name, CheckConfig.Endpoint endpoint, java.time.Duration timeout, boolean failOpen)
+            implements PhaseCheckConfig {
+        @Override
+        public Set<Phase> phases() {
+            return EnumSet.allOf(Phase.class);
+        }
+    }
 }

@@ -13,7 +13,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 /** Reads {@code phase-checks:} and each listener's {@code phases:}. */
 final class PhaseConfigReader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    private static final String TYPES = "lists, dnsbl, dbl, reverse-dns, helo, sender-domain, greylist";
+    private static final String TYPES = "lists, dnsbl, dbl, reverse-dns, helo, sender-domain, greylist, milter";
 
     private PhaseConfigReader() {
     }
@@ -42,6 +42,7 @@ final class PhaseConfigReader {
                         map.bool("check-helo", false));
                 case "reverse-dns", "helo", "sender-domain" -> ClientCheckConfigReader.read(type, name, map);
                 case "greylist" -> greylist(name, map);
+                case "milter" -> milter(name, map);
                 case "" -> null;
                 default -> {
                     errors.add(map.node("type"), map.keyPath("type"), "unknown phase check type \"" + type
@@ -88,6 +89,20 @@ final class PhaseConfigReader {
         }
         return new PhaseCheckConfig.Greylist(name, delay, window, expiry, autoAllowAfter, maxEntries, ipv4Prefix,
                 ipv6Prefix, spfDomain);
+    }
+
+    private static PhaseCheckConfig.Milter milter(String name, YamlMap map) {
+        CheckConfig.Endpoint endpoint = ContentConfigReader.endpoint(map, 8891);
+        java.time.Duration timeout = map.duration("timeout", java.time.Duration.ofSeconds(30));
+        if (timeout.isZero() || timeout.isNegative()) {
+            map.errors().add(map.node("timeout"), map.keyPath("timeout"), "the milter's timeout must be longer than 0");
+        }
+        String onFailure = map.string("on-failure", "tempfail");
+        if (!onFailure.equals("tempfail") && !onFailure.equals("accept")) {
+            map.errors().add(map.node("on-failure"), map.keyPath("on-failure"), "expected accept or tempfail, got \""
+                    + onFailure + "\"");
+        }
+        return new PhaseCheckConfig.Milter(name, endpoint, timeout, onFailure.equals("accept"));
     }
 
     /**

@@ -1,9 +1,14 @@
 package io.portcullis.content;
 
-import static io.portcullis.content.MilterConnection.*;
+import static io.portcullis.milter.MilterConnection.ints;
+import static io.portcullis.milter.MilterConnection.strings;
+import static io.portcullis.milter.MilterProtocol.*;
 
 import io.portcullis.config.CheckConfig;
 import io.portcullis.config.ContentStep;
+import io.portcullis.milter.MilterConnection;
+import io.portcullis.milter.MilterConnection.Packet;
+import io.portcullis.milter.MilterProtocol;
 import io.portcullis.smtp.Mailbox;
 import io.portcullis.smtp.PathParser;
 import io.portcullis.smtp.Replies;
@@ -16,8 +21,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A milter client (protocol version 6), one connection per message. We offer every action and
@@ -28,7 +31,8 @@ import java.util.regex.Pattern;
  * Envelope addresses it sends are held to the session's own grammar ({@link #path}) first.
  */
 final class MilterCheck implements ContentCheck {
-    private static final Pattern REPLY = Pattern.compile("([45]\\d\\d)[ -](?:([45]\\.\\d{1,3}\\.\\d{1,3}) )?(.*)", Pattern.DOTALL);
+    /** The longest packet taken from the milter (a replaced body may come in large ones). */
+    private static final int MAX_PACKET = 64 * 1024 * 1024;
 
     private final CheckConfig.Milter config;
     private final String hostname;
@@ -50,7 +54,7 @@ final class MilterCheck implements ContentCheck {
 
     @Override
     public ContentVerdict check(ContentMessage message, ContentStep step) throws IOException {
-        try (MilterConnection milter = new MilterConnection(ScannerConnection.open(config.endpoint(), step.timeout()))) {
+        try (MilterConnection milter = MilterConnection.open(config.endpoint(), step.timeout(), MAX_PACKET)) {
             try {
                 return converse(milter, message);
             } catch (Decided decided) {
@@ -67,22 +71,15 @@ final class MilterCheck implements ContentCheck {
     }
 
     private ContentVerdict converse(MilterConnection milter, ContentMessage message) throws IOException, Decided {
-        milter.send('O', ints(VERSION, ALL_ACTIONS, ALL_PROTOCOL));
-        Packet negotiated = milter.read();
-        if (negotiated.command() != 'O' || negotiated.data().length < 12) {
-            throw new IOException("milter answered option negotiation with '" + negotiated.command() + "'");
-        }
-        if (negotiated.intAt(0) < 2) {
-            throw new IOException("milter speaks protocol version " + negotiated.intAt(0));
-        }
-        int actions = negotiated.intAt(4) & ALL_ACTIONS;
-        int protocol = negotiated.intAt(8) & ALL_PROTOCOL;
+        MilterProtocol.Negotiated negotiated = MilterProtocol.negotiate(milter, ALL_ACTIONS, ALL_PROTOCOL);
+        int actions = negotiated.actions();
+        int protocol = negotiated.protocol();
         Envelope envelope = message.envelope();
         Envelope.Client client = envelope.client();
         String address = client.address();
         String clientName = "[" + address + "]";
 
-        macros(milter, 'C', "j", hostname, "{daemon_name}", envelope.listener(), "_", clientName,
+        macros(milter, negotiated, 'C', "j", hostname, "{daemon_name}", envelope.listener(), "_", clientName,
                 "{client_addr}", address, "{client_name}", clientName, "{client_port}", client.port());
         if ((protocol & SMFIP_NOCONNECT) == 0) {
             char family = address.contains(":") ? '6' : '4';
@@ -94,11 +91,11 @@ final class MilterCheck implements ContentCheck {
             data.writeBytes(strings(address));
             step(milter, 'C', data.toByteArray(), protocol, SMFIP_NR_CONN);
         }
-        macros(milter, 'H', "{tls_version}", client.tlsProtocol(), "{cipher}", client.tlsCipher());
+        macros(milter, negotiated, 'H', "{tls_version}", client.tlsProtocol(), "{cipher}", client.tlsCipher());
         if ((protocol & SMFIP_NOHELO) == 0) {
             step(milter, 'H', strings(client.helo() == null ? "" : client.helo()), protocol, SMFIP_NR_HELO);
         }
-        macros(milter, 'M', "i", envelope.queueId(), "{mail_addr}", envelope.sender(), "{auth_authen}",
+        macros(milter, negotiated, 'M', "i", envelope.queueId(), "{mail_addr}", envelope.sender(), "{auth_authen}",
                 client.authenticatedAs(), "{auth_type}", client.authenticatedAs() == null ? null : "PLAIN");
         if ((protocol & SMFIP_NOMAIL) == 0) {
             step(milter, 'M', strings("<" + envelope.sender() + ">"), protocol, SMFIP_NR_MAIL);
@@ -106,7 +103,7 @@ final class MilterCheck implements ContentCheck {
         List<String> refused = new ArrayList<>();
         if ((protocol & SMFIP_NORCPT) == 0) {
             for (Envelope.Recipient recipient : envelope.recipients()) {
-                macros(milter, 'R', "{rcpt_addr}", recipient.address());
+                macros(milter, negotiated, 'R', "{rcpt_addr}", recipient.address());
                 if (!recipientAccepted(milter, recipient.address(), protocol)) {
                     refused.add(recipient.address());
                 }
@@ -121,7 +118,7 @@ final class MilterCheck implements ContentCheck {
         if ((protocol & SMFIP_NOHDRS) == 0) {
             boolean leadingSpace = (protocol & SMFIP_HDR_LEADSPC) != 0;
             for (HeaderField field : message.headers()) {
-                step(milter, 'L', strings(field.name(), headerValue(field, leadingSpace)), protocol, SMFIP_NR_HDR);
+                step(milter, 'L', strings(field.name(), headerValue(field.raw(), field.name().length(), leadingSpace)), protocol, SMFIP_NR_HDR);
             }
         }
         if ((protocol & SMFIP_NOEOH) == 0) {
@@ -130,7 +127,7 @@ final class MilterCheck implements ContentCheck {
         if ((protocol & SMFIP_NOBODY) == 0) {
             sendBody(milter, message, protocol);
         }
-        macros(milter, 'E', "i", envelope.queueId());
+        macros(milter, negotiated, 'E', "i", envelope.queueId());
         milter.send('E', new byte[0]);
         return endOfMessage(milter, actions, protocol, refused, envelope.smtpUtf8());
     }
@@ -204,26 +201,6 @@ final class MilterCheck implements ContentCheck {
             return;
         }
         body.reset();
-    }
-
-    /** The value as libmilter expects it: after the colon, leading space removed unless asked for, folded with LF. */
-    private static byte[] headerValue(HeaderField field, boolean leadingSpace) {
-        byte[] raw = field.raw();
-        int start = field.name().length() + 1;
-        if (!leadingSpace && start < raw.length && (raw[start] == ' ' || raw[start] == '\t')) {
-            start++;
-        }
-        int end = raw.length;
-        if (end >= 2 && raw[end - 2] == '\r' && raw[end - 1] == '\n') {
-            end -= 2;
-        }
-        ByteArrayOutputStream value = new ByteArrayOutputStream(end - start);
-        for (int i = start; i < end; i++) {
-            if (raw[i] != '\r') {
-                value.write(raw[i]);
-            }
-        }
-        return value.toByteArray();
     }
 
     /** Modification actions, then the final reply to the end of the message. */
@@ -346,18 +323,10 @@ final class MilterCheck implements ContentCheck {
         };
     }
 
-    /** "550 5.7.1 text" (only its first line); anything else becomes our generic refusal. */
+    /** "550 5.7.1 text" (only its first line, see {@link MilterProtocol#reply}); anything else becomes our generic refusal. */
     static Reply replyCode(String text) {
-        String firstLine = text.lines().findFirst().orElse("");
-        Matcher m = REPLY.matcher(firstLine);
-        if (!m.matches()) {
-            return Replies.CONTENT_REJECTED;
-        }
-        int code = Integer.parseInt(m.group(1));
-        String enhanced = m.group(2) != null && m.group(2).charAt(0) == m.group(1).charAt(0) ? m.group(2)
-                : (code >= 500 ? "5.7.1" : "4.7.1");
-        String detail = RulesCheck.printable(m.group(3).strip());
-        return new Reply(code, enhanced, detail.isEmpty() ? "Message refused by content filter" : detail);
+        Reply reply = MilterProtocol.reply(text);
+        return reply == null ? Replies.CONTENT_REJECTED : reply;
     }
 
     /**
@@ -387,21 +356,17 @@ final class MilterCheck implements ContentCheck {
         }
     }
 
-    /** A macro packet; pairs whose value is null are left out. */
-    private static void macros(MilterConnection milter, char command, Object... pairs) throws IOException {
-        List<Object> values = new ArrayList<>();
-        values.add(String.valueOf(command));
+    /** A macro packet: these names (or those the milter asked for at this stage) and their values; null values are left out. */
+    private static void macros(MilterConnection milter, MilterProtocol.Negotiated negotiated, char stage, Object... pairs)
+            throws IOException {
+        List<String> names = new ArrayList<>();
+        java.util.Map<String, String> values = new java.util.HashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
+            names.add((String) pairs[i]);
             if (pairs[i + 1] != null) {
-                values.add(pairs[i]);
-                values.add(pairs[i + 1]);
+                values.put(macroName((String) pairs[i]), String.valueOf(pairs[i + 1]));
             }
         }
-        byte[] data = strings(values.toArray());
-        // the command code is a single octet, not a string: drop the NUL after it
-        byte[] packet = new byte[data.length - 1];
-        packet[0] = data[0];
-        System.arraycopy(data, 2, packet, 1, data.length - 2);
-        milter.send('D', packet);
+        MilterProtocol.macros(milter, stage, negotiated, names, values::get);
     }
 }

@@ -8,7 +8,7 @@
  * streaming parser ({@code MimeScanner}), held to the listener's MIME limits before the first
  * step; checks that compute on the session's thread look at their {@code Deadline}.
  *
- * <p>Depends on {@code smtp} (replies), {@code config}, {@code spool} (the file under scan) and
+ * <p>Depends on {@code smtp} (replies), {@code config}, {@code milter} (the milter protocol), {@code spool} (the file under scan) and
  * {@code observe} (counters). Scanners are reached over sockets, but never the client's: checks
  * talk only to the daemons they are configured for.
  */

@@ -65,6 +65,7 @@ public final class PhaseChecks implements AutoCloseable {
             case PhaseCheckConfig.Greylist greylist -> new GreylistCheck(greylist,
                     FileGreylistStore.open(services.dataDirectory().resolve("greylist").resolve(greylist.name() + ".log"),
                             greylist.maxEntries(), services.clock()), services.clock(), services.spf());
+            case PhaseCheckConfig.Milter milter -> new MilterPhaseCheck(milter);
         };
     }
 

@@ -25,6 +25,14 @@ public final class PhaseSession implements AutoCloseable {
         default void transactionEnded() {
         }
 
+        /**
+         * The client sent a command we do not know (the whole line); a refusal's reply replaces
+         * our 500 (a milter's answer to SMFIC_UNKNOWN). Null: no opinion.
+         */
+        default Verdict.Refusal unknownCommand(String line) {
+            return null;
+        }
+
         @Override
         void close();
     }
@@ -82,6 +90,17 @@ public final class PhaseSession implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public <T extends Attachment> T attachment(Object owner, Supplier<T> create) {
         return (T) attachments.computeIfAbsent(owner, key -> create.get());
+    }
+
+    /** Asks the attachments about an unknown command; the first refusal, or null. */
+    public Verdict.Refusal unknownCommand(String line) {
+        for (Attachment attachment : List.copyOf(attachments.values())) {
+            Verdict.Refusal refusal = attachment.unknownCommand(line);
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        return null;
     }
 
     public void transactionEnded() {

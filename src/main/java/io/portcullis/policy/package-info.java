@@ -12,5 +12,8 @@
  * ({@code FileGreylistStore}) writes through {@code spool.PrivateFiles}, and SPF reaches it through
  * {@link io.portcullis.policy.SpfAuthorization}, wired in {@code app}, so that policy never depends
  * on {@code content}.
+ *
+ * <p>The milter check ({@code MilterPhaseCheck}) is the one check that talks to a daemon: the milter
+ * named in its configuration, through {@code io.portcullis.milter}, never the client's socket.
  */
 package io.portcullis.policy;

@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 final class ClientConnection {
     /** The client: the TCP peer, or the client a trusted proxy named in its PROXY header. */
     InetSocketAddress remote;
+    /** Our address the client connected to. */
+    InetSocketAddress local;
     String helo;
     boolean esmtp;
     String tlsProtocol;
@@ -32,8 +34,9 @@ final class ClientConnection {
         return remote.getAddress() instanceof Inet6Address ? "[IPv6:" + address() + "]" : "[" + address() + "]";
     }
 
-    ClientFacts facts() {
-        return new ClientFacts(remote.getAddress(), user);
+    ClientFacts facts(String hostname, String queueId) {
+        return new ClientFacts(remote.getAddress(), user,
+                new ClientFacts.Connection(remote.getPort(), local, hostname, tlsProtocol, tlsCipher, queueId));
     }
 
     boolean isTls() {

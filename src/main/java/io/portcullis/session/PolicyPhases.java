@@ -149,7 +149,10 @@ final class PolicyPhases {
         Mailbox envelopeSender = phase == Phase.MAIL ? sender : transaction == null ? null : transaction.sender;
         List<Mailbox> recipients = transaction == null ? List.of()
                 : transaction.recipients.stream().map(MailTransaction.AcceptedRecipient::mailbox).toList();
-        return new PhaseInput(phase, session.context.listener().name(), session.client.facts(), session.isTrusted(),
+        String queueId = phase == Phase.DATA && transaction != null && transaction.message != null
+                ? transaction.message.id() : null;
+        return new PhaseInput(phase, session.context.listener().name(),
+                session.client.facts(session.context.listener().hostname(), queueId), session.isTrusted(),
                 session.client.helo, session.client.isTls(), envelopeSender, recipient, sourceRouted, recipients,
                 originators, message, state);
     }

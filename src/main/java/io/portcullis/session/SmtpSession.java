@@ -60,6 +60,7 @@ public final class SmtpSession implements Runnable {
         this.limits = context.listener().limits();
         this.socket = socket;
         this.client = new ClientConnection(client);
+        this.client.local = socket.getLocalSocketAddress() instanceof InetSocketAddress local ? local : null;
         this.intake = new MessageIntake(this);
         this.auth = new AuthExchange(this);
         this.envelope = new EnvelopeCommands(this);
@@ -152,7 +153,8 @@ public final class SmtpSession implements Runnable {
         Command command = Command.lookup(verb);
         if (command == null) {
             if (!overSessionLimits(null)) {
-                error(Replies.COMMAND_UNRECOGNIZED);
+                Verdict.Refusal refusal = phases.state.unknownCommand(line); // a milter may answer it (SMFIC_UNKNOWN)
+                error(refusal == null ? Replies.COMMAND_UNRECOGNIZED : refusal.reply());
             }
             return;
         }

@@ -155,6 +155,10 @@ public final class Replies {
     public static final Reply RECIPIENT_RATE_EXCEEDED = new Reply(452, "4.7.1", "Recipient rate limit exceeded, try again later");
     public static final Reply RECIPIENT_LOOKUP_FAILED = new Reply(451, "4.3.0",
             "Recipient address lookup failed, try again later");
+    // A milter asked at each policy phase (its SMFIR_REPLYCODE replaces these); texts as Postfix's
+    public static final Reply MILTER_REJECTED = new Reply(550, "5.7.1", "Command rejected");
+    public static final Reply MILTER_TEMPFAIL = new Reply(451, "4.7.1", "Service unavailable - try again later");
+    public static final Reply MILTER_UNAVAILABLE = new Reply(451, "4.7.1", "Service unavailable - try again later");
 
     // Content refusals (before-queue content chain, after the last octet of DATA)
     public static final Reply CONTENT_CHECK_UNAVAILABLE = new Reply(451, "4.7.1",
