@@ -169,7 +169,7 @@ public final class ScannerDaemon implements AutoCloseable {
 
     private void awaitPort(int port) throws IOException, InterruptedException {
         try {
-            Eventually.listening(java.time.Duration.ofSeconds(60), name, port, process, this::output);
+            Eventually.listening(java.time.Duration.ofSeconds(240), name, port, process, this::output);
         } catch (AssertionError e) {
             close();
             throw new IOException(e.getMessage(), e);
