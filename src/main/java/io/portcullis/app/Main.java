@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = "Portcullis 0.1.0",
         description = "Perimeter SMTP mail gateway.",
         subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.DefaultConfig.class, QueueCli.class, UserCli.class, TrackCli.class, ReportCli.class,
-                HealthCli.class, CommandLine.HelpCommand.class})
+                HealthCli.class, ManPage.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class Main {
     static final int CONFIG_ERROR = 2;
 
