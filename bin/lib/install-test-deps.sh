@@ -20,6 +20,10 @@ declare -A needed=(
   [haproxy]=haproxy        # a real load balancer sending PROXY v1/v2 headers (started by the tests on loopback)
   [prlimit]=util-linux     # lowers the gateway process's descriptor limit (AcceptBackoffTest)
   [testssl]=testssl.sh     # scans the listeners' TLS as an admin would (the package installs /usr/bin/testssl)
+  [lintian]=lintian        # checks the Debian package (PackagingTest)
+  [systemd-analyze]=systemd  # verifies the service unit (PackagingTest)
+  [podman]=podman          # builds and runs the container image (ContainerImageTest), no daemon
+  [runc]=runc              # podman's runtime where crun refuses the machine's cgroups (hybrid mode)
 )
 # files -> Debian package
 declare -A needed_files=(
