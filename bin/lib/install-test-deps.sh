@@ -24,6 +24,10 @@ declare -A needed=(
   [prlimit]=util-linux     # lowers the gateway process's descriptor limit (AcceptBackoffTest)
   [testssl]=testssl.sh     # scans the listeners' TLS as an admin would (the package installs /usr/bin/testssl)
   [openssl]=openssl        # an independent TLSA 3 1 1 digest of the listener certificate (MtaStsPublishingTest)
+  [lintian]=lintian        # checks the Debian package (PackagingTest)
+  [systemd-analyze]=systemd  # verifies the service unit (PackagingTest)
+  [podman]=podman          # builds and runs the container image (ContainerImageTest), no daemon
+  [runc]=runc              # podman's runtime where crun refuses the machine's cgroups (hybrid mode)
 )
 # files -> Debian package
 declare -A needed_files=(

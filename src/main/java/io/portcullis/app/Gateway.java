@@ -52,6 +52,9 @@ public final class Gateway implements AutoCloseable {
     private AdminServer admin;
     private java.util.concurrent.ScheduledExecutorService certificateChecks;
     private MtaStsService mtaSts;
+    /** Set once start() has opened every listener: before that, health says not ready. */
+    private volatile boolean started;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Gateway(GatewayConfig config, Path dataDirectory, DataDirectoryLock lock, Spool spool) {
         this.config = config;
@@ -114,6 +117,8 @@ public final class Gateway implements AutoCloseable {
                 gateway.startAdmin();
             }
             gateway.startCertificateChecks();
+            gateway.started = true;
+            log.info("ready: {} listeners up", gateway.listeners.size());
             return gateway;
         } catch (IOException | RuntimeException e) {
             if (gateway != null) {
@@ -168,7 +173,7 @@ public final class Gateway implements AutoCloseable {
         listeners.forEach(l -> up.put(l.name(), l.isUp()));
         boolean writable = java.nio.file.Files.isWritable(dataDirectory.resolve("spool/queue"));
         boolean headroom = spool.hasFreeSpace();
-        return new AdminServer.Health(!up.containsValue(false) && writable && headroom, up, writable, headroom);
+        return new AdminServer.Health(started && !up.containsValue(false) && writable && headroom, up, writable, headroom);
     }
 
     /** The admin server's address, or null when it is off. */
@@ -182,6 +187,10 @@ public final class Gateway implements AutoCloseable {
         if (command.equals("tls-reports-send")) {
             return QueueCommands.JSON.createObjectNode().put("ok", true)
                     .set("result", QueueCommands.JSON.valueToTree(mtaSts.sendDue(true)));
+        }
+        if (command.equals("health")) { // portcullis health: the readiness check of the service unit
+            ObjectNode answer = QueueCommands.JSON.createObjectNode();
+            return answer.put("ok", true).set("result", QueueCommands.JSON.valueToTree(health()));
         }
         if (!command.equals("reload") && !command.equals("diff-config")) {
             return queueCommands.execute(request);
@@ -312,8 +321,18 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    /** Graceful stop: see {@link GracefulStop}; the gateway is closed when it returns. */
+    public void shutdown() {
+        GracefulStop.run(this, config.shutdownTimeout());
+    }
+
+    /** Closes everything at once (a second call does nothing). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        started = false;
         if (certificateChecks != null) {
             certificateChecks.shutdownNow();
         }

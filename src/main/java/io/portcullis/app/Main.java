@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         description = "Perimeter SMTP mail gateway.",
         subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.DefaultConfig.class, QueueCli.class, UserCli.class, TrackCli.class, ReportCli.class,
                 TlsCli.Records.class, TlsCli.Reports.class,
-                CommandLine.HelpCommand.class})
+                HealthCli.class, ManPage.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class Main {
     static final int CONFIG_ERROR = 2;
 
@@ -36,8 +36,8 @@ public final class Main {
 
     /** Options shared by commands that read the configuration. */
     static final class ConfigOption {
-        @Option(names = "--config", paramLabel = "FILE",
-                description = "YAML configuration file; without it the embedded default runs.")
+        @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:PORTCULLIS_CONFIG}",
+                description = "YAML configuration file (default: $PORTCULLIS_CONFIG); without either, the embedded default runs.")
         Path file;
 
         GatewayConfig load() throws ConfigException {
@@ -47,9 +47,9 @@ public final class Main {
 
     /** {@code --data-dir}, shared by every command that works on a gateway's state. */
     static final class DataDirectoryOption {
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "portcullis-data",
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:PORTCULLIS_DATA_DIR:-portcullis-data}",
                 description = "The data directory, where all state lives: spool, certificates, users, logs, reports "
-                        + "(default: ${DEFAULT-VALUE}).")
+                        + "(default: $PORTCULLIS_DATA_DIR, else portcullis-data).")
         Path path;
     }
 
@@ -87,19 +87,33 @@ public final class Main {
                 return 1;
             }
             reloadOnSighup(gateway);
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                gateway.close();
-                stopped.countDown();
-            }, "shutdown"));
+            CountDownLatch stopRequested = new CountDownLatch(1);
+            stopOnSignal("TERM", stopRequested);
+            stopOnSignal("INT", stopRequested);
+            // any other way out (System.exit elsewhere, a signal we could not handle) still closes the spool
+            Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "shutdown"));
             PrintWriter out = spec.commandLine().getOut();
             out.println("Portcullis is running on the " + loaded.source() + " configuration; data in "
                     + data.path.toAbsolutePath().normalize());
             gateway.listeners().forEach(listener -> out.println("  listener " + listener.name() + " on "
                     + listener.boundAddresses()));
             out.flush();
-            stopped.await();
+            stopRequested.await();
+            gateway.shutdown();
             return 0;
+        }
+    }
+
+    /**
+     * SIGTERM and SIGINT start the graceful stop (see {@link GracefulStop}) on the main thread, which
+     * then exits with status 0: a service manager sees a clean stop, not a death by signal.
+     */
+    @SuppressWarnings("restriction")
+    static void stopOnSignal(String name, CountDownLatch stopRequested) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopRequested.countDown());
+        } catch (IllegalArgumentException e) {
+            System.err.println("portcullis: SIG" + name + " cannot be handled here; it stops the gateway without waiting");
         }
     }
 

@@ -98,10 +98,14 @@ public final class ConfigLoader {
         AdminConfig admin = admin(top, errors);
         MtaStsConfig mtaSts = MtaStsConfigReader.mtaSts(top, base);
         TlsReportConfig tlsReports = MtaStsConfigReader.tlsReports(top, hostname);
+        java.time.Duration shutdownTimeout = top.duration("shutdown-timeout", GatewayConfig.DEFAULT_SHUTDOWN_TIMEOUT);
+        if (shutdownTimeout.isNegative() || shutdownTimeout.toHours() >= 1) {
+            errors.add(top.node("shutdown-timeout"), top.keyPath("shutdown-timeout"), "must be from 0s to 59m");
+        }
         top.finish();
         errors.throwIfAny();
         return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
-                admin, checks, phaseChecks, mtaSts, tlsReports);
+                admin, checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout);
     }
 
     private static AdminConfig admin(YamlMap top, ConfigErrors errors) {

@@ -12,18 +12,33 @@ import java.util.List;
  * @param checks   the content checks by name, as defined under {@code checks:}
  * @param mtaSts   MTA-STS for MX delivery and the policy we serve
  * @param tlsReports TLS reporting (RFC 8460)
+ * @param shutdownTimeout how long a graceful stop (SIGTERM) lets sessions in progress finish
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
                             Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
                             java.util.Map<String, CheckConfig> checks,
                             java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
-                            TlsReportConfig tlsReports) {
+                            TlsReportConfig tlsReports, java.time.Duration shutdownTimeout) {
+    /** {@code shutdown-timeout}'s default: long enough for a client to finish sending a large message. */
+    public static final java.time.Duration DEFAULT_SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(30);
+
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);
         checks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(checks));
         phaseChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(phaseChecks));
+    }
+
+    /** With the default {@code shutdown-timeout}. */
+    public GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
+                         RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
+                         Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
+                         java.util.Map<String, CheckConfig> checks,
+                         java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
+                         TlsReportConfig tlsReports) {
+        this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin,
+                checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
     /** The flow of copies an archive check queues to its archive address. */

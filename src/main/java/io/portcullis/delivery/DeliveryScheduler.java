@@ -342,6 +342,11 @@ public final class DeliveryScheduler implements AutoCloseable {
         return byAddress;
     }
 
+    /** Delivery attempts running now (for the shutdown log). */
+    public int attemptsInProgress() {
+        return Math.max(0, config.maxDeliveries() - slots.availablePermits());
+    }
+
     /**
      * Stops starting attempts, closes the connectors (which ends the attempts' connections), and
      * waits up to 10 s for the running attempts to record their outcome, so nothing writes to the
@@ -357,7 +362,8 @@ public final class DeliveryScheduler implements AutoCloseable {
         connectors.values().forEach(Connector::close);
         try {
             if (!slots.tryAcquire(config.maxDeliveries(), 10, TimeUnit.SECONDS)) {
-                log.warn("queue: delivery attempts still running at shutdown; their outcome is found again at the next start");
+                log.warn("queue: {} delivery attempts still running at shutdown; their outcome is found again at the next start",
+                        attemptsInProgress());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

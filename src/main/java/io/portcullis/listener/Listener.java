@@ -37,6 +37,8 @@ public final class Listener implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> connectionsPerAddress = new ConcurrentHashMap<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** The sessions running, by their connection: a graceful stop tells each of them 421 at its deadline. */
+    private final ConcurrentHashMap<Socket, SmtpSession> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public Listener(SessionContext context) {
@@ -151,9 +153,12 @@ public final class Listener implements AutoCloseable {
             if (perAddress > config.limits().maxConnectionsPerIp()) {
                 refuse(socket, client.getAddress(), Replies.TOO_MANY_CONNECTIONS_FROM_ADDRESS, "max-connections-per-ip");
             } else {
-                new SmtpSession(context, socket, client).run();
+                SmtpSession session = new SmtpSession(context, socket, client);
+                sessions.put(socket, session);
+                session.run();
             }
         } finally {
+            sessions.remove(socket);
             closeQuietly(socket);
             context.telemetry().connectionClosed(config.name(), config.flow());
             open.remove(socket);
@@ -225,6 +230,25 @@ public final class Listener implements AutoCloseable {
                 // closing anyway
             }
         }
+    }
+
+    /**
+     * The end of a graceful stop's deadline: every session still open hears {@code 421 4.3.2} and
+     * is closed (a connection whose session has not started yet is just closed).
+     *
+     * @return how many connections were still open
+     */
+    public int shutDownSessions() {
+        int count = 0;
+        for (Socket socket : open) {
+            SmtpSession session = sessions.get(socket);
+            if (session != null) {
+                session.shutDown();
+            }
+            closeQuietly(socket);
+            count++;
+        }
+        return count;
     }
 
     /** Stops accepting and closes the sessions in progress (shutdown). */

@@ -36,7 +36,7 @@ public final class SmtpSession implements Runnable {
     final ClientConnection client;
     private Socket socket;
     SmtpInput input;
-    private OutputStream out;
+    private volatile OutputStream out; // volatile: shutDown() writes from another thread
     SessionState state = SessionState.GREETED;
     MailTransaction transaction;
     private int errors;
@@ -424,6 +424,16 @@ public final class SmtpSession implements Runnable {
 
     private List<String> recipientsSoFar() {
         return transaction == null ? List.of() : transaction.recipients.stream().map(r -> r.mailbox().toString()).toList();
+    }
+
+    /**
+     * A graceful stop whose deadline passed, called from the shutting-down thread while this
+     * session's own thread waits for input: {@code 421 4.3.2}, then the caller closes the socket.
+     */
+    public void shutDown() {
+        if (out != null) {
+            replyAndClose(Replies.SHUTTING_DOWN);
+        }
     }
 
     void replyAndClose(Reply reply) {

@@ -28,16 +28,24 @@ public final class GatewayProcess implements AutoCloseable {
 
     private GatewayProcess(Path config, Path dataDirectory, List<String> jvmOptions, String umask)
             throws IOException, InterruptedException {
+        this(List.of("--config", config.toString(), "--data-dir", dataDirectory.toString()), java.util.Map.of(),
+                jvmOptions, umask);
+    }
+
+    private GatewayProcess(List<String> runOptions, java.util.Map<String, String> environment, List<String> jvmOptions,
+                           String umask) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new java.util.ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                "io.portcullis.app.Main", "run", "--config", config.toString(), "--data-dir", dataDirectory.toString()));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.portcullis.app.Main", "run"));
+        command.addAll(runOptions);
         if (umask != null) { // the shell sets it, then becomes the JVM ("$@" keeps every argument whole)
             command = Stream.concat(Stream.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"),
                     command.stream()).toList();
         }
-        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        process = builder.start();
         Thread.ofVirtual().start(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -61,6 +69,21 @@ public final class GatewayProcess implements AutoCloseable {
     public static GatewayProcess start(Path config, Path dataDirectory, List<String> jvmOptions)
             throws IOException, InterruptedException {
         return new GatewayProcess(config, dataDirectory, jvmOptions, null);
+    }
+
+    /** With no --config or --data-dir: the environment (PORTCULLIS_CONFIG, PORTCULLIS_DATA_DIR) names them. */
+    public static GatewayProcess startWithEnvironment(java.util.Map<String, String> environment)
+            throws IOException, InterruptedException {
+        return new GatewayProcess(List.of(), environment, List.of(), null);
+    }
+
+    /** Waits for the process to end by itself and returns its exit status; fails when it is still running then. */
+    public int awaitExit(java.time.Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the gateway process still runs after " + limit + "; it printed:\n"
+                    + String.join("\n", output()));
+        }
+        return process.exitValue();
     }
 
     /** Started with this umask (octal, e.g. "000"), as a careless service manager might. */
