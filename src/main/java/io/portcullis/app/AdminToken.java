@@ -45,8 +45,13 @@ final class AdminToken {
         new SecureRandom().nextBytes(random);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         writeAtomically(file, token + "\n");
-        // Printed once, on the console only (not through the log), so the administrator can copy it.
-        System.out.println("Portcullis admin API token (also in " + file + "): " + token);
+        // Printed once, and only to a terminal, so the administrator can copy it; under systemd or
+        // podman standard output is a log (the journal), and a secret never goes into a log.
+        if (System.console() != null) {
+            System.out.println("Portcullis admin API token (also in " + file + "): " + token);
+        } else {
+            System.out.println("Portcullis admin API token generated into " + file + " (mode 0600)");
+        }
         return token;
     }
 
