@@ -20,6 +20,7 @@ declare -A needed=(
   [haproxy]=haproxy        # a real load balancer sending PROXY v1/v2 headers (started by the tests on loopback)
   [prlimit]=util-linux     # lowers the gateway process's descriptor limit (AcceptBackoffTest)
   [testssl]=testssl.sh     # scans the listeners' TLS as an admin would (the package installs /usr/bin/testssl)
+  [fail2ban-regex]=fail2ban   # checks the shipped fail2ban filter against a real gateway log (no jail is started)
 )
 # files -> Debian package
 declare -A needed_files=(

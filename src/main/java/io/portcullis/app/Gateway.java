@@ -66,6 +66,7 @@ public final class Gateway implements AutoCloseable {
         }
         Gateway gateway = null;
         try {
+            LogSetup.apply(config.logging());
             DataDirectoryPermissions.tighten(dataDirectory);
             Spool spool = new Spool(dataDirectory.resolve("spool"), config.spool().minFreeSpace());
             Spool.Recovery recovery = spool.recover();
@@ -254,6 +255,7 @@ public final class Gateway implements AutoCloseable {
         throttle = nextThrottle;
         config = next;
         previous.close();
+        LogSetup.apply(next.logging());
         log.info("configuration reloaded from {}: {}", next.source(), changes.isEmpty() ? "no changes" : changes);
         return changes;
     }

@@ -10,17 +10,27 @@ import java.util.List;
  * @param trackingRetention how many days of tracking log files to keep
  * @param admin    the admin HTTP server, or {@link AdminConfig#OFF}
  * @param checks   the content checks by name, as defined under {@code checks:}
+ * @param logging  where the log goes besides standard output ({@code logging:})
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
                             Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
                             java.util.Map<String, CheckConfig> checks,
-                            java.util.Map<String, PhaseCheckConfig> phaseChecks) {
+                            java.util.Map<String, PhaseCheckConfig> phaseChecks, LoggingConfig logging) {
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);
         checks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(checks));
         phaseChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(phaseChecks));
+    }
+
+    /** Without a {@code logging:} section: standard output only. */
+    public GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
+                         RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
+                         Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
+                         java.util.Map<String, CheckConfig> checks, java.util.Map<String, PhaseCheckConfig> phaseChecks) {
+        this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin, checks,
+                phaseChecks, LoggingConfig.DEFAULT);
     }
 
     /** The flow of copies an archive check queues to its archive address. */
