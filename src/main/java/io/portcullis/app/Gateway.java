@@ -158,6 +158,36 @@ public final class Gateway implements AutoCloseable {
         return new AdminServer.Health(!up.containsValue(false) && writable && headroom, up, writable, headroom);
     }
 
+    /** {@code portcullis status}: version, configuration, listeners, spool, queue by flow and state, connectors. */
+    public Map<String, Object> status() {
+        Map<String, Object> status = new java.util.LinkedHashMap<>();
+        status.put("version", Main.VERSION);
+        status.put("configuration", config.source());
+        AdminServer.Health health = health();
+        status.put("ready", health.ready());
+        List<Map<String, Object>> listenerStatus = new ArrayList<>();
+        for (Listener listener : listeners) {
+            Map<String, Object> one = new java.util.LinkedHashMap<>();
+            one.put("name", listener.name());
+            one.put("flow", listener.config().flow());
+            one.put("addresses", listener.boundAddresses().stream().map(Object::toString).toList());
+            one.put("up", listener.isUp());
+            listenerStatus.add(one);
+        }
+        status.put("listeners", listenerStatus);
+        status.put("spool", Map.of("writable", health.spoolWritable(), "freeSpaceAboveMinimum", health.diskHeadroom()));
+        Map<String, Map<String, Integer>> queue = new java.util.TreeMap<>();
+        for (QueueService.Entry entry : new QueueService(scheduler).list(e -> true)) {
+            Map<String, Integer> byState = queue.computeIfAbsent(entry.flow(), f -> new java.util.TreeMap<>());
+            byState.merge("messages", 1, Integer::sum);
+            byState.merge(entry.held() ? "held" : entry.inProgress() ? "sending" : entry.attempts() > 0 ? "deferred" : "new",
+                    1, Integer::sum);
+        }
+        status.put("queue", queue);
+        status.put("connectors", telemetry.summary().connectors());
+        return status;
+    }
+
     /** The admin server's address, or null when it is off. */
     public InetSocketAddress adminAddress() {
         return admin == null ? null : admin.address();
@@ -166,6 +196,9 @@ public final class Gateway implements AutoCloseable {
     /** The control socket's commands: the queue's, plus reload and diff-config. */
     private JsonNode control(JsonNode request) {
         String command = request.path("command").asText();
+        if (command.equals("status")) {
+            return QueueCommands.JSON.createObjectNode().put("ok", true).set("result", QueueCommands.JSON.valueToTree(status()));
+        }
         if (!command.equals("reload") && !command.equals("diff-config")) {
             return queueCommands.execute(request);
         }
