@@ -77,6 +77,7 @@ public final class Gateway implements AutoCloseable {
         }
         Gateway gateway = null;
         try {
+            LogSetup.apply(config.logging());
             DataDirectoryPermissions.tighten(dataDirectory);
             Spool spool = new Spool(dataDirectory.resolve("spool"), config.spool().minFreeSpace());
             Spool.Recovery recovery = spool.recover();
@@ -176,6 +177,36 @@ public final class Gateway implements AutoCloseable {
         return new AdminServer.Health(started && !up.containsValue(false) && writable && headroom, up, writable, headroom);
     }
 
+    /** {@code portcullis status}: version, configuration, listeners, spool, queue by flow and state, connectors. */
+    public Map<String, Object> status() {
+        Map<String, Object> status = new java.util.LinkedHashMap<>();
+        status.put("version", Main.VERSION);
+        status.put("configuration", config.source());
+        AdminServer.Health health = health();
+        status.put("ready", health.ready());
+        List<Map<String, Object>> listenerStatus = new ArrayList<>();
+        for (Listener listener : listeners) {
+            Map<String, Object> one = new java.util.LinkedHashMap<>();
+            one.put("name", listener.name());
+            one.put("flow", listener.config().flow());
+            one.put("addresses", listener.boundAddresses().stream().map(Object::toString).toList());
+            one.put("up", listener.isUp());
+            listenerStatus.add(one);
+        }
+        status.put("listeners", listenerStatus);
+        status.put("spool", Map.of("writable", health.spoolWritable(), "freeSpaceAboveMinimum", health.diskHeadroom()));
+        Map<String, Map<String, Integer>> queue = new java.util.TreeMap<>();
+        for (QueueService.Entry entry : new QueueService(scheduler).list(e -> true)) {
+            Map<String, Integer> byState = queue.computeIfAbsent(entry.flow(), f -> new java.util.TreeMap<>());
+            byState.merge("messages", 1, Integer::sum);
+            byState.merge(entry.held() ? "held" : entry.inProgress() ? "sending" : entry.attempts() > 0 ? "deferred" : "new",
+                    1, Integer::sum);
+        }
+        status.put("queue", queue);
+        status.put("connectors", telemetry.summary().connectors());
+        return status;
+    }
+
     /** The admin server's address, or null when it is off. */
     public InetSocketAddress adminAddress() {
         return admin == null ? null : admin.address();
@@ -191,6 +222,9 @@ public final class Gateway implements AutoCloseable {
         if (command.equals("health")) { // portcullis health: the readiness check of the service unit
             ObjectNode answer = QueueCommands.JSON.createObjectNode();
             return answer.put("ok", true).set("result", QueueCommands.JSON.valueToTree(health()));
+        }
+        if (command.equals("status")) {
+            return QueueCommands.JSON.createObjectNode().put("ok", true).set("result", QueueCommands.JSON.valueToTree(status()));
         }
         if (!command.equals("reload") && !command.equals("diff-config")) {
             return queueCommands.execute(request);
@@ -282,6 +316,7 @@ public final class Gateway implements AutoCloseable {
         throttle = nextThrottle;
         config = next;
         previous.close();
+        LogSetup.apply(next.logging());
         log.info("configuration reloaded from {}: {}", next.source(), changes.isEmpty() ? "no changes" : changes);
         return changes;
     }

@@ -6,6 +6,7 @@ import io.portcullis.config.GatewayConfig;
 import io.portcullis.listener.Renegotiation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -13,12 +14,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code portcullis} command line. Exit codes: 0 fine, 1 runtime failure, 2 bad configuration. */
-@Command(name = "portcullis", mixinStandardHelpOptions = true, version = "Portcullis 0.1.0",
+@Command(name = "portcullis", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = "Perimeter SMTP mail gateway.",
-        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.DefaultConfig.class, QueueCli.class, UserCli.class, TrackCli.class, ReportCli.class,
+        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.Status.class, Main.DefaultConfig.class, QueueCli.class, UserCli.class, TrackCli.class, ReportCli.class,
                 TlsCli.Records.class, TlsCli.Reports.class,
                 HealthCli.class, ManPage.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class Main {
+    static final String VERSION = "Portcullis 0.1.0";
     static final int CONFIG_ERROR = 2;
 
     static {
@@ -60,7 +62,7 @@ public final class Main {
         return CONFIG_ERROR;
     }
 
-    @Command(name = "run", description = "Run the gateway until stopped.")
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway until stopped.")
     static final class Run implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
@@ -117,7 +119,7 @@ public final class Main {
         }
     }
 
-    @Command(name = "reload", description = "Make the running gateway re-read its configuration (like SIGHUP).")
+    @Command(name = "reload", mixinStandardHelpOptions = true, description = "Make the running gateway re-read its configuration (like SIGHUP).")
     static final class Reload implements Callable<Integer> {
         @CommandLine.Mixin
         DataDirectoryOption data = new DataDirectoryOption();
@@ -149,6 +151,66 @@ public final class Main {
         }
     }
 
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Show the running gateway: version, listeners, spool, queue by flow and state, connectors.")
+    static final class Status implements Callable<Integer> {
+        @CommandLine.Mixin
+        DataDirectoryOption data = new DataDirectoryOption();
+
+        @Option(names = "--json", description = "Print JSON instead of text.")
+        boolean json;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            var answer = ControlClient.send(data.path, QueueCommands.request("status", null));
+            if (answer == null) {
+                spec.commandLine().getErr().println("portcullis status: no gateway is running on " + data.path);
+                return 3; // as systemctl status: not running
+            }
+            var status = answer.path("result");
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(status.toPrettyString());
+                out.flush();
+                return 0;
+            }
+            out.println(status.path("version").asText() + ", " + (status.path("ready").asBoolean() ? "ready" : "NOT READY")
+                    + ", configuration " + status.path("configuration").asText());
+            for (var listener : status.path("listeners")) {
+                out.printf("listener  %-12s flow %-9s %-4s %s%n", listener.path("name").asText(), listener.path("flow").asText(),
+                        listener.path("up").asBoolean() ? "up" : "DOWN", listener.path("addresses"));
+            }
+            var spool = status.path("spool");
+            out.println("spool     " + (spool.path("writable").asBoolean() ? "writable" : "NOT WRITABLE") + ", "
+                    + (spool.path("freeSpaceAboveMinimum").asBoolean() ? "free space above min-free-space" : "BELOW min-free-space"));
+            if (status.path("queue").isEmpty()) {
+                out.println("queue     empty");
+            }
+            status.path("queue").properties().forEach(flow -> out.println("queue     " + flow.getKey() + ": "
+                    + flow.getValue().path("messages").asInt() + " (" + states(flow.getValue()) + ")"));
+            status.path("connectors").properties().forEach(connector -> out.printf(
+                    "connector %-12s %d attempts, %d delivered, %d deferred, %d bounced, %d expired%n", connector.getKey(),
+                    connector.getValue().path("attempts").asLong(), connector.getValue().path("delivered").asLong(),
+                    connector.getValue().path("deferred").asLong(), connector.getValue().path("bounced").asLong(),
+                    connector.getValue().path("expired").asLong()));
+            out.flush();
+            return 0;
+        }
+
+        private static String states(com.fasterxml.jackson.databind.JsonNode byState) {
+            List<String> parts = new java.util.ArrayList<>();
+            byState.properties().forEach(state -> {
+                if (!state.getKey().equals("messages")) {
+                    parts.add(state.getValue().asInt() + " " + state.getKey());
+                }
+            });
+            return String.join(", ", parts);
+        }
+    }
+
     static void printChanges(com.fasterxml.jackson.databind.JsonNode changes, String verb, PrintWriter out) {
         if (changes.isEmpty()) {
             out.println(verb + ": no changes");
@@ -170,7 +232,7 @@ public final class Main {
         }
     }
 
-    @Command(name = "check-config", description = "Validate a configuration and exit (0 valid, 2 invalid); with a "
+    @Command(name = "check-config", mixinStandardHelpOptions = true, description = "Validate a configuration and exit (0 valid, 2 invalid); with a "
             + "running gateway on --data-dir, also print what a reload would change.")
     static final class CheckConfig implements Callable<Integer> {
         @CommandLine.Mixin
@@ -206,7 +268,7 @@ public final class Main {
         }
     }
 
-    @Command(name = "default-config", description = "Print the embedded default configuration, to start your own from.")
+    @Command(name = "default-config", mixinStandardHelpOptions = true, description = "Print the embedded default configuration, to start your own from.")
     static final class DefaultConfig implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * command, subcommand, option and parameter with its description), so the man page never drifts
  * from {@code --help}. The Debian package build runs it; it is hidden from the help.
  */
-@Command(name = "man-page", hidden = true, description = "Print the portcullis(1) man page (troff).")
+@Command(name = "man-page", hidden = true, mixinStandardHelpOptions = true, description = "Print the portcullis(1) man page (troff).")
 final class ManPage implements Callable<Integer> {
     @CommandLine.Spec
     CommandSpec spec;

@@ -23,9 +23,10 @@ import picocli.CommandLine.Parameters;
  * {@code portcullis queue ...}: talks to the running gateway over its control socket; when none
  * runs, takes the data directory lock and applies the same commands to the spool directly.
  */
-@Command(name = "queue", description = "List and steer the queue (works whether or not the gateway runs).",
+@Command(name = "queue", mixinStandardHelpOptions = true, description = "List and steer the queue (works whether or not the gateway runs).",
         subcommands = {QueueCli.ListQueue.class, QueueCli.Show.class, QueueCli.Retry.class, QueueCli.Hold.class,
-                QueueCli.Release.class, QueueCli.Delete.class, QueueCli.Bounce.class})
+                QueueCli.Release.class, QueueCli.Delete.class, QueueCli.Bounce.class, QueueCli.Flush.class,
+                QueueCat.class})
 final class QueueCli {
 
     abstract static class QueueCommand implements Callable<Integer> {
@@ -44,9 +45,14 @@ final class QueueCli {
             return null;
         }
 
+        /** The request sent to the gateway (or run on the spool directly). */
+        com.fasterxml.jackson.databind.node.ObjectNode request() throws Exception {
+            return QueueCommands.request(command(), id());
+        }
+
         @Override
         public Integer call() throws Exception {
-            JsonNode answer = execute(QueueCommands.request(command(), id()));
+            JsonNode answer = execute(request());
             PrintWriter out = spec.commandLine().getOut();
             if (!answer.path("ok").asBoolean()) {
                 spec.commandLine().getErr().println("portcullis queue: " + answer.path("error").asText());
@@ -92,7 +98,7 @@ final class QueueCli {
         }
     }
 
-    @Command(name = "list", description = "One line per queued message: id, age, size, flow, state, sender, open recipients.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per queued message: id, age, size, flow, state, sender, open recipients.")
     static final class ListQueue extends QueueCommand {
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
@@ -146,7 +152,7 @@ final class QueueCli {
         }
     }
 
-    @Command(name = "show", description = "Everything about one message: envelope and delivery journal.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Everything about one message: envelope and delivery journal.")
     static final class Show extends OneMessage {
         @Override
         String command() {
@@ -163,63 +169,152 @@ final class QueueCli {
         }
     }
 
-    @Command(name = "retry", description = "Attempt delivery now: one message, or --all.")
-    static final class Retry extends QueueCommand {
-        @Parameters(paramLabel = "ID", arity = "0..1", description = "The queue id.")
-        String id;
+    /**
+     * A command on many messages at once: ids, ids from standard input, or a query. Each message is
+     * done or not on its own; the counts end the output.
+     */
+    abstract static class BulkCommand extends QueueCommand {
+        @CommandLine.Mixin
+        QueueSelection selection = new QueueSelection();
 
-        @Option(names = "--all", description = "Every queued message that is not held.")
-        boolean all;
+        /** What a done message was, for the count: "held", "released", ... */
+        abstract String done();
 
+        @Override
+        public Integer call() throws Exception {
+            if (selection.isEmpty()) {
+                spec.commandLine().getErr().println("portcullis queue " + command()
+                        + ": give queue ids, - (ids on standard input), --all, or a query (--from, --to, --flow, --older-than, --state)");
+                return 2;
+            }
+            return super.call();
+        }
+
+        @Override
+        com.fasterxml.jackson.databind.node.ObjectNode request() throws Exception {
+            if (selection.ids.size() == 1 && !selection.ids.getFirst().equals("-") && !selection.hasQuery()) {
+                return QueueCommands.request(command(), selection.ids.getFirst()); // one message: its own exit code
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode request = QueueCommands.request(command(), null);
+            try {
+                selection.addTo(request, System.in);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            return request;
+        }
+
+        @Override
+        void print(JsonNode result, PrintWriter out) {
+            if (!result.isArray()) {
+                super.print(result, out);
+                return;
+            }
+            int done = 0;
+            for (JsonNode one : result) {
+                out.println(one.path("id").asText() + ": " + one.path("message").asText());
+                done += one.path("done").asBoolean() ? 1 : 0;
+            }
+            out.println("-- " + done + " message" + (done == 1 ? "" : "s") + " " + done() + ", "
+                    + (result.size() - done) + " skipped");
+        }
+    }
+
+    @Command(name = "retry", mixinStandardHelpOptions = true,
+            description = "Attempt delivery now (the messages not held), like postqueue -i and postsuper -r.")
+    static final class Retry extends BulkCommand {
         @Override
         String command() {
             return "retry";
         }
 
         @Override
-        String id() {
-            return id;
-        }
-
-        @Override
-        public Integer call() throws Exception {
-            if ((id == null) == !all) {
-                spec.commandLine().getErr().println("portcullis queue retry: give a queue id or --all");
-                return 2;
-            }
-            return super.call();
+        String done() {
+            return "scheduled";
         }
     }
 
-    @Command(name = "hold", description = "Stop delivery attempts for a message until it is released.")
-    static final class Hold extends OneMessage {
+    @Command(name = "hold", mixinStandardHelpOptions = true,
+            description = "Stop delivery attempts until released, like postsuper -h.")
+    static final class Hold extends BulkCommand {
         @Override
         String command() {
             return "hold";
         }
+
+        @Override
+        String done() {
+            return "held";
+        }
     }
 
-    @Command(name = "release", description = "Let a held message be delivered again.")
-    static final class Release extends OneMessage {
+    @Command(name = "release", mixinStandardHelpOptions = true,
+            description = "Let held messages be delivered again, like postsuper -H.")
+    static final class Release extends BulkCommand {
         @Override
         String command() {
             return "release";
         }
+
+        @Override
+        String done() {
+            return "released";
+        }
     }
 
-    @Command(name = "delete", description = "Remove a message without telling its sender.")
-    static final class Delete extends OneMessage {
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Remove messages without telling their senders, like postsuper -d.")
+    static final class Delete extends BulkCommand {
         @Override
         String command() {
             return "delete";
         }
+
+        @Override
+        String done() {
+            return "deleted";
+        }
     }
 
-    @Command(name = "bounce", description = "Return a message to its sender with a DSN, then remove it.")
-    static final class Bounce extends OneMessage {
+    @Command(name = "bounce", mixinStandardHelpOptions = true,
+            description = "Return messages to their senders with a DSN, then remove them.")
+    static final class Bounce extends BulkCommand {
         @Override
         String command() {
             return "bounce";
+        }
+
+        @Override
+        String done() {
+            return "returned";
+        }
+    }
+
+    @Command(name = "flush", mixinStandardHelpOptions = true,
+            description = "Attempt delivery now of every message not held, or of those with a recipient in DOMAIN "
+                    + "(postqueue -f, postqueue -s).")
+    static final class Flush extends QueueCommand {
+        @Parameters(paramLabel = "DOMAIN", arity = "0..1", description = "Only messages with an open recipient in this domain.")
+        String domain;
+
+        @Override
+        String command() {
+            return "flush";
+        }
+
+        @Override
+        com.fasterxml.jackson.databind.node.ObjectNode request() throws Exception {
+            com.fasterxml.jackson.databind.node.ObjectNode request = QueueCommands.request("flush", null);
+            if (domain != null) {
+                request.put("domain", domain);
+            }
+            return request;
+        }
+
+        @Override
+        void print(JsonNode result, PrintWriter out) {
+            result.forEach(one -> out.println(one.path("id").asText() + ": " + one.path("message").asText()));
+            out.println("-- " + result.size() + " message" + (result.size() == 1 ? "" : "s") + " flushed");
         }
     }
 }

@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.delivery.QueueService;
+import io.portcullis.delivery.QueueQuery;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Queue commands as JSON requests ({@code {"command":"hold","id":"..."}}) and answers
@@ -35,13 +39,15 @@ final class QueueCommands {
         ObjectNode answer = JSON.createObjectNode();
         try {
             Object result = switch (command) {
-                case "list" -> service.list(entry -> true);
+                case "list" -> service.list(request.has("query") ? query(request.path("query")).predicate() : entry -> true);
                 case "show" -> service.show(requireId(id));
-                case "retry" -> id == null ? service.retryAll() : service.retry(id);
-                case "hold" -> service.hold(requireId(id));
-                case "release" -> service.release(requireId(id));
-                case "delete" -> service.delete(requireId(id));
-                case "bounce" -> service.bounce(requireId(id));
+                case "flush" -> service.flush(request.path("domain").asText(null));
+                case "retry", "hold", "release", "delete", "bounce" -> {
+                    if (request.has("ids") || request.has("query")) {
+                        yield bulk(command, request);
+                    }
+                    yield command.equals("retry") && id == null ? service.retryAll() : one(command, requireId(id));
+                }
                 default -> throw new IllegalArgumentException("unknown queue command \"" + command + "\"");
             };
             answer.put("ok", true).set("result", JSON.valueToTree(result));
@@ -49,6 +55,40 @@ final class QueueCommands {
             answer.put("ok", false).put("error", e.getMessage());
         }
         return answer;
+    }
+
+    /**
+     * One command on many messages, each on its own (journaled before it takes effect, so each is
+     * done or not, whatever happens to the others): the given ids, or those the query selects.
+     */
+    private List<QueueService.Result> bulk(String command, JsonNode request) throws IOException {
+        List<String> ids = new ArrayList<>();
+        if (request.has("query")) {
+            ids.addAll(service.select(query(request.path("query"))));
+        }
+        request.path("ids").forEach(id -> ids.add(id.asText()));
+        List<QueueService.Result> results = new ArrayList<>();
+        for (String id : new java.util.LinkedHashSet<>(ids)) {
+            results.add(one(command, id));
+        }
+        return results;
+    }
+
+    private QueueService.Result one(String command, String id) throws IOException {
+        return switch (command) {
+            case "retry" -> service.retry(id);
+            case "hold" -> service.hold(id);
+            case "release" -> service.release(id);
+            case "delete" -> service.delete(id);
+            default -> service.bounce(id);
+        };
+    }
+
+    static QueueQuery query(JsonNode query) {
+        String olderThan = query.path("olderThan").asText(null);
+        return new QueueQuery(query.path("from").asText(null), query.path("to").asText(null),
+                query.path("flow").asText(null), olderThan == null ? null : Duration.parse(olderThan),
+                query.path("state").asText(null));
     }
 
     private static String requireId(String id) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code portcullis report}: inbound versus outbound figures from the persistent aggregates. */
-@Command(name = "report", description = "Print messages, recipients, bytes, rejects and delivery rates per flow.")
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Print messages, recipients, bytes, rejects and delivery rates per flow.")
 final class ReportCli implements Callable<Integer> {
     private static final DateTimeFormatter PERIOD = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:00").withZone(ZoneOffset.UTC);
 

@@ -20,7 +20,7 @@ final class TlsCli {
     private TlsCli() {
     }
 
-    @Command(name = "tls-records", description = "Print the DNS records to publish for our domains: _mta-sts and "
+    @Command(name = "tls-records", mixinStandardHelpOptions = true, description = "Print the DNS records to publish for our domains: _mta-sts and "
             + "_smtp._tls TXT, and the _25._tcp TLSA 3 1 1 record of the inbound listener's certificate.")
     static final class Records implements Callable<Integer> {
         @CommandLine.Mixin
@@ -64,12 +64,12 @@ final class TlsCli {
         }
     }
 
-    @Command(name = "tls-reports", description = "TLS reports (RFC 8460) about our outbound sessions.",
+    @Command(name = "tls-reports", mixinStandardHelpOptions = true, description = "TLS reports (RFC 8460) about our outbound sessions.",
             subcommands = {Send.class})
     static final class Reports {
     }
 
-    @Command(name = "send", description = "Send the TLS reports counted so far now (today's included) instead of "
+    @Command(name = "send", mixinStandardHelpOptions = true, description = "Send the TLS reports counted so far now (today's included) instead of "
             + "waiting for the daily send.")
     static final class Send implements Callable<Integer> {
         @CommandLine.Mixin

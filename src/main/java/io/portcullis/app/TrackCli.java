@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  * from receipt to delivery, bounce or expiry. A message matches when any of its events matches
  * every criterion given; then all its events are shown.
  */
-@Command(name = "track", description = "Search the message tracking log and print each message's timeline.")
+@Command(name = "track", mixinStandardHelpOptions = true, description = "Search the message tracking log and print each message's timeline.")
 final class TrackCli implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 

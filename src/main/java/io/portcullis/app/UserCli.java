@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * notices the change by itself. Passwords are read from the terminal (twice) or, with
  * {@code --password-stdin}, from the first line of standard input; never from the command line.
  */
-@Command(name = "user", description = "Manage the users who may authenticate (the users file in the data directory).",
+@Command(name = "user", mixinStandardHelpOptions = true, description = "Manage the users who may authenticate (the users file in the data directory).",
         subcommands = {UserCli.Add.class, UserCli.Remove.class, UserCli.ListUsers.class, UserCli.Hash.class})
 final class UserCli {
 
@@ -75,7 +75,7 @@ final class UserCli {
         }
     }
 
-    @Command(name = "add", description = "Add a user, or set a new password and send-as list for an existing one.")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a user, or set a new password and send-as list for an existing one.")
     static final class Add extends WithPassword {
         @Parameters(paramLabel = "NAME", description = "The login name, usually an address such as alice@example.test.")
         String name;
@@ -112,7 +112,7 @@ final class UserCli {
         }
     }
 
-    @Command(name = "remove", description = "Remove a user.")
+    @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove a user.")
     static final class Remove extends UsersCommand {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -131,7 +131,7 @@ final class UserCli {
         }
     }
 
-    @Command(name = "list", description = "List the users and what they may send as (never their password hashes).")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the users and what they may send as (never their password hashes).")
     static final class ListUsers extends UsersCommand {
         @Override
         public Integer call() throws Exception {
@@ -148,7 +148,7 @@ final class UserCli {
         }
     }
 
-    @Command(name = "hash", description = "Print a bcrypt hash of a password, for users written into the configuration.")
+    @Command(name = "hash", mixinStandardHelpOptions = true, description = "Print a bcrypt hash of a password, for users written into the configuration.")
     static final class Hash extends WithPassword {
         @Override
         public Integer call() throws Exception {

@@ -102,10 +102,49 @@ public final class ConfigLoader {
         if (shutdownTimeout.isNegative() || shutdownTimeout.toHours() >= 1) {
             errors.add(top.node("shutdown-timeout"), top.keyPath("shutdown-timeout"), "must be from 0s to 59m");
         }
+        LoggingConfig logging = logging(top, base);
         top.finish();
         errors.throwIfAny();
         return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
-                admin, checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout);
+                admin, checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging);
+    }
+
+    /** {@code logging:} level, file (path, max-size, max-history) and syslog (host, port, facility). */
+    private static LoggingConfig logging(YamlMap top, Path base) {
+        LoggingConfig defaults = LoggingConfig.DEFAULT;
+        YamlMap map = top.map("logging");
+        String level = map.string("level", null);
+        level = level == null ? null : level.toLowerCase(java.util.Locale.ROOT);
+        if (level != null && !LoggingConfig.LEVELS.contains(level)) {
+            map.errors().add(map.node("level"), map.keyPath("level"), "expected one of " + LoggingConfig.LEVELS);
+            level = defaults.level();
+        }
+        YamlMap file = map.map("file");
+        String path = file.string("path", null);
+        long maxSize = file.size("max-size", defaults.fileMaxSize());
+        if (maxSize < 1024 * 1024) {
+            map.errors().add(file.node("max-size"), file.keyPath("max-size"), "must be at least 1MB");
+        }
+        int maxHistory = file.integer("max-history", defaults.fileMaxHistory(), 1, 3650);
+        if (path == null && file.has("max-size") | file.has("max-history")) {
+            map.errors().add(map.node("file"), file.keyPath("path"), "required key is missing");
+        }
+        file.finish();
+        YamlMap syslog = map.map("syslog");
+        String host = syslog.string("host", null);
+        int port = syslog.integer("port", defaults.syslogPort(), 1, 65535);
+        String facility = syslog.string("facility", defaults.syslogFacility()).toLowerCase(java.util.Locale.ROOT);
+        if (!LoggingConfig.FACILITIES.contains(facility)) {
+            map.errors().add(syslog.node("facility"), syslog.keyPath("facility"), "expected one of " + LoggingConfig.FACILITIES);
+            facility = defaults.syslogFacility();
+        }
+        if (host == null && (syslog.has("port") | syslog.has("facility"))) {
+            map.errors().add(map.node("syslog"), syslog.keyPath("host"), "required key is missing");
+        }
+        syslog.finish();
+        map.finish();
+        return new LoggingConfig(level, path == null ? null : base.resolve(path).normalize(), maxSize, maxHistory, host, port,
+                facility);
     }
 
     private static AdminConfig admin(YamlMap top, ConfigErrors errors) {

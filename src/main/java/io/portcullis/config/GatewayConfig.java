@@ -13,13 +13,14 @@ import java.util.List;
  * @param mtaSts   MTA-STS for MX delivery and the policy we serve
  * @param tlsReports TLS reporting (RFC 8460)
  * @param shutdownTimeout how long a graceful stop (SIGTERM) lets sessions in progress finish
+ * @param logging  where the log goes besides standard output ({@code logging:})
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
                             Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
                             java.util.Map<String, CheckConfig> checks,
                             java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
-                            TlsReportConfig tlsReports, java.time.Duration shutdownTimeout) {
+                            TlsReportConfig tlsReports, java.time.Duration shutdownTimeout, LoggingConfig logging) {
     /** {@code shutdown-timeout}'s default: long enough for a client to finish sending a large message. */
     public static final java.time.Duration DEFAULT_SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(30);
 
@@ -30,7 +31,7 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
         phaseChecks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(phaseChecks));
     }
 
-    /** With the default {@code shutdown-timeout}. */
+    /** With the default {@code shutdown-timeout} and no {@code logging:} section (standard output only). */
     public GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                          RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
                          Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
@@ -38,7 +39,7 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                          java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
                          TlsReportConfig tlsReports) {
         this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin,
-                checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT);
+                checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT, LoggingConfig.DEFAULT);
     }
 
     /** The flow of copies an archive check queues to its archive address. */

@@ -22,12 +22,27 @@ import java.util.Locale;
  * @param proxyProtocol      expect a PROXY protocol v1/v2 header first, from these proxies only; empty: off
  * @param bareLineEnds       a bare LF in message content: refused (550 5.6.0), or made CRLF; default
  *                           {@code normalize} where AUTH is required, else {@code reject}
+ * @param submissionFixups   add Message-ID and Date when a message has none (RFC 6409 §8.2, §8.3); default
+ *                           on where AUTH is required or relay networks are set
  */
 public record ListenerPolicy(List<Cidr> allow, List<Cidr> deny, AuthPolicy auth, RelayMode relay,
                              List<Cidr> relayNetworks, boolean verifyRecipients, boolean rejectSpoofedSenders,
                              boolean checkHeaderFrom, boolean enforceSendAs, List<String> removeHeaders,
                              boolean removeReceived, RateLimitConfig rateLimits, List<Cidr> proxyProtocol,
-                             BareLineEnds bareLineEnds) {
+                             BareLineEnds bareLineEnds, boolean submissionFixups) {
+
+    /**
+     * Without {@code submission-fixups}: on where submitted mail arrives (auth required, or relay
+     * networks set), as its default is.
+     */
+    public ListenerPolicy(List<Cidr> allow, List<Cidr> deny, AuthPolicy auth, RelayMode relay, List<Cidr> relayNetworks,
+                          boolean verifyRecipients, boolean rejectSpoofedSenders, boolean checkHeaderFrom,
+                          boolean enforceSendAs, List<String> removeHeaders, boolean removeReceived,
+                          RateLimitConfig rateLimits, List<Cidr> proxyProtocol, BareLineEnds bareLineEnds) {
+        this(allow, deny, auth, relay, relayNetworks, verifyRecipients, rejectSpoofedSenders, checkHeaderFrom, enforceSendAs,
+                removeHeaders, removeReceived, rateLimits, proxyProtocol, bareLineEnds,
+                (auth != null && auth.required()) || !relayNetworks.isEmpty());
+    }
 
     public enum RelayMode { NEVER, AUTHENTICATED, NETWORKS }
 

@@ -73,7 +73,9 @@ public final class PolicyConfigReader {
         boolean checkHeaderFrom = listener.bool("check-header-from", antiSpoofing || sendAs);
         return new ListenerPolicy(allow, deny, auth, relay, relayNetworks, listener.bool("verify-recipients", false),
                 antiSpoofing, checkHeaderFrom, sendAs, removeHeaders,
-                listener.bool("remove-received", false), rateLimits, proxies, bareLineEnds(listener, auth));
+                listener.bool("remove-received", false), rateLimits, proxies, bareLineEnds(listener, auth),
+                // RFC 6409 §8.2, §8.3: where mail is submitted, add the Message-ID and Date a client left out
+                listener.bool("submission-fixups", (auth != null && auth.required()) || !relayNetworks.isEmpty()));
     }
 
     /**

@@ -55,8 +55,18 @@ final class YamlMap {
         return errors;
     }
 
+    /**
+     * When set (by a test), told the path of every key any configuration read asks for, asked for
+     * whether present or not: the list of keys the loader knows, to compare with the example.
+     */
+    static volatile java.util.function.Consumer<String> keysAsked;
+
     Node node(String key) {
         known.add(key);
+        java.util.function.Consumer<String> recorder = keysAsked;
+        if (recorder != null) {
+            recorder.accept(keyPath(key));
+        }
         NodeTuple tuple = entries.get(key);
         if (tuple == null || isNull(tuple.getValueNode())) {
             return null;

@@ -72,6 +72,25 @@ public final class QueueService {
         return results;
     }
 
+    /** The ids of the queued messages the query selects, oldest first. */
+    public List<String> select(QueueQuery query) {
+        return list(query.predicate()).stream().map(Entry::id).toList();
+    }
+
+    /**
+     * {@code queue flush [DOMAIN]}: every message that is not held and has an open recipient in the
+     * domain (any, without one) is due now, like {@code postqueue -f} and {@code postqueue -s}.
+     */
+    public List<Result> flush(String domain) throws IOException {
+        String suffix = domain == null ? null : "@" + domain.toLowerCase(java.util.Locale.ROOT);
+        List<Result> results = new ArrayList<>();
+        for (Entry entry : list(e -> !e.held() && (suffix == null
+                || e.recipients().stream().anyMatch(r -> r.toLowerCase(java.util.Locale.ROOT).endsWith(suffix))))) {
+            results.add(retry(entry.id()));
+        }
+        return results;
+    }
+
     public Result hold(String id) throws IOException {
         QueuedMessage message = scheduler.message(id);
         if (message == null) {

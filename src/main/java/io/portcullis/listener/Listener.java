@@ -153,6 +153,7 @@ public final class Listener implements AutoCloseable {
             if (perAddress > config.limits().maxConnectionsPerIp()) {
                 refuse(socket, client.getAddress(), Replies.TOO_MANY_CONNECTIONS_FROM_ADDRESS, "max-connections-per-ip");
             } else {
+                context.telemetry().sessionStarted(config.name(), client.getAddress().getHostAddress());
                 SmtpSession session = new SmtpSession(context, socket, client);
                 sessions.put(socket, session);
                 session.run();

@@ -83,6 +83,11 @@ public final class Telemetry implements AutoCloseable {
         active(listener, flow).incrementAndGet();
     }
 
+    /** A session starts with a client (after the connection limits and any PROXY header): the mail log's connect line. */
+    public void sessionStarted(String listener, String client) {
+        MailLog.connect(listener, client);
+    }
+
     public void connectionClosed(String listener, String flow) {
         active(listener, flow).decrementAndGet();
     }
@@ -145,6 +150,11 @@ public final class Telemetry implements AutoCloseable {
                 "result", success ? "success" : "failure").increment();
     }
 
+    /** A failed AUTH, for the mail log (fail2ban): the user name the client gave (null if none), never the password. */
+    public void authenticationFailed(String listener, String client, String user, String mechanism) {
+        MailLog.authFailure(listener, client, user, mechanism);
+    }
+
     // ---- receiving
 
     /** A command or message refused; for message-level refusals the facts go to the tracking log too. */
@@ -166,6 +176,7 @@ public final class Telemetry implements AutoCloseable {
         counter("portcullis.rejects", "commands and messages refused", "listener", listener, "flow", flow,
                 "reason", reason).increment();
         aggregate(Instant.now(), flow, f -> f.rejects.merge(reason, 1L, Long::sum));
+        MailLog.reject(listener, reason, reply, refused);
         track(new TrackingEvent(Instant.now(), "REJECT", null, null, listener, flow, refused.client(), refused.sender(),
                 refused.recipients(), null, null, null, reply.toString(), reason, refused.helo(), refused.phase(),
                 refused.check(), null));
@@ -203,6 +214,7 @@ public final class Telemetry implements AutoCloseable {
             f.recipients += envelope.recipients().size();
             f.bytes += envelope.size();
         });
+        MailLog.queued(envelope);
         List<String> recipients = envelope.recipients().stream().map(Envelope.Recipient::address).toList();
         track(new TrackingEvent(envelope.arrival(), "RECEIVE", envelope.queueId(), envelope.messageId(), listener, flow,
                 envelope.client().address(), envelope.sender(), recipients, envelope.size(), null, null, null, null));
@@ -244,6 +256,7 @@ public final class Telemetry implements AutoCloseable {
                     .publishPercentileHistogram().register(registry), "connector", label, "flow", flow)
                     .record(Duration.between(envelope.arrival(), Instant.now()));
         }
+        MailLog.delivery(event, envelope, recipient, connector, remoteHost, reply);
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(), flow,
                 null, envelope.sender(), List.of(recipient), envelope.size(), connector, remoteHost, reply, null, null, null, null, tls));
     }
@@ -276,6 +289,7 @@ public final class Telemetry implements AutoCloseable {
 
     /** HOLD, RELEASE or DELETE by an administrator; QUARANTINE by a content check. */
     public void administered(String event, Envelope envelope, String reason) {
+        MailLog.administered(event, envelope, reason);
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(),
                 envelope.flow(), null, envelope.sender(), envelope.recipients().stream().map(Envelope.Recipient::address).toList(),
                 envelope.size(), null, null, null, reason));

@@ -35,6 +35,8 @@ final class AuthExchange {
 
     private final SmtpSession session;
     private int failures;
+    /** The mechanism of the exchange in progress, for the mail log. */
+    private String mechanism;
 
     AuthExchange(SmtpSession session) {
         this.session = session;
@@ -75,6 +77,7 @@ final class AuthExchange {
             return;
         }
         String initial = words.length == 2 ? words[1] : null;
+        this.mechanism = mechanism;
         Credentials credentials = mechanism.equals("PLAIN") ? plain(initial) : login(initial);
         if (credentials == null) {
             return; // the exchange already replied (cancelled, bad base64, overlong)
@@ -202,10 +205,14 @@ final class AuthExchange {
         Duration delay = session.context.throttle().failed(client.remote.getAddress(), credentials.user).minus(waited);
         log.info("{}: authentication failed for user {} from {}", session.context.listener().name(),
                 printable(credentials.user), client.address());
+        session.context.telemetry().authenticationFailed(session.context.listener().name(), client.address(),
+                credentials.user, mechanism);
         failed(delay);
     }
 
     private void failSyntax() throws IOException {
+        session.context.telemetry().authenticationFailed(session.context.listener().name(), session.client.address(), null,
+                mechanism);
         Duration delay = session.context.throttle().failed(session.client.remote.getAddress(), null);
         failed(delay);
     }

@@ -129,6 +129,11 @@ final class MessageIntake {
             transaction.message.content().write(received);
             ListenerPolicy policy = session.context.listener().policy();
             OutputStream target = transaction.message.content();
+            if (policy.submissionFixups()) {
+                target = new SubmissionFixups(target, () -> "Message-ID: <" + transaction.message.id() + "."
+                        + SubmissionFixups.randomPart() + "@" + session.context.listener().hostname() + ">\r\n",
+                        () -> "Date: " + ReceivedHeader.DATE.format(ZonedDateTime.now(ZoneId.systemDefault())) + "\r\n");
+            }
             if (!policy.removeHeaders().isEmpty() || policy.removeReceived()) {
                 target = new HeaderFilter(target, policy::removesHeader);
             }

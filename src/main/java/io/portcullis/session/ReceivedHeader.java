@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /** The trace field we prepend to every accepted message (RFC 5321 §4.4, RFC 5322 §3.6.7). */
 final class ReceivedHeader {
-    private static final DateTimeFormatter DATE =
+    static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
     /**
      * What a TLS protocol or cipher suite name may look like in the header: JSSE's names

@@ -161,6 +161,7 @@ public final class SmtpSession implements Runnable {
         if (command != Command.QUIT && command != Command.STARTTLS && input.hasBufferedInput()
                 && (command.endsPipelineGroup() || !client.esmtp)) {
             log.info("{}: {} pipelined after {} without PIPELINING", context.listener().name(), client.address(), command);
+            countRejection(Replies.IMPROPER_PIPELINING, "pipelining");
             replyAndClose(Replies.IMPROPER_PIPELINING);
             return;
         }
@@ -407,6 +408,7 @@ public final class SmtpSession implements Runnable {
         send(reply);
         if (++errors >= limits.maxErrors()) {
             log.info("{}: {} made {} errors, closing", context.listener().name(), client.address(), errors);
+            countRejection(Replies.TOO_MANY_ERRORS, "max-errors");
             replyAndClose(Replies.TOO_MANY_ERRORS);
         }
     }

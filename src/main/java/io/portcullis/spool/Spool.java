@@ -419,6 +419,24 @@ public final class Spool {
         return json.readValue(queuedFile(id, ENVELOPE_SUFFIX).toFile(), Envelope.class);
     }
 
+    /**
+     * A committed message read without opening the spool, for {@code queue cat} beside a running
+     * gateway: a committed file never changes (it is only removed), so reading it takes no lock.
+     */
+    public static StoredMessage committedMessage(Path directory, String id) throws IOException {
+        if (!QueueId.isValid(id)) {
+            throw new NoSuchFileException(id + ": not a queue id");
+        }
+        Path record = directory.resolve("queue").resolve(id + RECORD_SUFFIX);
+        try (FileChannel channel = FileChannel.open(record, StandardOpenOption.READ)) {
+            return new StoredMessage(record, RecordTrailer.contentLength(channel));
+        } catch (NoSuchFileException e) {
+            // an older spool's pair, read below
+        }
+        Path legacy = directory.resolve("queue").resolve(id + MESSAGE_SUFFIX);
+        return new StoredMessage(legacy, Files.size(legacy));
+    }
+
     /** The committed message: exactly the octets that will be delivered. */
     public StoredMessage message(String id) throws IOException {
         Path record = queuedFile(id, RECORD_SUFFIX);

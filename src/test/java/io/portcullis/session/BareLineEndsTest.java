@@ -43,6 +43,7 @@ class BareLineEndsTest {
                     bind: 127.0.0.1:0
                     auth: {required: true, require-tls: false}
                     relay: authenticated
+                    submission-fixups: false
                 domains: [example.test]
                 users:
                   inline:

@@ -66,6 +66,7 @@ public final class TestGateway implements AutoCloseable {
                     bind: 127.0.0.1:0
                     relay: networks
                     relay-networks: [127.0.0.0/8]
+                    submission-fixups: false
                 domains: [example.test]
                 connectors:
                   - name: internal
