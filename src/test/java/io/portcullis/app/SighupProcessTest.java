@@ -35,8 +35,12 @@ class SighupProcessTest {
             }
             Files.writeString(config, base.replace("max-errors: 10", "max-recipients: 2"));
             gateway.signal("HUP");
-            Eventually.await(Duration.ofSeconds(30), "SIGHUP applies the new recipient limit",
-                    () -> acceptsTwoRecipients(gateway.inboundPort()));
+            try {
+                Eventually.await(Duration.ofSeconds(60), "SIGHUP applies the new recipient limit",
+                        () -> acceptsTwoRecipients(gateway.inboundPort()));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; the gateway printed:\n" + String.join("\n", gateway.output()), e);
+            }
         }
     }
 }
