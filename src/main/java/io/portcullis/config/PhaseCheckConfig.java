@@ -52,6 +52,23 @@ public sealed interface PhaseCheckConfig {
         public Set<Phase> phases() {
             return EnumSet.of(Phase.CONNECT, Phase.MAIL, Phase.RCPT);
         }
+
+        /** Each configured list (by its key) and the one phase it is read at. */
+        public Map<String, Phase> listsRead() {
+            Map<String, Phase> read = new java.util.LinkedHashMap<>();
+            putIf(read, allowClients, "allow-clients", Phase.CONNECT);
+            putIf(read, blockClients, "block-clients", Phase.CONNECT);
+            putIf(read, allowSenders, "allow-senders", Phase.MAIL);
+            putIf(read, blockSenders, "block-senders", Phase.MAIL);
+            putIf(read, blockRecipients, "block-recipients", Phase.RCPT);
+            return read;
+        }
+
+        private static void putIf(Map<String, Phase> read, Path list, String key, Phase phase) {
+            if (list != null) {
+                read.put(key, phase);
+            }
+        }
     }
 
     /**

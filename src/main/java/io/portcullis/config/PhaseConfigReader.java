@@ -134,6 +134,7 @@ final class PhaseConfigReader {
             }
             named.put(phase, names);
         }
+        listsNamedWhereRead(listener, named, defined);
         Double rejectScore = null;
         if (map.has("reject-score")) {
             String text = map.string("reject-score", "0");
@@ -174,6 +175,26 @@ final class PhaseConfigReader {
             return null;
         }
         return delay.isZero() ? null : new ListenerPhases.Tarpit(delay, maxDelay);
+    }
+
+    /**
+     * A {@code lists} check the listener names must be named at each phase where one of its lists
+     * is read: else that list would be silently ignored (block-senders named only at connect).
+     */
+    private static void listsNamedWhereRead(YamlMap listener, Map<Phase, List<String>> named,
+                                            Map<String, PhaseCheckConfig> defined) {
+        Set<String> reported = new HashSet<>();
+        named.values().forEach(names -> names.forEach(name -> {
+            if (defined.get(name) instanceof PhaseCheckConfig.Lists lists && reported.add(name)) {
+                lists.listsRead().forEach((list, phase) -> {
+                    if (!named.getOrDefault(phase, List.of()).contains(name)) {
+                        listener.errors().add(listener.node("phases"), listener.keyPath("phases"), "\"" + name
+                                + "\" has " + list + ", read at " + phase.label() + ", but this listener does not name it at "
+                                + phase.label() + " (the list would be ignored)");
+                    }
+                });
+            }
+        }));
     }
 
     private static String problem(String name, Phase phase, Map<String, PhaseCheckConfig> defined) {
