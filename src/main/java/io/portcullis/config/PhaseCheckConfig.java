@@ -17,6 +17,25 @@ public sealed interface PhaseCheckConfig {
     Set<Phase> phases();
 
     /**
+     * Does this check, as configured, refuse nothing itself but add positive points to the score,
+     * so that it does something only on a listener with a {@code reject-score}?
+     */
+    default boolean onlyScores() {
+        return switch (this) {
+            case Dnsbl dnsbl -> onlyScores(dnsbl.lists());
+            case Dbl dbl -> onlyScores(dbl.lists());
+            case ReverseDns check -> check.action().kind() == CheckAction.Kind.SCORE && check.action().weight() > 0;
+            case Helo check -> check.action().kind() == CheckAction.Kind.SCORE && check.action().weight() > 0;
+            case SenderDomain check -> check.action().kind() == CheckAction.Kind.SCORE && check.action().weight() > 0;
+            default -> false;
+        };
+    }
+
+    private static boolean onlyScores(DnsListSettings lists) {
+        return lists.action() == DnsListSettings.Action.SCORE && lists.zones().stream().anyMatch(zone -> zone.weight() > 0);
+    }
+
+    /**
      * The built-in checks by name, each with its phase, in the order they run when a listener's
      * {@code phases:} does not place them: {@code access} (access.allow/deny), {@code connection-rate},
      * {@code pregreet} (greeting-delay), {@code auth-required}, {@code sender} (anti-spoofing,

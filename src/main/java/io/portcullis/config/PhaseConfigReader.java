@@ -147,6 +147,9 @@ final class PhaseConfigReader {
                 errors.add(map.node("reject-score"), map.keyPath("reject-score"), "expected a number, got \"" + text + "\"");
             }
         }
+        if (rejectScore == null) {
+            scoringChecksNeedRejectScore(listener, named, defined);
+        }
         ListenerPhases.Tarpit tarpit = tarpit(map);
         map.finish();
         return ListenerPhases.withBuiltIns(named, rejectScore, tarpit);
@@ -193,6 +196,20 @@ final class PhaseConfigReader {
                                 + phase.label() + " (the list would be ignored)");
                     }
                 });
+            }
+        }));
+    }
+
+    /** A check that only scores does nothing on a listener without reject-score: an error, not a silent pass. */
+    private static void scoringChecksNeedRejectScore(YamlMap listener, Map<Phase, List<String>> named,
+                                                     Map<String, PhaseCheckConfig> defined) {
+        Set<String> reported = new HashSet<>();
+        named.values().forEach(names -> names.forEach(name -> {
+            PhaseCheckConfig check = defined.get(name);
+            if (check != null && check.onlyScores() && reported.add(name)) {
+                listener.errors().add(listener.node("phases"), listener.keyPath("phases"), "\"" + name
+                        + "\" only scores, but this listener has no reject-score (the check would refuse nothing):"
+                        + " set phases.reject-score, or give the check another action");
             }
         }));
     }
