@@ -17,6 +17,25 @@ public sealed interface PhaseCheckConfig {
     Set<Phase> phases();
 
     /**
+     * Does this check, as configured, refuse nothing itself but add positive points to the score,
+     * so that it does something only on a listener with a {@code reject-score}?
+     */
+    default boolean onlyScores() {
+        return switch (this) {
+            case Dnsbl dnsbl -> onlyScores(dnsbl.lists());
+            case Dbl dbl -> onlyScores(dbl.lists());
+            case ReverseDns check -> check.action().kind() == CheckAction.Kind.SCORE && check.action().weight() > 0;
+            case Helo check -> check.action().kind() == CheckAction.Kind.SCORE && check.action().weight() > 0;
+            case SenderDomain check -> check.action().kind() == CheckAction.Kind.SCORE && check.action().weight() > 0;
+            default -> false;
+        };
+    }
+
+    private static boolean onlyScores(DnsListSettings lists) {
+        return lists.action() == DnsListSettings.Action.SCORE && lists.zones().stream().anyMatch(zone -> zone.weight() > 0);
+    }
+
+    /**
      * The built-in checks by name, each with its phase, in the order they run when a listener's
      * {@code phases:} does not place them: {@code access} (access.allow/deny), {@code connection-rate},
      * {@code pregreet} (greeting-delay), {@code auth-required}, {@code sender} (anti-spoofing,
@@ -51,6 +70,23 @@ public sealed interface PhaseCheckConfig {
         @Override
         public Set<Phase> phases() {
             return EnumSet.of(Phase.CONNECT, Phase.MAIL, Phase.RCPT);
+        }
+
+        /** Each configured list (by its key) and the one phase it is read at. */
+        public Map<String, Phase> listsRead() {
+            Map<String, Phase> read = new java.util.LinkedHashMap<>();
+            putIf(read, allowClients, "allow-clients", Phase.CONNECT);
+            putIf(read, blockClients, "block-clients", Phase.CONNECT);
+            putIf(read, allowSenders, "allow-senders", Phase.MAIL);
+            putIf(read, blockSenders, "block-senders", Phase.MAIL);
+            putIf(read, blockRecipients, "block-recipients", Phase.RCPT);
+            return read;
+        }
+
+        private static void putIf(Map<String, Phase> read, Path list, String key, Phase phase) {
+            if (list != null) {
+                read.put(key, phase);
+            }
         }
     }
 

@@ -134,6 +134,7 @@ final class PhaseConfigReader {
             }
             named.put(phase, names);
         }
+        listsNamedWhereRead(listener, named, defined);
         Double rejectScore = null;
         if (map.has("reject-score")) {
             String text = map.string("reject-score", "0");
@@ -145,6 +146,9 @@ final class PhaseConfigReader {
             } catch (NumberFormatException e) {
                 errors.add(map.node("reject-score"), map.keyPath("reject-score"), "expected a number, got \"" + text + "\"");
             }
+        }
+        if (rejectScore == null) {
+            scoringChecksNeedRejectScore(listener, named, defined);
         }
         ListenerPhases.Tarpit tarpit = tarpit(map);
         map.finish();
@@ -174,6 +178,40 @@ final class PhaseConfigReader {
             return null;
         }
         return delay.isZero() ? null : new ListenerPhases.Tarpit(delay, maxDelay);
+    }
+
+    /**
+     * A {@code lists} check the listener names must be named at each phase where one of its lists
+     * is read: else that list would be silently ignored (block-senders named only at connect).
+     */
+    private static void listsNamedWhereRead(YamlMap listener, Map<Phase, List<String>> named,
+                                            Map<String, PhaseCheckConfig> defined) {
+        Set<String> reported = new HashSet<>();
+        named.values().forEach(names -> names.forEach(name -> {
+            if (defined.get(name) instanceof PhaseCheckConfig.Lists lists && reported.add(name)) {
+                lists.listsRead().forEach((list, phase) -> {
+                    if (!named.getOrDefault(phase, List.of()).contains(name)) {
+                        listener.errors().add(listener.node("phases"), listener.keyPath("phases"), "\"" + name
+                                + "\" has " + list + ", read at " + phase.label() + ", but this listener does not name it at "
+                                + phase.label() + " (the list would be ignored)");
+                    }
+                });
+            }
+        }));
+    }
+
+    /** A check that only scores does nothing on a listener without reject-score: an error, not a silent pass. */
+    private static void scoringChecksNeedRejectScore(YamlMap listener, Map<Phase, List<String>> named,
+                                                     Map<String, PhaseCheckConfig> defined) {
+        Set<String> reported = new HashSet<>();
+        named.values().forEach(names -> names.forEach(name -> {
+            PhaseCheckConfig check = defined.get(name);
+            if (check != null && check.onlyScores() && reported.add(name)) {
+                listener.errors().add(listener.node("phases"), listener.keyPath("phases"), "\"" + name
+                        + "\" only scores, but this listener has no reject-score (the check would refuse nothing):"
+                        + " set phases.reject-score, or give the check another action");
+            }
+        }));
     }
 
     private static String problem(String name, Phase phase, Map<String, PhaseCheckConfig> defined) {

@@ -47,6 +47,8 @@ public final class PhaseSession implements AutoCloseable {
     private final List<String> scoreReasons = new ArrayList<>();
     private double score;
     private String allowedBy;
+    /** An allow-listing made in the transaction (at mail, rcpt or data: about the sender); cleared when it ends. */
+    private String transactionAllowedBy;
 
     public PhaseSession(Pregreet pregreet) {
         this.pregreet = pregreet;
@@ -68,18 +70,33 @@ public final class PhaseSession implements AutoCloseable {
 
     /** Has a check allow-listed this client for the session? */
     public boolean isAllowListed() {
-        return allowedBy != null;
+        return allowedBy != null || transactionAllowedBy != null;
     }
 
-    /** The reason of the check that allow-listed the client, or null. */
+    /** The reason of the check that allow-listed the client (or the transaction), or null. */
     public String allowedBy() {
-        return allowedBy;
+        return allowedBy != null ? allowedBy : transactionAllowedBy;
     }
 
     public void allow(String reason) {
         if (allowedBy == null) {
             allowedBy = reason;
         }
+    }
+
+    /**
+     * Allow-listed for the current transaction only: an allow-listing at mail, rcpt or data is about
+     * the sender, and a client must not keep it for the next sender after RSET.
+     */
+    public void allowTransaction(String reason) {
+        if (transactionAllowedBy == null) {
+            transactionAllowedBy = reason;
+        }
+    }
+
+    /** A MAIL command starts a transaction: no allow-listing of an earlier one (even one refused at MAIL) carries over. */
+    public void transactionStarting() {
+        transactionAllowedBy = null;
     }
 
     public boolean clientTalked(Duration wait) throws IOException {
@@ -104,6 +121,7 @@ public final class PhaseSession implements AutoCloseable {
     }
 
     public void transactionEnded() {
+        transactionAllowedBy = null;
         attachments.values().forEach(Attachment::transactionEnded);
     }
 

@@ -14,7 +14,8 @@ public sealed interface Verdict {
     }
 
     /**
-     * Go on, and trust the client for the rest of the session: later checks marked
+     * Go on, and trust the client for the rest of the session (given at connect or helo) or for the
+     * rest of the transaction (given at mail, rcpt or data: about its sender): later checks marked
      * {@link PhaseCheck#isFilter() filters} (block lists, greylisting, HELO checks) are skipped.
      * What an IP allow list or a DNS allow list gives.
      */

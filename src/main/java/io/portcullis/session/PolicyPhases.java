@@ -42,6 +42,7 @@ final class PolicyPhases {
     }
 
     boolean mail(Mailbox sender) throws IOException {
+        state.transactionStarting();
         return run(input(Phase.MAIL, sender, null, false, null, null));
     }
 
@@ -107,7 +108,7 @@ final class PolicyPhases {
             switch (verdict) {
                 case Verdict.Accept accept -> {
                 }
-                case Verdict.Allow allow -> state.allow(named.name() + ":" + allow.reason());
+                case Verdict.Allow allow -> allow(phase, named.name() + ":" + allow.reason());
                 case Verdict.Score score -> state.addScore(score.points(), named.name() + ":" + score.reason());
                 case Verdict.Warn warn -> log.info("{}: {} check {} would refuse {} ({}); log only", listener, phase.label(),
                         named.name(), session.client.address(), warn.reason());
@@ -128,6 +129,15 @@ final class PolicyPhases {
             return new Refused(refusal, "reject-score");
         }
         return null;
+    }
+
+    /** At connect and helo for the session (about the client); later for the transaction (about its sender). */
+    private void allow(Phase phase, String reason) {
+        if (phase == Phase.CONNECT || phase == Phase.HELO) {
+            state.allow(reason);
+        } else {
+            state.allowTransaction(reason);
+        }
     }
 
     private void logRefusal(PhaseInput input, Refused refused) {
