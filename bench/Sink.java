@@ -37,6 +37,8 @@ final class Sink implements AutoCloseable {
     private final ServerSocket server;
     private final SSLContext tls;
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong handshakes = new AtomicLong();
 
     Sink() throws Exception {
         process = Bench.start(List.of("smtp-sink", "-c", "-u", "nobody", "127.0.0.1:" + Bench.SINK_PORT, "1024"), log);
@@ -75,6 +77,16 @@ final class Sink implements AutoCloseable {
         }
     }
 
+    /** Connections the JDK sink accepted so far. */
+    long connections() {
+        return connections.get();
+    }
+
+    /** TLS handshakes the JDK sink completed so far. */
+    long handshakes() {
+        return handshakes.get();
+    }
+
     void awaitMessages(long count, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (messages() < count) {
@@ -100,6 +112,7 @@ final class Sink implements AutoCloseable {
 
     private void serve(Socket plain) {
         Socket socket = plain;
+        connections.incrementAndGet();
         try {
             socket.setSoTimeout(300_000);
             InputStream in = new BufferedInputStream(socket.getInputStream());
@@ -122,6 +135,7 @@ final class Sink implements AutoCloseable {
                         SSLSocket secure = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
                         secure.setUseClientMode(false);
                         secure.startHandshake();
+                        handshakes.incrementAndGet();
                         socket = secure;
                         in = new BufferedInputStream(secure.getInputStream());
                         out = new BufferedOutputStream(secure.getOutputStream());
