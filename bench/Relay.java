@@ -32,13 +32,34 @@ final class Relay implements AutoCloseable {
     }
 
     static Relay portcullis(String name, String config, int port) throws Exception {
+        return portcullis(name, config, port, Map.of());
+    }
+
+    /**
+     * Portcullis with bench/{@code config}, its {@code @KEY@} placeholders replaced by {@code values}
+     * (ports the bench chose) in a copy under the bench's temporary folder.
+     */
+    static Relay portcullis(String name, String config, int port, Map<String, String> values) throws Exception {
         Path data = Files.createDirectories(Bench.work.resolve(name + "-data"));
+        Path file = Bench.root.resolve("bench/" + config);
+        if (!values.isEmpty()) {
+            String text = Files.readString(file);
+            for (Map.Entry<String, String> value : values.entrySet()) {
+                text = text.replace("@" + value.getKey() + "@", value.getValue());
+            }
+            file = Files.writeString(Bench.work.resolve(name + ".yaml"), text);
+        }
         // bin/portcullis execs the JVM with the launcher's defaults (and PORTCULLIS_JAVA_OPTS), so the
         // process measured is the one a user runs.
         List<String> command = List.of(Bench.root.resolve("bin/portcullis").toString(), "run", "--config",
-                Bench.root.resolve("bench/" + config).toString(), "--data-dir", data.toString());
+                file.toString(), "--data-dir", data.toString());
         Process process = Bench.start(command, Bench.work.resolve(name + ".log"));
-        Bench.awaitPort(port);
+        try {
+            Bench.awaitPort(port, process);
+        } catch (IOException e) {
+            process.destroy();
+            throw new IOException(e.getMessage() + ": " + Files.readString(Bench.work.resolve(name + ".log")), e);
+        }
         return new Relay(name, port, process, null, data.resolve("tracking"));
     }
 
