@@ -90,7 +90,8 @@ public final class Gateway implements AutoCloseable {
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
                     new HourlyAggregates(dataDirectory.resolve("reports")));
             spool.onCommit(gateway.telemetry::received);
-            gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC());
+            gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC(),
+                    Connectors.internalAddressRule(config));
             gateway.mtaSts.start();
             Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses, gateway.telemetry,
                     gateway.mtaSts);

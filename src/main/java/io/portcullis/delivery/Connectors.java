@@ -25,6 +25,19 @@ public final class Connectors {
      * @param dataDirectory   drop folders are relative to it
      * @param ownAddresses    the addresses our listeners are bound to, to recognise a next hop that is us
      */
+    /**
+     * Why an address from a DNS answer (or a URI in one) must not be reached, as the MX connectors
+     * judge it: not on the public Internet ({@link AddressScope}) and in no mx connector's {@code
+     * allow-internal-addresses}; empty when it may be. For the MTA-STS policy fetch and the TLS-RPT
+     * {@code https:} report post, whose host a recipient domain names.
+     */
+    public static java.util.function.Function<InetAddress, java.util.Optional<String>> internalAddressRule(GatewayConfig config) {
+        List<io.portcullis.config.Cidr> allowed = config.connectors().stream()
+                .filter(ConnectorConfig.Mx.class::isInstance).map(ConnectorConfig.Mx.class::cast)
+                .flatMap(mx -> mx.allowInternalAddresses().stream()).toList();
+        return address -> AddressScope.isAllowed(allowed, address) ? java.util.Optional.empty() : AddressScope.nonPublic(address);
+    }
+
     public static Map<String, Connector> create(GatewayConfig config, Path dataDirectory,
                                                 Supplier<List<InetSocketAddress>> ownAddresses, Telemetry telemetry)
             throws IOException {

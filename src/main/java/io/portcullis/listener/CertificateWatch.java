@@ -1,7 +1,6 @@
 package io.portcullis.listener;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,8 +90,8 @@ public final class CertificateWatch {
         byte[] key;
         try {
             renewal.renewIfDue();
-            certificate = Files.readAllBytes(certificateFile);
-            key = Files.readAllBytes(keyFile);
+            certificate = ServedCertificate.readFile(certificateFile);
+            key = ServedCertificate.readFile(keyFile);
         } catch (IOException | RuntimeException e) {
             return refused(e.toString(), e.getMessage());
         }

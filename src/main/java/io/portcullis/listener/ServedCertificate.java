@@ -45,11 +45,36 @@ record ServedCertificate(List<X509Certificate> chain, PrivateKey key, byte[] dig
         return chain.getFirst();
     }
 
+    /**
+     * The most a certificate chain or key file may hold. A real one is a few KB; the path may point
+     * anywhere (a careless symbolic link, {@code /dev/zero}, a huge file), and the files are read
+     * again every reload interval.
+     */
+    static final int MAX_FILE_SIZE = 1024 * 1024;
+
     /** Reads and checks both files; errors name the file. */
     static ServedCertificate read(Path certificateFile, Path keyFile) throws IOException {
-        byte[] certificate = Files.readAllBytes(certificateFile);
-        byte[] key = Files.readAllBytes(keyFile);
+        byte[] certificate = readFile(certificateFile);
+        byte[] key = readFile(keyFile);
         return parse(certificateFile, certificate, keyFile, key);
+    }
+
+    /**
+     * A certificate or key file, whole: only a regular file (a FIFO would block the reader, a device
+     * never ends) of at most {@link #MAX_FILE_SIZE} octets; anything else is an {@link IOException}
+     * naming the file.
+     */
+    static byte[] readFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": not a regular file" + (Files.exists(file) ? "" : " (it does not exist)"));
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_FILE_SIZE + 1);
+            if (bytes.length > MAX_FILE_SIZE) {
+                throw new IOException(file + ": larger than " + MAX_FILE_SIZE + " octets, not a PEM certificate or key");
+            }
+            return bytes;
+        }
     }
 
     /** The digest of what {@link #read} would load from these bytes. */

@@ -4,6 +4,7 @@ import io.portcullis.config.GatewayConfig;
 import io.portcullis.config.MtaStsConfig;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -13,9 +14,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
@@ -43,11 +46,17 @@ public final class MtaStsService implements AutoCloseable {
         return thread;
     });
 
-    public MtaStsService(GatewayConfig gateway, Path dataDirectory, Spool spool, Clock clock) throws IOException {
+    /**
+     * @param internal why an address must not be reached ("loopback", ...; empty when it may be):
+     *                 the policy and report servers are named by the recipient domain, as its MX
+     *                 hosts are, and are held to the mx connectors' rule
+     */
+    public MtaStsService(GatewayConfig gateway, Path dataDirectory, Spool spool, Clock clock,
+                         Function<InetAddress, Optional<String>> internal) throws IOException {
         this.config = gateway.mtaSts();
         this.trust = trustContext(config.trust());
         PolicyDns dns = new PolicyDns(gateway.delivery().resolver());
-        PolicyHttps https = new PolicyHttps(dns, trust, config.fetchTimeout());
+        PolicyHttps https = new PolicyHttps(dns, trust, config.fetchTimeout(), internal);
         this.reports = new TlsReports(dataDirectory.resolve("tls-reports"), gateway.tlsReports().maxDomains(), clock);
         this.policies = new MtaStsPolicies(dns, https, reports, dataDirectory.resolve("mta-sts"), config.maxCachedPolicies(), clock);
         this.sender = new TlsReportSender(gateway.tlsReports(), gateway.hostname(), dns, https, spool, clock);

@@ -13,10 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -50,11 +52,19 @@ public final class PolicyHttps {
     private final PolicyDns dns;
     private final SSLContext tls;
     private final Duration timeout;
+    private final Function<InetAddress, Optional<String>> internal;
 
-    public PolicyHttps(PolicyDns dns, SSLContext tls, Duration timeout) {
+    /**
+     * @param internal why an address must not be connected to ("loopback", "private-use", ...), or
+     *                 empty when it may be: a hostile domain names the policy host and the report
+     *                 URI, and must not make us talk to hosts inside our network (an IP literal
+     *                 included)
+     */
+    public PolicyHttps(PolicyDns dns, SSLContext tls, Duration timeout, Function<InetAddress, Optional<String>> internal) {
         this.dns = dns;
         this.tls = tls;
         this.timeout = timeout;
+        this.internal = internal;
     }
 
     /** GET {@code https://host/path}; a body over {@code maxBody} octets is an {@link IOException}. */
@@ -89,6 +99,12 @@ public final class PolicyHttps {
         long deadline = System.nanoTime() + timeout.toNanos();
         IOException last = null;
         for (InetAddress address : addresses) {
+            Optional<String> refused = internal.apply(address);
+            if (refused.isPresent()) {
+                last = new IOException("not connecting to " + InetAddresses.toAddrString(address) + " (" + bare + "): "
+                        + refused.get() + ", not a public address");
+                continue;
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 break;

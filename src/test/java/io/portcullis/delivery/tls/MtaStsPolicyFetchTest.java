@@ -95,7 +95,7 @@ class MtaStsPolicyFetchTest {
     private MtaStsPolicies policies(TlsReports reports) throws Exception {
         PolicyDns policyDns = new PolicyDns(new InetSocketAddress("127.0.0.1", dns.port()));
         SSLContext context = MtaStsService.trustContext(trust);
-        return new MtaStsPolicies(policyDns, new PolicyHttps(policyDns, context, Duration.ofSeconds(20)), reports,
+        return new MtaStsPolicies(policyDns, new PolicyHttps(policyDns, context, Duration.ofSeconds(20), address -> java.util.Optional.empty()), reports,
                 data.resolve("mta-sts"), 100, clock);
     }
 

@@ -155,7 +155,7 @@ class PolicyFetchHostileServerTest {
         TlsReports reports = new TlsReports(data.resolve("tls-reports"), 100, clock);
         PolicyDns policyDns = new PolicyDns(new InetSocketAddress("127.0.0.1", dns.port()));
         MtaStsPolicies policies = new MtaStsPolicies(policyDns, new PolicyHttps(policyDns, MtaStsService.trustContext(trust),
-                Duration.ofSeconds(2)), reports, data.resolve("mta-sts"), 100, clock);
+                Duration.ofSeconds(2), address -> java.util.Optional.empty()), reports, data.resolve("mta-sts"), 100, clock);
         long started = System.nanoTime();
         var policy = policies.policyFor(domain);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
