@@ -24,6 +24,7 @@ declare -A needed=(
   [prlimit]=util-linux     # lowers the gateway process's descriptor limit (AcceptBackoffTest)
   [testssl]=testssl.sh     # scans the listeners' TLS as an admin would (the package installs /usr/bin/testssl)
   [openssl]=openssl        # an independent TLSA 3 1 1 digest of the listener certificate (MtaStsPublishingTest)
+  [promtool]=prometheus    # checks and unit-tests packaging/prometheus/portcullis-alerts.yml (OperatorMetricsTest); the service is never started
 )
 # files -> Debian package
 declare -A needed_files=(
