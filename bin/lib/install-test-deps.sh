@@ -29,6 +29,7 @@ declare -A needed=(
   [podman]=podman          # builds and runs the container image (ContainerImageTest), no daemon
   [runc]=runc              # podman's runtime where crun refuses the machine's cgroups (hybrid mode)
   [fail2ban-regex]=fail2ban   # checks the shipped fail2ban filter against a real gateway log (no jail is started)
+  [promtool]=prometheus    # checks and unit-tests packaging/prometheus/portcullis-alerts.yml (OperatorMetricsTest); the service is never started
 )
 # files -> Debian package
 declare -A needed_files=(

@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 
 /**
  * The queue over HTTP, through the same {@link QueueService} as the CLI:
- * {@code GET /api/queue[?sender=&domain=&flow=&min-age=SECONDS]}, {@code GET /api/queue/ID},
+ * {@code GET /api/queue[?sender=&domain=&flow=&min-age=SECONDS][&q=TEXT][&offset=N&limit=M]}, {@code GET /api/queue/ID},
  * {@code POST /api/queue/ID/(hold|release|retry|delete|bounce)}, and the same in bulk:
  * {@code POST /api/queue/actions/ACTION?filters}. A known path with another method gets 405.
  */
@@ -34,7 +34,7 @@ final class QueueApi {
                     return;
                 }
                 if (path.length == 3) {
-                    ok(exchange, queue.list(filter(exchange.query())));
+                    page(exchange, queue.list(filter(exchange.query()).and(search(exchange.query().get("q")))));
                 } else {
                     QueueService.Details details = queue.show(path[3]);
                     if (details == null) {
@@ -89,6 +89,54 @@ final class QueueApi {
             });
         }
         ok(exchange, results);
+    }
+
+    /** The longest page {@code limit} may ask for. */
+    static final int MAX_LIMIT = 1000;
+
+    /**
+     * One page of the list, oldest first: {@code offset} (default 0) and {@code limit} (default
+     * all, at most {@link #MAX_LIMIT}); the number of matching messages before paging is in the
+     * {@code X-Total-Count} header, so the body stays the plain array it always was.
+     */
+    private void page(Exchange exchange, java.util.List<QueueService.Entry> entries) throws IOException {
+        Map<String, String> query = exchange.query();
+        int offset = number(query.get("offset"), 0, Integer.MAX_VALUE, "offset");
+        int limit = query.get("limit") == null ? Integer.MAX_VALUE : number(query.get("limit"), 0, MAX_LIMIT, "limit");
+        exchange.response().getHeaders().put("X-Total-Count", Integer.toString(entries.size()));
+        ok(exchange, entries.subList(Math.min(offset, entries.size()), (int) Math.min((long) offset + limit, entries.size())));
+    }
+
+    private static int number(String text, int absent, int max, String name) {
+        if (text == null) {
+            return absent;
+        }
+        try {
+            int value = Integer.parseInt(text.strip());
+            if (value >= 0 && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException(name + " is a whole number from 0 to " + max);
+    }
+
+    /**
+     * The dashboard's search box, {@code q}: a message matches when its queue id, sender, a
+     * recipient, flow or last error contains the text (case-insensitive); blank matches all.
+     */
+    static Predicate<QueueService.Entry> search(String q) {
+        if (q == null || q.isBlank()) {
+            return entry -> true;
+        }
+        String needle = q.strip().toLowerCase(Locale.ROOT);
+        return entry -> contains(entry.id(), needle) || contains(entry.sender(), needle) || contains(entry.flow(), needle)
+                || contains(entry.lastError(), needle) || entry.recipients().stream().anyMatch(r -> contains(r, needle));
+    }
+
+    private static boolean contains(String value, String needle) {
+        return value != null && value.toLowerCase(Locale.ROOT).contains(needle);
     }
 
     private void ok(Exchange exchange, Object body) throws IOException {

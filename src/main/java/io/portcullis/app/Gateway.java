@@ -97,12 +97,12 @@ public final class Gateway implements AutoCloseable {
                     gateway.mtaSts);
             gateway.scheduler = new DeliveryScheduler(spool, config.routes(), config.delivery(), connectors,
                     config.hostname(), gateway.telemetry);
-            for (String flow : config.flows()) {
-                gateway.telemetry.gauge("portcullis.queue.messages", "messages in the queue", List.of("flow", flow),
-                        gateway.scheduler, s -> s.queued(flow));
-                gateway.telemetry.gauge("portcullis.queue.oldest.age.seconds", "age of the oldest queued message",
-                        List.of("flow", flow), gateway.scheduler, s -> s.oldestAgeSeconds(flow));
-            }
+            gateway.telemetry.bindProcessMetrics();
+            gateway.telemetry.gauge("portcullis.spool.free.bytes", "free bytes on the disk holding the spool",
+                    List.of(), spool, Spool::usableBytes);
+            gateway.telemetry.gauge("portcullis.spool.min.free.bytes", "spool.min-free-space: below it MAIL gets 452",
+                    List.of(), spool, Spool::minFreeBytes);
+            MetricDeclarations.declare(gateway.telemetry, config, gateway.scheduler);
             gateway.scheduler.start();
             gateway.queueCommands = new QueueCommands(new QueueService(gateway.scheduler));
             gateway.control = new ControlServer(dataDirectory, gateway::control);
@@ -312,6 +312,7 @@ public final class Gateway implements AutoCloseable {
         listeners.removeAll(retired);
         retired.forEach(Listener::stopAccepting);
         scheduler.reconfigure(next.routes(), next.delivery(), connectors);
+        MetricDeclarations.declare(telemetry, next, scheduler);
         SessionContexts previous = sessionContexts;
         sessionContexts = built;
         throttle = nextThrottle;

@@ -59,7 +59,9 @@ public record Summary(Instant time, Map<String, FlowFigures> flows, Map<String, 
         for (Counter c : registry.find("portcullis.rejects").counters()) {
             FlowFigures f = flow.apply(c.getId().getTag("flow"));
             f.rejects += (long) c.count();
-            f.rejectsByReason.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum);
+            if (c.count() > 0) { // the reasons registered at zero from start would be empty bars
+                f.rejectsByReason.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum);
+            }
         }
         for (String[] outcome : new String[][] {{"portcullis.delivered", "d"}, {"portcullis.deferred", "f"},
             {"portcullis.bounced", "b"}, {"portcullis.expired", "e"}, {"portcullis.delivery.attempts", "a"}}) {

@@ -33,6 +33,7 @@ public final class Telemetry implements AutoCloseable {
     private final HourlyAggregates aggregates;
     private final ConcurrentHashMap<String, AtomicInteger> activeConnections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> certificateExpiries = new ConcurrentHashMap<>();
+    private volatile ProcessMetrics process;
 
     /**
      * @param tracking   the tracking log, or null to keep none
@@ -53,6 +54,71 @@ public final class Telemetry implements AutoCloseable {
         return registry;
     }
 
+    /** Binds the JVM and process metrics and {@code portcullis_build_info} (once; the running gateway calls it). */
+    public synchronized void bindProcessMetrics() {
+        if (process == null) {
+            process = new ProcessMetrics(registry);
+        }
+    }
+
+    /**
+     * The reasons the session itself refuses for (protocol errors, limits, AUTH, relay, local
+     * errors), registered at zero for every listener by {@link #declareListener}. Reasons of the
+     * configured checks appear at their first refusal; nothing a client sends ever becomes a label.
+     */
+    public static final List<String> SESSION_REJECT_REASONS = List.of("protocol", "size", "recipients", "session-limit",
+            "auth", "relay", "local-error");
+
+    /**
+     * Registers at zero the counters of one listener, so that {@code rate()} and alerts see a series
+     * from start rather than after the first event: connections, received messages, recipients and
+     * bytes, refusals for {@link #SESSION_REJECT_REASONS}, AUTH results, STARTTLS, accept errors,
+     * connections refused at the connection limits, and the active-session gauge. Idempotent; called at start and at every reload.
+     */
+    public void declareListener(String listener, String flow) {
+        counter("portcullis.connections", "SMTP connections accepted", "listener", listener, "flow", flow);
+        active(listener, flow);
+        counter("portcullis.messages.received", "messages accepted and queued", "listener", listener, "flow", flow);
+        counter("portcullis.recipients.received", "recipients of accepted messages", "listener", listener, "flow", flow);
+        receivedBytes(listener, flow);
+        for (String reason : SESSION_REJECT_REASONS) {
+            counter("portcullis.rejects", "commands and messages refused", "listener", listener, "flow", flow,
+                    "reason", reason);
+        }
+        for (String result : List.of("success", "failure")) {
+            counter("portcullis.auth", "AUTH attempts", "listener", listener, "flow", flow, "result", result);
+        }
+        for (String resumed : List.of("true", "false")) {
+            counter("portcullis.tls.sessions", "sessions that completed STARTTLS", "listener", listener, "flow", flow,
+                    "resumed", resumed);
+        }
+        counter("portcullis.accept.errors", "failed accepts of new connections (the listener backs off)",
+                "listener", listener, "flow", flow);
+        for (String limit : List.of("max-connections", "max-connections-per-ip")) {
+            counter("portcullis.connections.refused", "connections refused before the greeting",
+                    "listener", listener, "flow", flow, "reason", limit);
+        }
+    }
+
+    /**
+     * Registers at zero the delivery counters of one connector for one flow it serves (delivered,
+     * deferred, bounced, expired, attempts, the latency timer), and for an SMTP connector
+     * {@code portcullis_delivery_tls_total} for each of {@code tlsVerified} (empty for a drop folder).
+     */
+    public void declareConnector(String connector, String flow, List<String> tlsVerified) {
+        for (String event : List.of("DELIVER", "DEFER", "BOUNCE", "EXPIRE")) {
+            counter(outcomeCounter(event), "recipients " + event.toLowerCase() + "ed by connector",
+                    "connector", connector, "flow", flow);
+        }
+        deliveryLatency(connector, flow);
+        counter("portcullis.delivery.attempts", "delivery attempts (one per message and connector)",
+                "connector", connector, "flow", flow);
+        for (String verified : tlsVerified) {
+            counter("portcullis.delivery.tls", "SMTP delivery attempts by how TLS was verified",
+                    "connector", connector, "flow", flow, "verified", verified);
+        }
+    }
+
     /** Writes out buffered tracking lines now (before a search in this process). */
     public void flushTracking() {
         if (tracking != null) {
@@ -70,11 +136,28 @@ public final class Telemetry implements AutoCloseable {
         return prometheus.scrape();
     }
 
-    /** Registers a gauge computed on demand, e.g. the queue length of one flow. */
-    public <T> void gauge(String name, String description, List<String> tags, T source, ToDoubleFunction<T> value) {
-        io.micrometer.core.instrument.Gauge.builder(name, source, value).description(description)
-                .tags(tags.toArray(String[]::new)).register(registry);
+    /**
+     * Registers a gauge computed on demand, e.g. the queue length of one flow. A call with the same
+     * name and tags and another source replaces the gauge (a reload builds new connectors: the gauge
+     * must read the new one, not the closed one Micrometer would otherwise keep reading).
+     */
+    public synchronized <T> void gauge(String name, String description, List<String> tags, T source,
+                                       ToDoubleFunction<T> value) {
+        String key = name + "\0" + String.join("\0", tags);
+        Object previous = gaugeSources.put(key, source);
+        if (previous == source) {
+            return;
+        }
+        io.micrometer.core.instrument.Gauge.Builder<T> builder = io.micrometer.core.instrument.Gauge
+                .builder(name, source, value).description(description).tags(tags.toArray(String[]::new));
+        if (previous != null) {
+            registry.remove(builder.register(registry));
+        }
+        builder.register(registry);
     }
+
+    /** The source each gauge reads, by name and tags (strongly held: Micrometer keeps only a weak reference). */
+    private final Map<String, Object> gaugeSources = new java.util.HashMap<>();
 
     // ---- connections
 
@@ -206,9 +289,7 @@ public final class Telemetry implements AutoCloseable {
         counter("portcullis.messages.received", "messages accepted and queued", "listener", listener, "flow", flow).increment();
         counter("portcullis.recipients.received", "recipients of accepted messages", "listener", listener, "flow", flow)
                 .increment(envelope.recipients().size());
-        meter("portcullis.received.bytes", () -> DistributionSummary.builder("portcullis.received.bytes").baseUnit("bytes")
-                .description("size of accepted messages").tags("listener", listener, "flow", flow).register(registry),
-                "listener", listener, "flow", flow).record(envelope.size());
+        receivedBytes(listener, flow).record(envelope.size());
         aggregate(envelope.arrival(), flow, f -> {
             f.messages++;
             f.recipients += envelope.recipients().size();
@@ -220,6 +301,12 @@ public final class Telemetry implements AutoCloseable {
                 envelope.client().address(), envelope.sender(), recipients, envelope.size(), null, null, null, null));
         track(new TrackingEvent(Instant.now(), "QUEUE", envelope.queueId(), envelope.messageId(), listener, flow, null,
                 envelope.sender(), recipients, envelope.size(), null, null, null, null));
+    }
+
+    private DistributionSummary receivedBytes(String listener, String flow) {
+        return meter("portcullis.received.bytes", () -> DistributionSummary.builder("portcullis.received.bytes")
+                .baseUnit("bytes").description("size of accepted messages").tags("listener", listener, "flow", flow)
+                .register(registry), "listener", listener, "flow", flow);
     }
 
     // ---- delivery
@@ -235,13 +322,7 @@ public final class Telemetry implements AutoCloseable {
                                 String reply, String tls) {
         String flow = envelope.flow();
         String label = connector == null ? "none" : connector;
-        String name = switch (event) {
-            case "DELIVER" -> "portcullis.delivered";
-            case "DEFER" -> "portcullis.deferred";
-            case "BOUNCE" -> "portcullis.bounced";
-            default -> "portcullis.expired";
-        };
-        counter(name, "recipients " + event.toLowerCase() + "ed by connector", "connector", label, "flow", flow).increment();
+        counter(outcomeCounter(event), "recipients " + event.toLowerCase() + "ed by connector", "connector", label, "flow", flow).increment();
         aggregate(Instant.now(), flow, f -> {
             switch (event) {
                 case "DELIVER" -> f.delivered++;
@@ -251,14 +332,26 @@ public final class Telemetry implements AutoCloseable {
             }
         });
         if (event.equals("DELIVER")) {
-            meter("portcullis.delivery.latency", () -> Timer.builder("portcullis.delivery.latency")
-                    .description("arrival to delivery, per recipient").tags("connector", label, "flow", flow)
-                    .publishPercentileHistogram().register(registry), "connector", label, "flow", flow)
-                    .record(Duration.between(envelope.arrival(), Instant.now()));
+            deliveryLatency(label, flow).record(Duration.between(envelope.arrival(), Instant.now()));
         }
         MailLog.delivery(event, envelope, recipient, connector, remoteHost, reply);
         track(new TrackingEvent(Instant.now(), event, envelope.queueId(), envelope.messageId(), envelope.listener(), flow,
                 null, envelope.sender(), List.of(recipient), envelope.size(), connector, remoteHost, reply, null, null, null, null, tls));
+    }
+
+    private static String outcomeCounter(String event) {
+        return switch (event) {
+            case "DELIVER" -> "portcullis.delivered";
+            case "DEFER" -> "portcullis.deferred";
+            case "BOUNCE" -> "portcullis.bounced";
+            default -> "portcullis.expired";
+        };
+    }
+
+    private Timer deliveryLatency(String connector, String flow) {
+        return meter("portcullis.delivery.latency", () -> Timer.builder("portcullis.delivery.latency")
+                .description("arrival to delivery, per recipient").tags("connector", connector, "flow", flow)
+                .publishPercentileHistogram().register(registry), "connector", connector, "flow", flow);
     }
 
     /**
@@ -322,6 +415,9 @@ public final class Telemetry implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (process != null) {
+            process.close();
+        }
         jmx.close();
         prometheus.close();
         if (tracking != null) {

@@ -206,6 +206,20 @@ public final class Spool {
         return enoughFreeSpace;
     }
 
+    /** Free bytes on the disk holding the queue, for the metrics ({@code -1} when it cannot be read). */
+    public long usableBytes() {
+        try {
+            return store.getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The configured {@code spool.min-free-space}: below it, MAIL is answered 452. */
+    public long minFreeBytes() {
+        return minFreeBytes;
+    }
+
     /** Starts a new message with a fresh queue id; the caller must commit or abort it. */
     public IncomingMessage create() throws IOException {
         IncomingMessage message = open();

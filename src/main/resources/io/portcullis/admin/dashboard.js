@@ -13,6 +13,12 @@
   let last = null;                           // the previous summary, for rates
   let volumeChart = null;
   let rejectsChart = null;
+  let historyChart = null;
+  let historyLoaded = 0;                     // when the hourly reports were last fetched (ms)
+  const HISTORY_MS = 15 * 1000;               // the reports are written every few seconds
+  const QUEUE_PAGE = 50;
+  let queueOffset = 0;                       // the queue table's page and search, kept across polls
+  let queueQuery = "";
 
   const $ = (id) => document.getElementById(id);
 
@@ -54,6 +60,7 @@
     token = $("token").value.trim();
     sessionStorage.setItem("portcullis-token", token);
     $("login").classList.add("hidden");
+    historyLoaded = 0;
     await refresh();
   });
 
@@ -111,12 +118,14 @@
     }
   }
 
-  function renderRejects(summary) {
-    const flows = Object.keys(summary.flows);
-    const reasons = [...new Set(flows.flatMap((flow) => Object.keys(summary.flows[flow].rejectsByReason)))].sort();
+  // From the hourly reports (last 24 hours), so a restart of the gateway or a reload of the page
+  // does not empty it: byFlow is {flow: {reason: count}}.
+  function renderRejects(byFlow) {
+    const flows = Object.keys(byFlow);
+    const reasons = [...new Set(flows.flatMap((flow) => Object.keys(byFlow[flow])))].sort();
     const datasets = flows.map((flow, i) => ({
       label: flow, backgroundColor: colorOf(flow, i),
-      data: reasons.map((reason) => summary.flows[flow].rejectsByReason[reason] || 0),
+      data: reasons.map((reason) => byFlow[flow][reason] || 0),
     }));
     if (!rejectsChart) {
       rejectsChart = new Chart($("rejects"), {
@@ -176,10 +185,29 @@
     await refresh();
   }
 
-  function renderQueue(entries) {
+  // The queue is paged and searched by the server (offset, limit, q); the total is in X-Total-Count.
+  async function fetchQueue() {
+    const params = new URLSearchParams({ offset: queueOffset, limit: QUEUE_PAGE });
+    if (queueQuery) params.set("q", queueQuery);
+    const response = await api("/api/queue?" + params.toString());
+    const entries = await response.json();
+    const total = parseInt(response.headers.get("X-Total-Count") || String(entries.length), 10);
+    return { entries: entries, total: total };
+  }
+
+  function renderQueue(page) {
+    const entries = page.entries;
+    const total = page.total;
+    if (queueOffset > 0 && queueOffset >= total) {   // the page emptied under us: show the last one next time
+      queueOffset = Math.max(0, Math.floor((total - 1) / QUEUE_PAGE) * QUEUE_PAGE);
+    }
     const body = $("queue").querySelector("tbody");
     body.replaceChildren();
-    $("queue-count").textContent = "(" + entries.length + ")";
+    $("queue-count").textContent = entries.length === total ? "(" + total + ")"
+      : "(" + (queueOffset + 1) + "\u2013" + (queueOffset + entries.length) + " of " + total + ")";
+    $("queue-previous").disabled = queueOffset === 0;
+    $("queue-next").disabled = queueOffset + entries.length >= total;
+    $("queue-empty").textContent = queueQuery ? "No queued message matches." : "The queue is empty: everything accepted has been delivered.";
     $("queue-empty").classList.toggle("hidden", entries.length > 0);
     entries.forEach((entry) => {
       const state = entry.held ? "held" : entry.inProgress ? "sending" : "next " + age(Math.max(0,
@@ -198,6 +226,66 @@
       tr.appendChild(actions);
       body.appendChild(tr);
     });
+  }
+
+  $("queue-search-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    queueQuery = $("queue-search").value.trim();
+    queueOffset = 0;
+    renderQueue(await fetchQueue());
+  });
+  $("queue-previous").addEventListener("click", async () => {
+    queueOffset = Math.max(0, queueOffset - QUEUE_PAGE);
+    renderQueue(await fetchQueue());
+  });
+  $("queue-next").addEventListener("click", async () => {
+    queueOffset += QUEUE_PAGE;
+    renderQueue(await fetchQueue());
+  });
+
+  // The last 24 hours from the persistent hourly reports, so the page has history as soon as it
+  // opens (and after a restart of the gateway), not only what it saw while open.
+  async function loadHistory() {
+    const until = new Date();
+    const since = new Date(until.getTime() - 24 * 3600 * 1000);
+    const params = new URLSearchParams({ by: "hour", since: since.toISOString(), until: until.toISOString() });
+    const report = await api("/api/reports?" + params.toString()).then((r) => r.json());
+    historyLoaded = Date.now();
+    const first = Math.floor(since.getTime() / 3600000) * 3600;
+    const hours = [];
+    for (let t = first; t <= until.getTime() / 1000; t += 3600) hours.push(t);
+    const flows = report.flows.map((f) => f.flow);
+    const series = flows.map((flow) => hours.map((hour) => {
+      const row = report.rows.find((r) => r.flow === flow && Date.parse(r.period) / 1000 === hour);
+      return row ? row.messages : 0;
+    }));
+    const summary = $("history-summary");
+    summary.replaceChildren();
+    if (!flows.length) summary.appendChild(document.createTextNode("No mail in the last 24 hours."));
+    report.flows.forEach((f, i) => {
+      const part = el("span", f.flow + " " + f.messages + " messages, " + f.rejects + " rejects", "history-flow");
+      part.dataset.flow = f.flow;
+      part.dataset.messages = f.messages;
+      part.style.color = colorOf(f.flow, i);
+      summary.appendChild(part);
+    });
+    const rejects = {};
+    report.flows.forEach((f) => { rejects[f.flow] = f.rejectsByReason; });
+    renderRejects(rejects);
+    const data = [hours].concat(series);
+    const width = $("history").clientWidth || 900;
+    if (!historyChart || historyChart.series.length !== flows.length + 1) {
+      if (historyChart) historyChart.destroy();
+      historyChart = new uPlot({
+        width: width, height: 200,
+        series: [{}].concat(flows.map((flow, i) => ({ label: flow, stroke: colorOf(flow, i), width: 2,
+          fill: colorOf(flow, i) + "22", points: { show: true }, value: (u, v) => v == null ? "-" : v + "/h" }))),
+        axes: [{}, { label: "messages/hour" }],
+        scales: { y: { range: (u, min, max) => [0, Math.max(1, max * 1.2)] } },
+      }, data, $("history"));
+    } else {
+      historyChart.setData(data);
+    }
   }
 
   $("track-form").addEventListener("submit", async (event) => {
@@ -240,12 +328,12 @@
     try {
       const [summary, queue, health] = await Promise.all([
         api("/api/summary").then((r) => r.json()),
-        api("/api/queue").then((r) => r.json()),
+        fetchQueue(),
         api("/health").then((r) => r.json()).catch(() => null),
+        Date.now() - historyLoaded >= HISTORY_MS ? loadHistory().catch(() => null) : null,
       ]);
       renderFlows(summary);
       renderVolume(summary);
-      renderRejects(summary);
       renderTables(summary, health);
       renderQueue(queue);
       const pill = $("health");
