@@ -19,6 +19,8 @@ import io.portcullis.observe.HourlyAggregates;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.observe.TrackingLog;
 import io.portcullis.session.SessionContext;
+import io.portcullis.quarantine.AuditLog;
+import io.portcullis.quarantine.Quarantine;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,6 +52,7 @@ public final class Gateway implements AutoCloseable {
     private QueueCommands queueCommands;
     private Telemetry telemetry;
     private AdminServer admin;
+    private Quarantine quarantine;
     private java.util.concurrent.ScheduledExecutorService certificateChecks;
     private MtaStsService mtaSts;
 
@@ -86,6 +89,11 @@ public final class Gateway implements AutoCloseable {
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
                     new HourlyAggregates(dataDirectory.resolve("reports")));
             spool.onCommit(gateway.telemetry::received);
+            gateway.quarantine = new Quarantine(dataDirectory.resolve("spool/quarantine"), spool, config.quarantine(),
+                    gateway.telemetry, new AuditLog(dataDirectory.resolve("audit.log")), io.portcullis.spool.DiskSync.SYSTEM, clock);
+            log.info("quarantine recovered: {} held", gateway.quarantine.recover());
+            spool.holdIn(gateway.quarantine); // held messages commit into the quarantine from now on
+            gateway.quarantine.start();
             gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC());
             gateway.mtaSts.start();
             Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses, gateway.telemetry,
@@ -304,6 +312,10 @@ public final class Gateway implements AutoCloseable {
         return mtaSts;
     }
 
+    public Quarantine quarantine() {
+        return quarantine;
+    }
+
     public Spool spool() {
         return spool;
     }
@@ -329,6 +341,9 @@ public final class Gateway implements AutoCloseable {
         }
         if (sessionContexts != null) {
             sessionContexts.close();
+        }
+        if (quarantine != null) {
+            quarantine.close();
         }
         spool.close();
         if (telemetry != null) {

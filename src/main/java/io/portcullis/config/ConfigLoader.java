@@ -98,10 +98,11 @@ public final class ConfigLoader {
         AdminConfig admin = admin(top, errors);
         MtaStsConfig mtaSts = MtaStsConfigReader.mtaSts(top, base);
         TlsReportConfig tlsReports = MtaStsConfigReader.tlsReports(top, hostname);
+        QuarantineConfig quarantine = QuarantineConfig.read(top);
         top.finish();
         errors.throwIfAny();
         return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
-                admin, checks, phaseChecks, mtaSts, tlsReports);
+                admin, checks, phaseChecks, mtaSts, tlsReports, quarantine);
     }
 
     private static AdminConfig admin(YamlMap top, ConfigErrors errors) {

@@ -18,7 +18,7 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                             Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
                             java.util.Map<String, CheckConfig> checks,
                             java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
-                            TlsReportConfig tlsReports) {
+                            TlsReportConfig tlsReports, QuarantineConfig quarantine) {
     public GatewayConfig {
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);

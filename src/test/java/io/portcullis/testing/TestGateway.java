@@ -221,6 +221,11 @@ public final class TestGateway implements AutoCloseable {
         return gateway.spool();
     }
 
+    /** The quarantine store: where held messages are committed. */
+    public io.portcullis.quarantine.Quarantine quarantine() {
+        return gateway.quarantine();
+    }
+
     public Path dataDirectory() {
         return dataDirectory.resolve("data");
     }

@@ -1,0 +1,56 @@
+package io.portcullis.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The quarantine store ({@code quarantine:}): how long a held message is kept, per reason (the
+ * reason's category: the text of the holding check's reason before its first colon, such as
+ * {@code header-check}, {@code body-check}, {@code dmarc}, {@code milter}), and how often the
+ * sweeper removes expired entries.
+ *
+ * @param defaultRetention for a reason not listed ({@code retention.default}, 30 days)
+ * @param retention        per reason category
+ * @param sweepInterval    how often expired entries are deleted (1 hour)
+ */
+public record QuarantineConfig(Duration defaultRetention, Map<String, Duration> retention, Duration sweepInterval) {
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofHours(1);
+    public static final QuarantineConfig DEFAULT = new QuarantineConfig(DEFAULT_RETENTION, Map.of(), DEFAULT_SWEEP_INTERVAL);
+
+    public QuarantineConfig {
+        retention = Map.copyOf(retention);
+    }
+
+    /** How long an entry held for {@code category} is kept. */
+    public Duration retentionOf(String category) {
+        return retention.getOrDefault(category, defaultRetention);
+    }
+
+    /** Reads {@code quarantine:}; errors name the file, line and key. */
+    static QuarantineConfig read(YamlMap top) {
+        YamlMap quarantine = top.map("quarantine");
+        YamlMap retentionMap = quarantine.map("retention");
+        Duration fallback = DEFAULT_RETENTION;
+        Map<String, Duration> retention = new java.util.LinkedHashMap<>();
+        for (String key : retentionMap.keys()) {
+            Duration value = retentionMap.duration(key, DEFAULT_RETENTION);
+            if (value != null && value.toMinutes() < 1) {
+                retentionMap.errors().add(retentionMap.node(key), retentionMap.keyPath(key), "must be at least 1m");
+            }
+            if (key.equals("default")) {
+                fallback = value;
+            } else {
+                retention.put(key, value);
+            }
+        }
+        retentionMap.finish();
+        Duration sweep = quarantine.duration("sweep-interval", DEFAULT_SWEEP_INTERVAL);
+        if (sweep != null && sweep.toSeconds() < 1) {
+            quarantine.errors().add(quarantine.node("sweep-interval"), quarantine.keyPath("sweep-interval"),
+                    "must be at least 1s");
+        }
+        quarantine.finish();
+        return new QuarantineConfig(fallback, retention, sweep);
+    }
+}
