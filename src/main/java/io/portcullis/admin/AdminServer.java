@@ -68,6 +68,7 @@ public final class AdminServer implements AutoCloseable {
     private final StaticFiles webjars = new StaticFiles("META-INF/resources/webjars/", "/webjars/");
     private final StaticFiles assets = new StaticFiles("io/portcullis/admin/", "/static/");
     private final Supplier<String> mtaStsPolicy;
+    private volatile QuarantineApi quarantine;
 
     public AdminServer(AdminConfig config, String token, Telemetry telemetry, QueueService queue,
                        Supplier<Health> health, Path reports, Path tracking) {
@@ -115,6 +116,11 @@ public final class AdminServer implements AutoCloseable {
         server.setErrorHandler(errors);
         server.setHandler(limits);
         server.setStopTimeout(0);
+    }
+
+    /** Serves the quarantine under {@code /api/quarantine} (404 until this is called). */
+    public void serveQuarantine(io.portcullis.quarantine.Quarantine store) {
+        this.quarantine = new QuarantineApi(store, JSON);
     }
 
     public void start() throws IOException {
@@ -205,6 +211,8 @@ public final class AdminServer implements AutoCloseable {
     private void api(Exchange exchange, String path) throws IOException {
         if (path.equals("/api/queue") || path.startsWith("/api/queue/")) {
             queue.handle(exchange);
+        } else if ((path.equals("/api/quarantine") || path.startsWith("/api/quarantine/")) && quarantine != null) {
+            quarantine.handle(exchange);
         } else if (path.equals("/api/reports")) {
             if (allowMethod(exchange, "GET", "HEAD")) {
                 Map<String, String> query = exchange.query();

@@ -138,6 +138,7 @@ public final class Gateway implements AutoCloseable {
         admin = new AdminServer(config.admin(), token, telemetry, new QueueService(scheduler), this::health,
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
                 () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
+        admin.serveQuarantine(quarantine);
         admin.start();
     }
 
@@ -190,6 +191,9 @@ public final class Gateway implements AutoCloseable {
         if (command.equals("tls-reports-send")) {
             return QueueCommands.JSON.createObjectNode().put("ok", true)
                     .set("result", QueueCommands.JSON.valueToTree(mtaSts.sendDue(true)));
+        }
+        if (command.startsWith(QuarantineCommands.PREFIX)) {
+            return new QuarantineCommands(quarantine).execute(request);
         }
         if (!command.equals("reload") && !command.equals("diff-config")) {
             return queueCommands.execute(request);

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** The {@code portcullis} command line. Exit codes: 0 fine, 1 runtime failure, 2 bad configuration. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = "Portcullis 0.1.0",
         description = "Perimeter SMTP mail gateway.",
-        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.DefaultConfig.class, QueueCli.class, UserCli.class, TrackCli.class, ReportCli.class,
+        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.DefaultConfig.class, QueueCli.class, QuarantineCli.class, UserCli.class, TrackCli.class, ReportCli.class,
                 TlsCli.Records.class, TlsCli.Reports.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
