@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  *       (the spool's own protocol; delivery picks it up), then a RELEASED line is forced. A crash
  *       between the two releases it again at the next request: at least once, never lost.</li>
  *   <li><b>Delete</b> (an administrator, or the sweeper when the retention for the entry's
- *       category has passed): a DELETED line is forced, then the record and the journal are
- *       removed, record first. An entry whose recipients are all released or deleted is removed the
- *       same way; recovery removes one it finds (a crash before the unlink).</li>
+ *       category has passed): the record and the journal are unlinked, record first, and the
+ *       directory forced once for a whole bulk action before it is answered and audited. An entry
+ *       whose recipients are all released is removed the same way; recovery removes one it finds
+ *       (a crash before the unlink). (A DELETED line is read as that recipient deleted: kept for per-recipient self-service.)</li>
  * </ol>
  * Every force and rename goes through {@link DiskSync}; files are {@code 0600} in a {@code 0700}
  * folder ({@link PrivateFiles}). The index in memory is rebuilt from the journals at start-up.
@@ -231,6 +232,7 @@ public final class Quarantine implements HoldingArea {
     public synchronized Outcome delete(String id, String actor) throws IOException {
         entry(id);
         deleteOne(id, actor, "deleted");
+        disk.forceDirectory(directory);
         audit.record(actor, "delete", id, 1, null);
         return new Outcome(1, 0, List.of());
     }
@@ -242,6 +244,7 @@ public final class Quarantine implements HoldingArea {
             deleteOne(entry.id(), actor, "deleted");
             deleted++;
         }
+        disk.forceDirectory(directory); // one force makes every unlink above durable
         audit.record(actor, "delete-bulk", filter.toString(), deleted, null);
         return new Outcome(deleted, 0, List.of());
     }
@@ -257,6 +260,7 @@ public final class Quarantine implements HoldingArea {
             }
         }
         if (expired > 0) {
+            disk.forceDirectory(directory);
             audit.record("sweeper", "expire", "retention", expired, null);
             log.info("quarantine: {} expired entries deleted", expired);
         }
@@ -300,7 +304,7 @@ public final class Quarantine implements HoldingArea {
         QuarantineEntry updated = withStates(entry, chosen, QuarantineEntry.RELEASED);
         if (updated.held().isEmpty()) {
             entries.remove(id);
-            removeFiles(id);
+            removeFiles(id); // not forced: should the unlink be lost, recovery finds every recipient released and removes it
         } else {
             entries.put(id, updated);
         }
@@ -308,13 +312,12 @@ public final class Quarantine implements HoldingArea {
         return new Outcome(1, chosen.size(), List.of(queueId));
     }
 
+    /** Unlinks the entry (record first); the caller forces the directory once for all it deleted. */
     private void deleteOne(String id, String actor, String why) throws IOException {
         QuarantineEntry entry = entries.get(id);
         if (entry == null) {
             return;
         }
-        append(directory.resolve(id + JOURNAL_SUFFIX), List.of(new QuarantineRecord(QuarantineRecord.Type.DELETED,
-                clock.instant(), actor, entry.held(), why, null, null, null)));
         entries.remove(id);
         removeFiles(id);
         telemetry.administered("DELETE", envelopeOf(entry), why + " from the quarantine by " + actor);
