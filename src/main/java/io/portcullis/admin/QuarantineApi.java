@@ -22,6 +22,8 @@ import org.eclipse.jetty.http.HttpHeader;
  *       the text (HTML as text) and the attachments' names, types and sizes, as JSON;
  *       {@code /ID/raw} — the message as received, as a download ({@code ID.eml});</li>
  *   <li>{@code POST /api/quarantine/ID/release[?recipients=a@x,b@y]}, {@code POST /api/quarantine/ID/delete};</li>
+ *   <li>{@code GET /api/quarantine/ID/link?recipient=a@x} — a signed single-use release link's path
+ *       ({@link ReleaseLinkPage}), for a digest;</li>
  *   <li>{@code POST /api/quarantine/actions/(release|delete)?FILTERS} — every matching entry; at
  *       least one filter, or {@code all=true}; answers the count.</li>
  * </ul>
@@ -33,10 +35,15 @@ final class QuarantineApi {
 
     private final Quarantine quarantine;
     private final ObjectMapper json;
+    private final io.portcullis.quarantine.ReleaseLinks links;
+    private final java.time.Duration linkValidity;
 
-    QuarantineApi(Quarantine quarantine, ObjectMapper json) {
+    QuarantineApi(Quarantine quarantine, ObjectMapper json, io.portcullis.quarantine.ReleaseLinks links,
+                  java.time.Duration linkValidity) {
         this.quarantine = quarantine;
         this.json = json;
+        this.links = links;
+        this.linkValidity = linkValidity;
     }
 
     void handle(Exchange exchange) throws IOException {
@@ -53,6 +60,10 @@ final class QuarantineApi {
             } else if (path.length == 4) {
                 if (AdminServer.allowMethod(exchange, "GET", "HEAD")) {
                     ok(exchange, Map.of("entry", quarantine.entry(path[3]), "journal", quarantine.journal(path[3])));
+                }
+            } else if (path.length == 5 && path[4].equals("link")) {
+                if (AdminServer.allowMethod(exchange, "GET")) {
+                    link(exchange, path[3]);
                 }
             } else if (path.length == 5 && (path[4].equals("preview") || path[4].equals("raw"))) {
                 if (AdminServer.allowMethod(exchange, "GET", "HEAD")) {
@@ -98,6 +109,17 @@ final class QuarantineApi {
         exchange.response().getHeaders().put("Content-Security-Policy", "sandbox; default-src 'none'");
         exchange.response().getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         exchange.respond(200, "message/rfc822", raw);
+    }
+
+    /** A signed, single-use release link for one held recipient (what a digest carries). */
+    private void link(Exchange exchange, String id) throws IOException {
+        String recipient = exchange.query().get("recipient");
+        QuarantineEntry entry = quarantine.entry(id);
+        if (recipient == null || !entry.held().contains(recipient)) {
+            throw new IllegalArgumentException("recipient: one of the entry's held recipients " + entry.held());
+        }
+        java.time.Instant expires = links.now().plus(linkValidity);
+        ok(exchange, Map.of("path", "/quarantine/release?token=" + links.sign(id, recipient, expires), "expires", expires));
     }
 
     private void action(Exchange exchange, String id, String action) throws IOException {

@@ -138,7 +138,8 @@ public final class Gateway implements AutoCloseable {
         admin = new AdminServer(config.admin(), token, telemetry, new QueueService(scheduler), this::health,
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
                 () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
-        admin.serveQuarantine(quarantine);
+        admin.serveQuarantine(quarantine, new io.portcullis.quarantine.ReleaseLinks(dataDirectory, clock),
+                config.quarantine().linkValidity());
         admin.start();
     }
 

@@ -12,11 +12,15 @@ import java.util.Map;
  * @param defaultRetention for a reason not listed ({@code retention.default}, 30 days)
  * @param retention        per reason category
  * @param sweepInterval    how often expired entries are deleted (1 hour)
+ * @param linkValidity     how long a signed self-service release link works (3 days)
  */
-public record QuarantineConfig(Duration defaultRetention, Map<String, Duration> retention, Duration sweepInterval) {
+public record QuarantineConfig(Duration defaultRetention, Map<String, Duration> retention, Duration sweepInterval,
+                               Duration linkValidity) {
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
     public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofHours(1);
-    public static final QuarantineConfig DEFAULT = new QuarantineConfig(DEFAULT_RETENTION, Map.of(), DEFAULT_SWEEP_INTERVAL);
+    public static final Duration DEFAULT_LINK_VALIDITY = Duration.ofDays(3);
+    public static final QuarantineConfig DEFAULT = new QuarantineConfig(DEFAULT_RETENTION, Map.of(), DEFAULT_SWEEP_INTERVAL,
+            DEFAULT_LINK_VALIDITY);
 
     public QuarantineConfig {
         retention = Map.copyOf(retention);
@@ -50,7 +54,11 @@ public record QuarantineConfig(Duration defaultRetention, Map<String, Duration> 
             quarantine.errors().add(quarantine.node("sweep-interval"), quarantine.keyPath("sweep-interval"),
                     "must be at least 1s");
         }
+        Duration links = quarantine.duration("link-validity", DEFAULT_LINK_VALIDITY);
+        if (links != null && links.toMinutes() < 1) {
+            quarantine.errors().add(quarantine.node("link-validity"), quarantine.keyPath("link-validity"), "must be at least 1m");
+        }
         quarantine.finish();
-        return new QuarantineConfig(fallback, retention, sweep);
+        return new QuarantineConfig(fallback, retention, sweep, links);
     }
 }
