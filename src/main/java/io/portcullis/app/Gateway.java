@@ -53,6 +53,8 @@ public final class Gateway implements AutoCloseable {
     private Telemetry telemetry;
     private AdminServer admin;
     private Quarantine quarantine;
+    private io.portcullis.quarantine.ReleaseLinks releaseLinks;
+    private java.util.concurrent.ScheduledExecutorService quarantineDigests;
     private java.util.concurrent.ScheduledExecutorService certificateChecks;
     private MtaStsService mtaSts;
 
@@ -94,6 +96,7 @@ public final class Gateway implements AutoCloseable {
             log.info("quarantine recovered: {} held", gateway.quarantine.recover());
             spool.holdIn(gateway.quarantine); // held messages commit into the quarantine from now on
             gateway.quarantine.start();
+            gateway.startQuarantineDigests();
             gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC());
             gateway.mtaSts.start();
             Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses, gateway.telemetry,
@@ -133,13 +136,29 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Every {@code quarantine.digest.interval}, when a base URL is configured. */
+    private void startQuarantineDigests() {
+        if (config.quarantine().digestBaseUrl() == null) {
+            return;
+        }
+        long every = config.quarantine().digestInterval().toMillis();
+        quarantineDigests = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("quarantine-digests").factory());
+        quarantineDigests.scheduleWithFixedDelay(() -> {
+            try {
+                log.info("quarantine: {} digests queued", sendQuarantineDigests().size());
+            } catch (IOException | RuntimeException e) { // a scheduled task that throws is never run again
+                log.error("quarantine: sending digests failed: {}", e.toString());
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private void startAdmin() throws IOException {
         String token = config.admin().token() != null ? config.admin().token() : AdminToken.loadOrCreate(dataDirectory);
         admin = new AdminServer(config.admin(), token, telemetry, new QueueService(scheduler), this::health,
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
                 () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
-        admin.serveQuarantine(quarantine, new io.portcullis.quarantine.ReleaseLinks(dataDirectory, clock),
-                config.quarantine().linkValidity());
+        admin.serveQuarantine(quarantine, releaseLinks(), config.quarantine().linkValidity());
         admin.start();
     }
 
@@ -192,6 +211,14 @@ public final class Gateway implements AutoCloseable {
         if (command.equals("tls-reports-send")) {
             return QueueCommands.JSON.createObjectNode().put("ok", true)
                     .set("result", QueueCommands.JSON.valueToTree(mtaSts.sendDue(true)));
+        }
+        if (command.equals("quarantine-digest")) {
+            try {
+                return QueueCommands.JSON.createObjectNode().put("ok", true)
+                        .set("result", QueueCommands.JSON.valueToTree(sendQuarantineDigests()));
+            } catch (IOException e) {
+                return QueueCommands.JSON.createObjectNode().put("ok", false).put("error", e.getMessage());
+            }
         }
         if (command.startsWith(QuarantineCommands.PREFIX)) {
             return new QuarantineCommands(quarantine).execute(request);
@@ -321,6 +348,20 @@ public final class Gateway implements AutoCloseable {
         return quarantine;
     }
 
+    /** The signing key and used-link record, one per process (the admin page and the digests share them). */
+    private synchronized io.portcullis.quarantine.ReleaseLinks releaseLinks() throws IOException {
+        if (releaseLinks == null) {
+            releaseLinks = new io.portcullis.quarantine.ReleaseLinks(dataDirectory, clock);
+        }
+        return releaseLinks;
+    }
+
+    /** Queues a quarantine digest for every recipient with held mail now (also every digest interval). */
+    public List<String> sendQuarantineDigests() throws IOException {
+        return new io.portcullis.quarantine.QuarantineDigests(quarantine, releaseLinks(), spool, config.quarantine(),
+                config.hostname()).sendAll();
+    }
+
     public Spool spool() {
         return spool;
     }
@@ -346,6 +387,9 @@ public final class Gateway implements AutoCloseable {
         }
         if (sessionContexts != null) {
             sessionContexts.close();
+        }
+        if (quarantineDigests != null) {
+            quarantineDigests.shutdownNow();
         }
         if (quarantine != null) {
             quarantine.close();

@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "quarantine", description = "Review, release and delete quarantined messages.",
         subcommands = {QuarantineCli.ListEntries.class, QuarantineCli.Show.class, QuarantineCli.Preview.class,
-                QuarantineCli.Raw.class, QuarantineCli.Release.class, QuarantineCli.Delete.class})
+                QuarantineCli.Raw.class, QuarantineCli.Release.class, QuarantineCli.Delete.class,
+                QuarantineCli.Digest.class})
 final class QuarantineCli {
 
     /** The filter options, shared by list and the bulk forms of release and delete. */
@@ -305,6 +306,28 @@ final class QuarantineCli {
         @Override
         String name() {
             return "delete";
+        }
+    }
+
+    @Command(name = "digest", description = "Queue a digest for every recipient with held mail now (the gateway must run).")
+    static final class Digest implements Callable<Integer> {
+        @CommandLine.Mixin
+        Main.DataDirectoryOption data = new Main.DataDirectoryOption();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            JsonNode answer = ControlClient.send(data.path, QueueCommands.JSON.createObjectNode().put("command", "quarantine-digest"));
+            if (answer == null || !answer.path("ok").asBoolean()) {
+                spec.commandLine().getErr().println("portcullis quarantine digest: " + (answer == null
+                        ? "no gateway runs on " + data.path : answer.path("error").asText()));
+                return 1;
+            }
+            spec.commandLine().getOut().println("queued " + answer.path("result").size() + " digests");
+            spec.commandLine().getOut().flush();
+            return 0;
         }
     }
 }

@@ -32,16 +32,21 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
     /** The flow of the TLS reports (RFC 8460) the gateway mails to other domains. */
     public static final String TLS_REPORT_FLOW = "tls-report";
 
-    /** Flows no listener may take: mail the gateway generates itself. */
-    public static final java.util.Set<String> RESERVED_FLOWS = java.util.Set.of("local", ARCHIVE_FLOW, TLS_REPORT_FLOW);
+    /** The flow of the quarantine digests the gateway mails to recipients of held messages. */
+    public static final String QUARANTINE_DIGEST_FLOW = "quarantine-digest";
 
-    /** Every flow a message can have: the listeners', {@code local}, {@code archive} and {@code tls-report}. */
+    /** Flows no listener may take: mail the gateway generates itself. */
+    public static final java.util.Set<String> RESERVED_FLOWS = java.util.Set.of("local", ARCHIVE_FLOW, TLS_REPORT_FLOW,
+            QUARANTINE_DIGEST_FLOW);
+
+    /** Every flow a message can have: the listeners', {@code local}, {@code archive}, {@code tls-report} and {@code quarantine-digest}. */
     public List<String> flows() {
         java.util.LinkedHashSet<String> flows = new java.util.LinkedHashSet<>();
         listeners.forEach(l -> flows.add(l.flow()));
         flows.add("local");
         flows.add(ARCHIVE_FLOW);
         flows.add(TLS_REPORT_FLOW);
+        flows.add(QUARANTINE_DIGEST_FLOW);
         return List.copyOf(flows);
     }
 }
