@@ -68,6 +68,8 @@ public final class AdminServer implements AutoCloseable {
     private final StaticFiles webjars = new StaticFiles("META-INF/resources/webjars/", "/webjars/");
     private final StaticFiles assets = new StaticFiles("io/portcullis/admin/", "/static/");
     private final Supplier<String> mtaStsPolicy;
+    private volatile QuarantineApi quarantine;
+    private volatile ReleaseLinkPage releaseLinks;
 
     public AdminServer(AdminConfig config, String token, Telemetry telemetry, QueueService queue,
                        Supplier<Health> health, Path reports, Path tracking) {
@@ -115,6 +117,16 @@ public final class AdminServer implements AutoCloseable {
         server.setErrorHandler(errors);
         server.setHandler(limits);
         server.setStopTimeout(0);
+    }
+
+    /**
+     * Serves the quarantine under {@code /api/quarantine} and its self-service release links at
+     * {@code /quarantine/release} (404 until this is called).
+     */
+    public void serveQuarantine(io.portcullis.quarantine.Quarantine store, io.portcullis.quarantine.ReleaseLinks links,
+                                java.time.Duration linkValidity) {
+        this.quarantine = new QuarantineApi(store, JSON, links, linkValidity);
+        this.releaseLinks = new ReleaseLinkPage(store, links);
     }
 
     public void start() throws IOException {
@@ -179,6 +191,8 @@ public final class AdminServer implements AutoCloseable {
                 Health current = health.get();
                 exchange.json(current.ready() ? 200 : 503, JSON.writeValueAsString(current));
             }
+        } else if (path.equals("/quarantine/release") && releaseLinks != null) {
+            releaseLinks.handle(exchange); // the signed link is the authority: no admin token
         } else if (!allowMethod(exchange, "GET", "HEAD")) {
             return;
         } else if (path.equals("/.well-known/mta-sts.txt")) {
@@ -205,6 +219,8 @@ public final class AdminServer implements AutoCloseable {
     private void api(Exchange exchange, String path) throws IOException {
         if (path.equals("/api/queue") || path.startsWith("/api/queue/")) {
             queue.handle(exchange);
+        } else if ((path.equals("/api/quarantine") || path.startsWith("/api/quarantine/")) && quarantine != null) {
+            quarantine.handle(exchange);
         } else if (path.equals("/api/reports")) {
             if (allowMethod(exchange, "GET", "HEAD")) {
                 Map<String, String> query = exchange.query();

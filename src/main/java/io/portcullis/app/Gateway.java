@@ -19,6 +19,8 @@ import io.portcullis.observe.HourlyAggregates;
 import io.portcullis.observe.Telemetry;
 import io.portcullis.observe.TrackingLog;
 import io.portcullis.session.SessionContext;
+import io.portcullis.quarantine.AuditLog;
+import io.portcullis.quarantine.Quarantine;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,6 +52,9 @@ public final class Gateway implements AutoCloseable {
     private QueueCommands queueCommands;
     private Telemetry telemetry;
     private AdminServer admin;
+    private Quarantine quarantine;
+    private io.portcullis.quarantine.ReleaseLinks releaseLinks;
+    private java.util.concurrent.ScheduledExecutorService quarantineDigests;
     private java.util.concurrent.ScheduledExecutorService certificateChecks;
     private MtaStsService mtaSts;
     /** Set once start() has opened every listener: before that, health says not ready. */
@@ -90,7 +95,13 @@ public final class Gateway implements AutoCloseable {
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
                     new HourlyAggregates(dataDirectory.resolve("reports")));
             spool.onCommit(gateway.telemetry::received);
-            gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC(),
+            gateway.quarantine = new Quarantine(dataDirectory.resolve("spool/quarantine"), spool, config.quarantine(),
+                    gateway.telemetry, new AuditLog(dataDirectory.resolve("audit.log")), io.portcullis.spool.DiskSync.SYSTEM, clock);
+            log.info("quarantine recovered: {} held", gateway.quarantine.recover());
+            spool.holdIn(gateway.quarantine); // held messages commit into the quarantine from now on
+            gateway.quarantine.start();
+            gateway.startQuarantineDigests();
+                        gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC(),
                     Connectors.internalAddressRule(config));
             gateway.mtaSts.start();
             Map<String, Connector> connectors = Connectors.create(config, dataDirectory, started::boundAddresses, gateway.telemetry,
@@ -132,11 +143,29 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Every {@code quarantine.digest.interval}, when a base URL is configured. */
+    private void startQuarantineDigests() {
+        if (config.quarantine().digestBaseUrl() == null) {
+            return;
+        }
+        long every = config.quarantine().digestInterval().toMillis();
+        quarantineDigests = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("quarantine-digests").factory());
+        quarantineDigests.scheduleWithFixedDelay(() -> {
+            try {
+                log.info("quarantine: {} digests queued", sendQuarantineDigests().size());
+            } catch (IOException | RuntimeException e) { // a scheduled task that throws is never run again
+                log.error("quarantine: sending digests failed: {}", e.toString());
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     private void startAdmin() throws IOException {
         String token = config.admin().token() != null ? config.admin().token() : AdminToken.loadOrCreate(dataDirectory);
         admin = new AdminServer(config.admin(), token, telemetry, new QueueService(scheduler), this::health,
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
                 () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
+        admin.serveQuarantine(quarantine, releaseLinks(), config.quarantine().linkValidity());
         admin.start();
     }
 
@@ -226,6 +255,17 @@ public final class Gateway implements AutoCloseable {
         }
         if (command.equals("status")) {
             return QueueCommands.JSON.createObjectNode().put("ok", true).set("result", QueueCommands.JSON.valueToTree(status()));
+        }
+        if (command.equals("quarantine-digest")) {
+            try {
+                return QueueCommands.JSON.createObjectNode().put("ok", true)
+                        .set("result", QueueCommands.JSON.valueToTree(sendQuarantineDigests()));
+            } catch (IOException e) {
+                return QueueCommands.JSON.createObjectNode().put("ok", false).put("error", e.getMessage());
+            }
+        }
+        if (command.startsWith(QuarantineCommands.PREFIX)) {
+            return new QuarantineCommands(quarantine).execute(request);
         }
         if (!command.equals("reload") && !command.equals("diff-config")) {
             return queueCommands.execute(request);
@@ -350,6 +390,24 @@ public final class Gateway implements AutoCloseable {
         return mtaSts;
     }
 
+    public Quarantine quarantine() {
+        return quarantine;
+    }
+
+    /** The signing key and used-link record, one per process (the admin page and the digests share them). */
+    private synchronized io.portcullis.quarantine.ReleaseLinks releaseLinks() throws IOException {
+        if (releaseLinks == null) {
+            releaseLinks = new io.portcullis.quarantine.ReleaseLinks(dataDirectory, clock);
+        }
+        return releaseLinks;
+    }
+
+    /** Queues a quarantine digest for every recipient with held mail now (also every digest interval). */
+    public List<String> sendQuarantineDigests() throws IOException {
+        return new io.portcullis.quarantine.QuarantineDigests(quarantine, releaseLinks(), spool, config.quarantine(),
+                config.hostname()).sendAll();
+    }
+
     public Spool spool() {
         return spool;
     }
@@ -385,6 +443,12 @@ public final class Gateway implements AutoCloseable {
         }
         if (sessionContexts != null) {
             sessionContexts.close();
+        }
+        if (quarantineDigests != null) {
+            quarantineDigests.shutdownNow();
+        }
+        if (quarantine != null) {
+            quarantine.close();
         }
         spool.close();
         if (telemetry != null) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /** The {@code portcullis} command line. Exit codes: 0 fine, 1 runtime failure, 2 bad configuration. */
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = "Perimeter SMTP mail gateway.",
-        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.Status.class, Main.DefaultConfig.class, QueueCli.class, UserCli.class, TrackCli.class, ReportCli.class,
+        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.Status.class, Main.DefaultConfig.class, QueueCli.class, QuarantineCli.class, UserCli.class, TrackCli.class, ReportCli.class,
                 TlsCli.Records.class, TlsCli.Reports.class,
                 HealthCli.class, ManPage.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class Main {

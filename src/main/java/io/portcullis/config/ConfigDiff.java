@@ -40,6 +40,7 @@ public final class ConfigDiff {
         section(changes, "mta-sts.policy", before.mtaSts().served(), after.mtaSts().served(), false);
         section(changes, "mta-sts", withoutServed(before.mtaSts()), withoutServed(after.mtaSts()), true);
         section(changes, "tls-reports", before.tlsReports(), after.tlsReports(), true);
+        section(changes, "quarantine", before.quarantine(), after.quarantine(), true);
         return changes;
     }
 

@@ -103,10 +103,11 @@ public final class ConfigLoader {
             errors.add(top.node("shutdown-timeout"), top.keyPath("shutdown-timeout"), "must be from 0s to 59m");
         }
         LoggingConfig logging = logging(top, base);
+        QuarantineConfig quarantine = QuarantineConfig.read(top);
         top.finish();
         errors.throwIfAny();
         return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
-                admin, checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging);
+                admin, checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging, quarantine);
     }
 
     /** {@code logging:} level, file (path, max-size, max-history) and syslog (host, port, facility). */

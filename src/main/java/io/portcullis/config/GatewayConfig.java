@@ -14,13 +14,15 @@ import java.util.List;
  * @param tlsReports TLS reporting (RFC 8460)
  * @param shutdownTimeout how long a graceful stop (SIGTERM) lets sessions in progress finish
  * @param logging  where the log goes besides standard output ({@code logging:})
+ * @param quarantine the quarantine's retention, sweeps, release links and digests
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
                             Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
                             java.util.Map<String, CheckConfig> checks,
                             java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
-                            TlsReportConfig tlsReports, java.time.Duration shutdownTimeout, LoggingConfig logging) {
+                            TlsReportConfig tlsReports, java.time.Duration shutdownTimeout, LoggingConfig logging,
+                            QuarantineConfig quarantine) {
     /** {@code shutdown-timeout}'s default: long enough for a client to finish sending a large message. */
     public static final java.time.Duration DEFAULT_SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(30);
 
@@ -39,7 +41,7 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                          java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
                          TlsReportConfig tlsReports) {
         this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin,
-                checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT, LoggingConfig.DEFAULT);
+                checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT, LoggingConfig.DEFAULT, QuarantineConfig.DEFAULT);
     }
 
     /** The flow of copies an archive check queues to its archive address. */
@@ -48,16 +50,21 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
     /** The flow of the TLS reports (RFC 8460) the gateway mails to other domains. */
     public static final String TLS_REPORT_FLOW = "tls-report";
 
-    /** Flows no listener may take: mail the gateway generates itself. */
-    public static final java.util.Set<String> RESERVED_FLOWS = java.util.Set.of("local", ARCHIVE_FLOW, TLS_REPORT_FLOW);
+    /** The flow of the quarantine digests the gateway mails to recipients of held messages. */
+    public static final String QUARANTINE_DIGEST_FLOW = "quarantine-digest";
 
-    /** Every flow a message can have: the listeners', {@code local}, {@code archive} and {@code tls-report}. */
+    /** Flows no listener may take: mail the gateway generates itself. */
+    public static final java.util.Set<String> RESERVED_FLOWS = java.util.Set.of("local", ARCHIVE_FLOW, TLS_REPORT_FLOW,
+            QUARANTINE_DIGEST_FLOW);
+
+    /** Every flow a message can have: the listeners', {@code local}, {@code archive}, {@code tls-report} and {@code quarantine-digest}. */
     public List<String> flows() {
         java.util.LinkedHashSet<String> flows = new java.util.LinkedHashSet<>();
         listeners.forEach(l -> flows.add(l.flow()));
         flows.add("local");
         flows.add(ARCHIVE_FLOW);
         flows.add(TLS_REPORT_FLOW);
+        flows.add(QUARANTINE_DIGEST_FLOW);
         return List.copyOf(flows);
     }
 }

@@ -12,9 +12,10 @@ import java.nio.file.StandardOpenOption;
  * {@link Spool}): {@link #force} a file's written octets, {@link #rename} it into place, then
  * {@link #forceDirectory} the directory that names it. Production uses {@link #SYSTEM}, the
  * file system's own calls; the durability tests put a recorder here that keeps what a crash at
- * each step would leave on disk. One interface call per step, nothing allocated.
+ * each step would leave on disk. One interface call per step, nothing allocated. The quarantine
+ * store (io.portcullis.quarantine) makes its writes durable through the same calls.
  */
-interface DiskSync {
+public interface DiskSync {
     /** fdatasync: the file's octets and size are on disk when this returns (timestamps may wait). */
     void force(FileChannel channel, Path file) throws IOException;
 

@@ -117,7 +117,11 @@ public final class IncomingMessage implements AutoCloseable {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Appends the envelope as the record's trailer, forces both and commits (see {@link Spool}'s protocol). */
+    /**
+     * Appends the envelope as the record's trailer, forces both and commits (see {@link Spool}'s
+     * protocol): into the queue, or, for an envelope with a quarantine reason, into the spool's
+     * {@link HoldingArea} when it has one.
+     */
     public void commit(Envelope envelope) throws IOException {
         if (finished) {
             throw new IllegalStateException("message " + id + " already finished");
@@ -128,7 +132,12 @@ public final class IncomingMessage implements AutoCloseable {
             content.write(trailer);
             content.flush();
             cutStaleTail();
-            if (length <= Spool.LOGGED_MAX) {
+            HoldingArea holding = envelope.quarantine() != null ? spool.holdingArea() : null;
+            if (holding != null) {
+                spool.disk().force(channel, file);
+                channel.close();
+                holding.hold(id, file, envelope); // renamed out of incoming/ and durable there
+            } else if (length <= Spool.LOGGED_MAX) {
                 java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate((int) length);
                 while (record.hasRemaining() && channel.read(record, record.position()) > 0) {
                     // the whole record, for the log

@@ -62,6 +62,13 @@ import org.slf4j.LoggerFactory;
  * A failure anywhere before the directory fsync deletes the incoming file and the session answers
  * {@code 451 4.3.0}.
  *
+ * <p><b>Held messages.</b> A message committed with a quarantine reason goes to the {@link
+ * HoldingArea} when one is attached ({@link #holdIn}; the gateway attaches its quarantine store)
+ * instead of {@code queue/}: its record is written and forced as in step 2 (never through the
+ * log), then the holding area renames it out of {@code incoming/} and forces its own directory
+ * before the session may answer {@code 250}. A crash before that rename leaves the file in
+ * {@code incoming/}, which recovery removes (no client heard 250 for it).
+ *
  * <p>Every force and rename above goes through {@link DiskSync}; {@code SpoolDurabilityOrderTest}
  * puts a recorder there that keeps what a power failure would leave after each call and recovers
  * from it. Files are created {@code 0600} in {@code 0700} folders ({@link PrivateFiles}), the mode
@@ -90,6 +97,7 @@ public final class Spool {
     private volatile boolean enoughFreeSpace;
     private final RecycledFiles recycled;
     private final DiskSync disk;
+    private volatile HoldingArea holdingArea;
     /** Messages created and not yet committed or aborted: sessions that will commit soon. */
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -225,6 +233,16 @@ public final class Spool {
         IncomingMessage message = open();
         inFlight.incrementAndGet();
         return message;
+    }
+
+    /** From now on, messages committed with a quarantine reason go to {@code area} instead of the queue. */
+    public void holdIn(HoldingArea area) {
+        this.holdingArea = area;
+    }
+
+    /** Where held messages go, or null: they are queued, held, as before (see the delivery journal). */
+    HoldingArea holdingArea() {
+        return holdingArea;
     }
 
     /** The force and rename calls every write of the spool goes through. */

@@ -13,6 +13,19 @@ import java.nio.file.Path;
  */
 public record StoredMessage(Path file, long length) {
 
+    /** The content of a record file ({@code ID.msg}: content, then the envelope trailer), wherever it lies. */
+    public static StoredMessage ofRecord(Path record) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(record,
+                java.nio.file.StandardOpenOption.READ)) {
+            return new StoredMessage(record, RecordTrailer.contentLength(channel));
+        }
+    }
+
+    /** The envelope of a record file, from its trailer; fails when there is none. */
+    public static Envelope envelopeOf(Path record) throws IOException {
+        return RecordTrailer.envelope(record);
+    }
+
     /** The content, buffered, ending where the content ends. */
     public InputStream open() throws IOException {
         // A buffer the size of the message, up to 64 KB: a 64 KB array per delivery of a 1 KB message

@@ -34,7 +34,8 @@ class EmbeddedDefaultTest {
                 List.of(new InetSocketAddress("127.0.0.1", 0)), l.hostname(), l.tls(), l.limits(), l.policy(), l.content(), l.phases())).toList();
         gateway = Gateway.start(new GatewayConfig(shipped.source(), shipped.hostname(), shipped.spool(), ephemeral,
                 shipped.routes(), shipped.connectors(), shipped.delivery(), shipped.directory(), shipped.trackingRetention(), io.portcullis.config.AdminConfig.OFF,
-                shipped.checks(), shipped.phaseChecks(), shipped.mtaSts(), shipped.tlsReports()),
+                shipped.checks(), shipped.phaseChecks(), shipped.mtaSts(), shipped.tlsReports(), shipped.shutdownTimeout(), shipped.logging(),
+                shipped.quarantine()),
                 directory.resolve("data"));
     }
 

@@ -127,13 +127,14 @@ class ContentRulesTest {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
             id = smtp.sendMessage("sender@remote.test", "user@example.test", "X-Mailer: BulkBlaster 3\r\nSubject: deals\r\n\r\nhi\r\n");
         }
-        assertThat(gateway.envelope(id).quarantine()).isEqualTo("header-check: bulk mailer");
-        QueueService queue = new QueueService(gateway.scheduler());
-        QueueService.Entry entry = queue.list(e -> e.id().equals(id)).getFirst();
-        assertThat(entry.held()).isTrue();
-        assertThat(entry.lastError()).isEqualTo("quarantined: header-check: bulk mailer");
-        assertThat(queue.release(id).done()).isTrue();
-        assertThat(queue.list(e -> e.id().equals(id)).getFirst().held()).isFalse();
+        assertThat(gateway.quarantine().entry(id).reason()).isEqualTo("header-check: bulk mailer");
+        assertThat(gateway.queued()).doesNotContain(id); // held in the quarantine, not in the delivery queue
+        io.portcullis.quarantine.Quarantine.Outcome released = gateway.quarantine().release(id, List.of(), "test");
+        assertThat(released.recipients()).isEqualTo(1);
+        String copy = released.queued().getFirst();
+        assertThat(gateway.envelope(copy).quarantine()).isNull();
+        assertThat(gateway.envelope(copy).recipients()).extracting(r -> r.address()).containsExactly("user@example.test");
+        assertThat(new QueueService(gateway.scheduler()).list(e -> e.id().equals(copy)).getFirst().held()).isFalse();
     }
 
     static String base64(String text) {

@@ -222,6 +222,16 @@ public final class TestGateway implements AutoCloseable {
         return gateway.spool();
     }
 
+    /** The admin server's address, or null when the configuration has no {@code admin.bind}. */
+    public java.net.InetSocketAddress adminAddress() {
+        return gateway.adminAddress();
+    }
+
+    /** The quarantine store: where held messages are committed. */
+    public io.portcullis.quarantine.Quarantine quarantine() {
+        return gateway.quarantine();
+    }
+
     public Path dataDirectory() {
         return dataDirectory.resolve("data");
     }

@@ -116,7 +116,8 @@ class AuthenticationTest {
         String relaxed = results(send("a@sub.relaxed.test", message("a@sub.relaxed.test"), "250"));
         assertThat(relaxed).contains("spf=fail").contains("dkim=none").contains("dmarc=fail (p=reject dis=none) header.from=sub.relaxed.test");
         String id = sendForId("a@held.test", message("a@held.test"));
-        assertThat(gateway.envelope(id).quarantine()).isEqualTo("dmarc: held.test p=quarantine");
+        assertThat(gateway.quarantine().entry(id).reason()).isEqualTo("dmarc: held.test p=quarantine");
+        assertThat(gateway.queued()).doesNotContain(id); // held apart from the delivery queue
     }
 
     @Test

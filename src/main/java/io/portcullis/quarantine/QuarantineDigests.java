@@ -1,0 +1,112 @@
+package io.portcullis.quarantine;
+
+import io.portcullis.config.GatewayConfig;
+import io.portcullis.config.QuarantineConfig;
+import io.portcullis.spool.Envelope;
+import io.portcullis.spool.IncomingMessage;
+import io.portcullis.spool.Spool;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The per-recipient digest: one plain-text mail to each recipient with held mail (in the
+ * configured domains), listing each held message (sender, subject, when, why) with a signed,
+ * single-use, expiring release link ({@link ReleaseLinks}) to the admin server's public release
+ * page. Digests are queued in the reserved flow {@value GatewayConfig#QUARANTINE_DIGEST_FLOW} from
+ * the null sender with NOTIFY=NEVER (no bounce loops), and leave by the normal outbound path.
+ * Every text shown is made printable first, so nothing a sender wrote can shape the digest.
+ */
+public final class QuarantineDigests {
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+    private static final int MAX_LISTED = 500;
+
+    private final Quarantine quarantine;
+    private final ReleaseLinks links;
+    private final Spool spool;
+    private final QuarantineConfig config;
+    private final String hostname;
+
+    public QuarantineDigests(Quarantine quarantine, ReleaseLinks links, Spool spool, QuarantineConfig config, String hostname) {
+        this.quarantine = quarantine;
+        this.links = links;
+        this.spool = spool;
+        this.config = config;
+        this.hostname = hostname;
+    }
+
+    /** Queues a digest for every recipient with held mail now; returns the queue ids. None without a base URL. */
+    public List<String> sendAll() throws IOException {
+        if (config.digestBaseUrl() == null) {
+            return List.of();
+        }
+        Map<String, List<QuarantineEntry>> byRecipient = new TreeMap<>();
+        for (QuarantineEntry entry : quarantine.list(QuarantineFilter.ALL, 0, Integer.MAX_VALUE)) {
+            for (String recipient : entry.held()) {
+                String domain = recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+                if (config.digestDomains().isEmpty() || config.digestDomains().contains(domain)) {
+                    byRecipient.computeIfAbsent(recipient.toLowerCase(Locale.ROOT), r -> new java.util.ArrayList<>()).add(entry);
+                }
+            }
+        }
+        List<String> queued = new java.util.ArrayList<>();
+        for (Map.Entry<String, List<QuarantineEntry>> one : byRecipient.entrySet()) {
+            queued.add(send(one.getKey(), one.getValue()));
+        }
+        return queued;
+    }
+
+    private String send(String recipient, List<QuarantineEntry> entries) throws IOException {
+        Instant now = links.now();
+        Instant expires = now.plus(config.linkValidity());
+        StringBuilder text = new StringBuilder();
+        String messageId = "<digest." + now.toEpochMilli() + "." + Math.abs(recipient.hashCode()) + "@" + hostname + ">";
+        text.append("From: Quarantine <postmaster@").append(hostname).append(">\r\n")
+                .append("To: <").append(recipient).append(">\r\n")
+                .append("Subject: Quarantine digest: ").append(entries.size()).append(" message")
+                .append(entries.size() == 1 ? "" : "s").append(" held for you\r\n")
+                .append("Date: ").append(DATE.format(now)).append("\r\n")
+                .append("Message-ID: ").append(messageId).append("\r\n")
+                .append("Auto-Submitted: auto-generated\r\n")
+                .append("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+                .append("These messages to you were held by ").append(hostname).append(". To receive one, open its link\r\n")
+                .append("and confirm; each link works once, until ").append(WHEN.format(expires)).append(".\r\n");
+        for (QuarantineEntry entry : entries.subList(0, Math.min(MAX_LISTED, entries.size()))) {
+            // the entry's recipient spelling, as the link names it
+            String held = entry.held().stream().filter(recipient::equalsIgnoreCase).findFirst().orElse(recipient);
+            text.append("\r\n").append(WHEN.format(entry.arrival())).append("  from <")
+                    .append(line(entry.sender())).append(">\r\n  Subject: ").append(line(String.valueOf(entry.subject())))
+                    .append("\r\n  Held for: ").append(line(entry.reason())).append("\r\n  Release: ")
+                    .append(config.digestBaseUrl()).append("/quarantine/release?token=")
+                    .append(links.sign(entry.id(), held, expires)).append("\r\n");
+        }
+        if (entries.size() > MAX_LISTED) {
+            text.append("\r\n... and ").append(entries.size() - MAX_LISTED).append(" more; ask your administrator.\r\n");
+        }
+        byte[] content = text.toString().getBytes(StandardCharsets.UTF_8);
+        try (IncomingMessage message = spool.create()) {
+            message.content().write(content);
+            String flow = GatewayConfig.QUARANTINE_DIGEST_FLOW;
+            message.commit(new Envelope(Envelope.CURRENT_VERSION, message.id(), flow, flow, now,
+                    new Envelope.Client("127.0.0.1", 0, hostname, "LOCAL", null, null, null), "", null, "8BITMIME", false,
+                    null, null, List.of(new Envelope.Recipient(recipient, List.of("NEVER"), null)), content.length,
+                    messageId, null));
+            return message.id();
+        }
+    }
+
+    /** One printable line, at most 200 characters (control characters, CR and LF become spaces). */
+    private static String line(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().limit(200).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        return out.toString();
+    }
+}
