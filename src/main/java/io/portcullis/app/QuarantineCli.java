@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * directly (a release is then queued and delivered when the gateway starts). Every action is
  * audited as {@code cli USER}.
  */
-@Command(name = "quarantine", description = "Review, release and delete quarantined messages.",
+@Command(name = "quarantine", mixinStandardHelpOptions = true, description = "Review, release and delete quarantined messages.",
         subcommands = {QuarantineCli.ListEntries.class, QuarantineCli.Show.class, QuarantineCli.Preview.class,
                 QuarantineCli.Raw.class, QuarantineCli.Release.class, QuarantineCli.Delete.class,
                 QuarantineCli.Digest.class})
@@ -133,7 +133,7 @@ final class QuarantineCli {
         }
     }
 
-    @Command(name = "list", description = "Held messages, newest first: id, age, reason, score, sender, subject, recipients.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Held messages, newest first: id, age, reason, score, sender, subject, recipients.")
     static final class ListEntries extends QuarantineCommand {
         @CommandLine.Mixin
         FilterOptions filter = new FilterOptions();
@@ -177,7 +177,7 @@ final class QuarantineCli {
         String id;
     }
 
-    @Command(name = "show", description = "One entry: envelope facts, per-recipient state and its journal.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One entry: envelope facts, per-recipient state and its journal.")
     static final class Show extends OneEntry {
         @Override
         ObjectNode request() {
@@ -190,7 +190,7 @@ final class QuarantineCli {
         }
     }
 
-    @Command(name = "preview", description = "Headers and a safe text preview (HTML as text; attachments listed, never opened).")
+    @Command(name = "preview", mixinStandardHelpOptions = true, description = "Headers and a safe text preview (HTML as text; attachments listed, never opened).")
     static final class Preview extends OneEntry {
         @Override
         ObjectNode request() {
@@ -212,7 +212,7 @@ final class QuarantineCli {
         }
     }
 
-    @Command(name = "raw", description = "The message as received (.eml) on standard output.")
+    @Command(name = "raw", mixinStandardHelpOptions = true, description = "The message as received (.eml) on standard output.")
     static final class Raw extends OneEntry {
         @Override
         public Integer call() throws Exception {
@@ -281,7 +281,7 @@ final class QuarantineCli {
         }
     }
 
-    @Command(name = "release", description = "Queue held messages for delivery: one (all or --to recipients) or every match.")
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Queue held messages for delivery: one (all or --to recipients) or every match.")
     static final class Release extends Action {
         @Option(names = "--to", paramLabel = "ADDRESS", description = "Only these recipients (with an ID).")
         List<String> to = List.of();
@@ -301,7 +301,7 @@ final class QuarantineCli {
         }
     }
 
-    @Command(name = "delete", description = "Delete held messages: one, or every match (the count is printed).")
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete held messages: one, or every match (the count is printed).")
     static final class Delete extends Action {
         @Override
         String name() {
@@ -309,7 +309,7 @@ final class QuarantineCli {
         }
     }
 
-    @Command(name = "digest", description = "Queue a digest for every recipient with held mail now (the gateway must run).")
+    @Command(name = "digest", mixinStandardHelpOptions = true, description = "Queue a digest for every recipient with held mail now (the gateway must run).")
     static final class Digest implements Callable<Integer> {
         @CommandLine.Mixin
         Main.DataDirectoryOption data = new Main.DataDirectoryOption();
