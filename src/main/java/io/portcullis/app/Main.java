@@ -225,8 +225,13 @@ public final class Main {
     @SuppressWarnings("restriction")
     static void reloadOnSighup(Gateway gateway) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
                     signal -> Thread.ofVirtual().name("reload").start(gateway::reloadFromSource));
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // Started with SIGHUP ignored (nohup, some supervisors): the JVM keeps it ignored.
+                System.err.println("portcullis: SIGHUP is ignored in this process (started under nohup?), so it"
+                        + " will not reload; use portcullis reload");
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("portcullis: SIGHUP is not available here; use portcullis reload");
         }

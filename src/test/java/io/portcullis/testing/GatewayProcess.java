@@ -43,6 +43,10 @@ public final class GatewayProcess implements AutoCloseable {
             command = Stream.concat(Stream.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"),
                     command.stream()).toList();
         }
+        if (sighupIgnoredHere()) { // run under nohup: the child would inherit the ignored SIGHUP and never reload
+            command = Stream.concat(Stream.of("perl", "-e", "$SIG{HUP} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""),
+                    command.stream()).toList();
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
         process = builder.start();
@@ -93,6 +97,20 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /** The lines the process printed (logs included) up to now. */
+    /** Is SIGHUP ignored in this JVM (bit 0 of SigIgn in /proc/self/status), as under nohup? */
+    private static boolean sighupIgnoredHere() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 1L) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux: nothing to undo
+        }
+        return false;
+    }
+
     public List<String> output() {
         synchronized (printed) {
             return List.copyOf(printed);
