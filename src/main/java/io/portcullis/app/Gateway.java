@@ -2,8 +2,6 @@ package io.portcullis.app;
 
 import io.portcullis.admin.AdminServer;
 import io.portcullis.auth.AuthThrottle;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.config.ConfigDiff;
 import io.portcullis.config.ConfigException;
 import io.portcullis.config.ConfigLoader;
@@ -116,7 +114,7 @@ public final class Gateway implements AutoCloseable {
             MetricDeclarations.declare(gateway.telemetry, config, gateway.scheduler);
             gateway.scheduler.start();
             gateway.queueCommands = new QueueCommands(new QueueService(gateway.scheduler));
-            gateway.control = new ControlServer(dataDirectory, gateway::control);
+            gateway.control = new ControlServer(dataDirectory, new ControlCommands(gateway, gateway.queueCommands)::execute);
             gateway.control.start();
             gateway.throttle = AuthThrottle.of(config.directory().authThrottle());
             gateway.sessionContexts = SessionContexts.build(config, dataDirectory, spool, gateway.telemetry, gateway.throttle,
@@ -209,32 +207,7 @@ public final class Gateway implements AutoCloseable {
 
     /** {@code portcullis status}: version, configuration, listeners, spool, queue by flow and state, connectors. */
     public Map<String, Object> status() {
-        Map<String, Object> status = new java.util.LinkedHashMap<>();
-        status.put("version", Main.VERSION);
-        status.put("configuration", config.source());
-        AdminServer.Health health = health();
-        status.put("ready", health.ready());
-        List<Map<String, Object>> listenerStatus = new ArrayList<>();
-        for (Listener listener : listeners) {
-            Map<String, Object> one = new java.util.LinkedHashMap<>();
-            one.put("name", listener.name());
-            one.put("flow", listener.config().flow());
-            one.put("addresses", listener.boundAddresses().stream().map(Object::toString).toList());
-            one.put("up", listener.isUp());
-            listenerStatus.add(one);
-        }
-        status.put("listeners", listenerStatus);
-        status.put("spool", Map.of("writable", health.spoolWritable(), "freeSpaceAboveMinimum", health.diskHeadroom()));
-        Map<String, Map<String, Integer>> queue = new java.util.TreeMap<>();
-        for (QueueService.Entry entry : new QueueService(scheduler).list(e -> true)) {
-            Map<String, Integer> byState = queue.computeIfAbsent(entry.flow(), f -> new java.util.TreeMap<>());
-            byState.merge("messages", 1, Integer::sum);
-            byState.merge(entry.held() ? "held" : entry.inProgress() ? "sending" : entry.attempts() > 0 ? "deferred" : "new",
-                    1, Integer::sum);
-        }
-        status.put("queue", queue);
-        status.put("connectors", telemetry.summary().connectors());
-        return status;
+        return GatewayStatus.of(this);
     }
 
     /** The admin server's address, or null when it is off. */
@@ -242,50 +215,8 @@ public final class Gateway implements AutoCloseable {
         return admin == null ? null : admin.address();
     }
 
-    /** The control socket's commands: the queue's, plus reload, diff-config and tls-reports-send. */
-    private JsonNode control(JsonNode request) {
-        String command = request.path("command").asText();
-        if (command.equals("tls-reports-send")) {
-            return QueueCommands.JSON.createObjectNode().put("ok", true)
-                    .set("result", QueueCommands.JSON.valueToTree(mtaSts.sendDue(true)));
-        }
-        if (command.equals("health")) { // portcullis health: the readiness check of the service unit
-            ObjectNode answer = QueueCommands.JSON.createObjectNode();
-            return answer.put("ok", true).set("result", QueueCommands.JSON.valueToTree(health()));
-        }
-        if (command.equals("status")) {
-            return QueueCommands.JSON.createObjectNode().put("ok", true).set("result", QueueCommands.JSON.valueToTree(status()));
-        }
-        if (command.equals("quarantine-digest")) {
-            try {
-                return QueueCommands.JSON.createObjectNode().put("ok", true)
-                        .set("result", QueueCommands.JSON.valueToTree(sendQuarantineDigests()));
-            } catch (IOException e) {
-                return QueueCommands.JSON.createObjectNode().put("ok", false).put("error", e.getMessage());
-            }
-        }
-        if (command.startsWith(QuarantineCommands.PREFIX)) {
-            return new QuarantineCommands(quarantine).execute(request);
-        }
-        if (!command.equals("reload") && !command.equals("diff-config")) {
-            return queueCommands.execute(request);
-        }
-        ObjectNode answer = QueueCommands.JSON.createObjectNode();
-        String path = request.path("path").asText(null);
-        try {
-            GatewayConfig candidate = candidate(path);
-            List<String> changes = command.equals("reload") ? reload(candidate) : ConfigDiff.between(config, candidate);
-            answer.put("ok", true).set("result", QueueCommands.JSON.valueToTree(changes));
-        } catch (ConfigException e) {
-            answer.put("ok", false).put("error", String.join("\n", e.errors()));
-        } catch (IOException e) {
-            answer.put("ok", false).put("error", "the new configuration could not be applied: " + e.getMessage());
-        }
-        return answer;
-    }
-
     /** The configuration at {@code path}, or, when null, the source the gateway runs (file or embedded default). */
-    private GatewayConfig candidate(String path) throws ConfigException {
+    GatewayConfig candidate(String path) throws ConfigException {
         if (path != null) {
             return ConfigLoader.load(Path.of(path));
         }
