@@ -23,10 +23,12 @@ import org.slf4j.LoggerFactory;
 class AuthTest {
     private static TestGateway gateway;
     private static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private static ch.qos.logback.classic.Level levelBefore;
 
     @BeforeAll
     static void start() throws Exception {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        levelBefore = ((Logger) LoggerFactory.getLogger("io.portcullis")).getLevel();
         ((Logger) LoggerFactory.getLogger("io.portcullis")).setLevel(ch.qos.logback.classic.Level.DEBUG);
         logs.start();
         root.addAppender(logs);
@@ -37,7 +39,9 @@ class AuthTest {
     static void stop() throws Exception {
         gateway.close();
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
-        ((Logger) LoggerFactory.getLogger("io.portcullis")).setLevel(null);
+        // back to logback.xml's level (INFO), not null: null inherits the root's WARN, and later tests
+        // in this JVM would lose every INFO event they wait for
+        ((Logger) LoggerFactory.getLogger("io.portcullis")).setLevel(levelBefore);
     }
 
     static String base64(String text) {
