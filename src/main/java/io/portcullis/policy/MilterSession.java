@@ -368,26 +368,7 @@ final class MilterSession implements PhaseSession.Attachment {
 
     /** A macro's value from what the session knows now, or null. */
     private String macro(String name) {
-        PhaseInput input = current;
-        ClientFacts.Connection connection = input.client().connection();
-        String address = input.client().address().getHostAddress();
-        return switch (name) {
-            case "j", "{if_name}" -> connection == null ? null : connection.hostname();
-            case "{daemon_name}" -> input.listener();
-            case "{daemon_addr}", "{if_addr}" -> connection == null || connection.local() == null ? null
-                    : connection.local().getAddress().getHostAddress();
-            case "v" -> "Portcullis";
-            case "_", "{client_name}" -> "[" + address + "]";
-            case "{client_addr}" -> address;
-            case "{client_port}" -> connection == null ? null : String.valueOf(connection.port());
-            case "{tls_version}" -> connection == null ? null : connection.tlsProtocol();
-            case "{cipher}" -> connection == null ? null : connection.tlsCipher();
-            case "{auth_authen}" -> input.client().user() == null ? null : input.client().user().name();
-            case "{mail_addr}" -> messageOpen ? (input.sender() == null ? "" : input.sender().toString()) : null;
-            case "{rcpt_addr}" -> currentRecipient == null ? null : currentRecipient.toString();
-            case "i" -> queueId();
-            default -> null;
-        };
+        return MilterMacros.value(name, current, messageOpen, currentRecipient);
     }
 
     private String queueId() {
