@@ -2,16 +2,10 @@ package io.portcullis.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.portcullis.config.GatewayConfig;
-import io.portcullis.observe.HourlyAggregates;
-import io.portcullis.observe.Telemetry;
-import io.portcullis.observe.TrackingLog;
 import io.portcullis.quarantine.AuditLog;
 import io.portcullis.quarantine.Quarantine;
 import io.portcullis.spool.QueueId;
-import io.portcullis.spool.Spool;
 import io.portcullis.spool.StoredMessage;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -108,28 +102,12 @@ final class QuarantineCli {
         }
 
         private JsonNode execute(JsonNode request) throws Exception {
-            JsonNode answer = ControlClient.send(data.path, request);
-            if (answer != null) {
-                return answer;
-            }
-            try (DataDirectoryLock lock = DataDirectoryLock.tryLock(data.path)) {
-                if (lock == null) {
-                    throw new IOException("a gateway holds " + data.path + " but its control socket does not answer");
-                }
-                GatewayConfig loaded = config.load();
-                Spool spool = new Spool(data.path.resolve("spool"), 0);
-                spool.recover();
-                try (Telemetry telemetry = new Telemetry(new TrackingLog(data.path.resolve("tracking"),
-                        loaded.trackingRetention()), new HourlyAggregates(data.path.resolve("reports")))) {
-                    spool.onCommit(telemetry::received);
-                    Quarantine quarantine = new Quarantine(data.path.resolve("spool/quarantine"), spool, loaded.quarantine(),
-                            telemetry, new AuditLog(data.path.resolve("audit.log")));
-                    quarantine.recover();
-                    return new QuarantineCommands(quarantine).execute(request);
-                } finally {
-                    spool.close();
-                }
-            }
+            return OfflineCommands.execute(data.path, config, request, (loaded, spool, telemetry) -> {
+                Quarantine quarantine = new Quarantine(data.path.resolve("spool/quarantine"), spool, loaded.quarantine(),
+                        telemetry, new AuditLog(data.path.resolve("audit.log")));
+                quarantine.recover();
+                return new QuarantineCommands(quarantine).execute(request);
+            });
         }
     }
 

@@ -1,14 +1,8 @@
 package io.portcullis.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.portcullis.config.GatewayConfig;
 import io.portcullis.delivery.DeliveryScheduler;
 import io.portcullis.delivery.QueueService;
-import io.portcullis.observe.HourlyAggregates;
-import io.portcullis.observe.Telemetry;
-import io.portcullis.observe.TrackingLog;
-import io.portcullis.spool.Spool;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,26 +69,12 @@ final class QueueCli {
         }
 
         private JsonNode execute(JsonNode request) throws Exception {
-            JsonNode answer = ControlClient.send(data.path, request);
-            if (answer != null) {
-                return answer;
-            }
-            try (DataDirectoryLock lock = DataDirectoryLock.tryLock(data.path)) {
-                if (lock == null) {
-                    throw new IOException("a gateway holds " + data.path + " but its control socket does not answer");
-                }
-                GatewayConfig loaded = config.load();
-                Spool spool = new Spool(data.path.resolve("spool"), 0);
-                spool.recover();
-                try (Telemetry telemetry = new Telemetry(new TrackingLog(data.path.resolve("tracking"),
-                        loaded.trackingRetention()), new HourlyAggregates(data.path.resolve("reports")))) {
-                    spool.onCommit(telemetry::received);
-                    DeliveryScheduler scheduler = new DeliveryScheduler(spool, loaded.routes(), loaded.delivery(), Map.of(),
-                            loaded.hostname(), telemetry);
-                    scheduler.load();
-                    return new QueueCommands(new QueueService(scheduler)).execute(request);
-                }
-            }
+            return OfflineCommands.execute(data.path, config, request, (loaded, spool, telemetry) -> {
+                DeliveryScheduler scheduler = new DeliveryScheduler(spool, loaded.routes(), loaded.delivery(), Map.of(),
+                        loaded.hostname(), telemetry);
+                scheduler.load();
+                return new QueueCommands(new QueueService(scheduler)).execute(request);
+            });
         }
     }
 
