@@ -9,7 +9,6 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,71 +127,7 @@ public final class Spool {
 
     /** Brings the spool to a consistent state; run once at start-up before any listener opens. */
     public Recovery recover() throws IOException {
-        int removed = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(incoming)) {
-            for (Path file : files) {
-                Files.deleteIfExists(file);
-                if (!RecycledFiles.isRecycled(file)) {
-                    removed++; // a recycled record waiting to be written over is not an incomplete message
-                }
-            }
-        }
-        int restored = 0;
-        CommitLog.Replay replay = commitLog.replay();
-        for (String id : replay.done()) {
-            // Delivered and removed; if the rename that removed it did not reach the disk, the name
-            // may point at a file a later message was written into.
-            Files.deleteIfExists(queue.resolve(id + RECORD_SUFFIX));
-        }
-        for (CommitLog.Replayed record : replay.open()) {
-            Path file = incoming.resolve(record.id() + ".restored");
-            try (FileChannel channel = FileChannel.open(file, PrivateFiles.CREATE_NEW, PrivateFiles.FILE)) {
-                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(record.record());
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-                disk.force(channel, file);
-            }
-            disk.rename(file, queue.resolve(record.id() + RECORD_SUFFIX));
-            restored++;
-        }
-        disk.forceDirectory(queue); // the restored records and the removals above, before the log forgets them
-        commitLog.start(); // every replayed record is durable in its own file now
-        int queued = 0;
-        int movedToCorrupt = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(RECORD_SUFFIX)) {
-                    try {
-                        RecordTrailer.envelope(file);
-                        queued++;
-                    } catch (IOException e) {
-                        log.error("spool: record {} is damaged ({}); moved to {}", file, e.getMessage(), corrupt);
-                        Files.move(file, corrupt.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-                        movedToCorrupt++;
-                    }
-                } else if (name.endsWith(JOURNAL_SUFFIX) && !Files.exists(sibling(file, RECORD_SUFFIX))
-                        && !Files.exists(sibling(file, ENVELOPE_SUFFIX))) {
-                    Files.deleteIfExists(file);
-                    removed++;
-                } else if (name.endsWith(MESSAGE_SUFFIX) && !Files.exists(sibling(file, ENVELOPE_SUFFIX))) {
-                    Files.deleteIfExists(file); // an older spool's message without its envelope
-                    removed++;
-                } else if (name.endsWith(ENVELOPE_SUFFIX)) {
-                    if (Files.exists(sibling(file, MESSAGE_SUFFIX))) {
-                        queued++;
-                    } else {
-                        log.error("spool: envelope {} has no message file; moved to {}", file, corrupt);
-                        Files.move(file, corrupt.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-                        movedToCorrupt++;
-                    }
-                }
-            }
-        }
-        disk.forceDirectory(incoming);
-        disk.forceDirectory(queue);
-        return new Recovery(queued, restored, removed, movedToCorrupt);
+        return new SpoolRecovery(incoming, queue, corrupt, commitLog, disk).run();
     }
 
     /**
@@ -488,7 +423,7 @@ public final class Spool {
         return queue.resolve(id + suffix);
     }
 
-    private static Path sibling(Path file, String suffix) {
+    static Path sibling(Path file, String suffix) {
         String name = file.getFileName().toString();
         return file.resolveSibling(name.substring(0, name.lastIndexOf('.')) + suffix);
     }
