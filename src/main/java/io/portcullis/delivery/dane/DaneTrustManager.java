@@ -1,6 +1,5 @@
 package io.portcullis.delivery.dane;
 
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
@@ -12,8 +11,6 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Authenticates an SMTP server by its DNSSEC-validated TLSA records (RFC 7672 §3.1, RFC 7671 §5).
@@ -29,7 +26,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * </ul>
  * The usual CA trust store plays no part. Used for a client connection only.
  */
-public final class DaneTrustManager extends X509ExtendedTrustManager {
+public final class DaneTrustManager extends ServerTrustManager {
     private final List<TlsaRecord> records;
     private final List<String> referenceNames;
 
@@ -90,33 +87,8 @@ public final class DaneTrustManager extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    void checkServer(X509Certificate[] chain, String authType) throws CertificateException {
         check(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        check(chain);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        check(chain);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("a client connection's trust manager");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        throw new CertificateException("a client connection's trust manager");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        throw new CertificateException("a client connection's trust manager");
     }
 
     @Override

@@ -1,11 +1,8 @@
 package io.portcullis.delivery.dane;
 
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -14,7 +11,7 @@ import javax.net.ssl.X509TrustManager;
  * (Postfix's {@code smtp_tls_secure_cert_match = nexthop, dot-nexthop}). Unlike {@code verify},
  * the name we check never came from an unsigned DNS answer, so a forged MX record cannot choose it.
  */
-public final class NextHopNameTrustManager extends X509ExtendedTrustManager {
+public final class NextHopNameTrustManager extends ServerTrustManager {
     private final X509TrustManager delegate;
     private final List<String> nextHopNames;
 
@@ -23,42 +20,13 @@ public final class NextHopNameTrustManager extends X509ExtendedTrustManager {
         this.nextHopNames = List.copyOf(nextHopNames);
     }
 
-    private void check(X509Certificate[] chain, String authType) throws CertificateException {
+    @Override
+    void checkServer(X509Certificate[] chain, String authType) throws CertificateException {
         delegate.checkServerTrusted(chain, authType);
         if (!CertificateNames.matches(chain[0], nextHopNames, true)) {
             throw new CertificateException("the certificate names " + CertificateNames.dnsNames(chain[0])
                     + ", neither the next-hop domain " + nextHopNames + " nor a sub-domain of it");
         }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        check(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        check(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        check(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("a client connection's trust manager");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        throw new CertificateException("a client connection's trust manager");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        throw new CertificateException("a client connection's trust manager");
     }
 
     @Override
