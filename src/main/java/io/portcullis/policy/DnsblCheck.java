@@ -51,7 +51,8 @@ final class DnsblCheck implements PhaseCheck {
             looked.outcome = lists.query(List.of(DnsListLookup.reversed(input.client().address())));
         }
         String client = input.client().address().getHostAddress();
-        return lists.decide(looked.outcome, input.phase(), "dnsbl", (top, permanent) -> DnsLists.formatted(
-                permanent ? Replies.CLIENT_LISTED : Replies.CLIENT_LISTED_TEMPORARILY, client, top.zone().zone()));
+        return ClientCheckVerdicts.scoredOnce(input, this, lists.decide(looked.outcome, input.phase(), "dnsbl",
+                (top, permanent) -> DnsLists.formatted(permanent ? Replies.CLIENT_LISTED : Replies.CLIENT_LISTED_TEMPORARILY,
+                        client, top.zone().zone())));
     }
 }

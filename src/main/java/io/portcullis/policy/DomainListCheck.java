@@ -54,11 +54,12 @@ final class DomainListCheck implements PhaseCheck {
             return Verdict.ACCEPT;
         }
         DnsLists.Outcome outcome = lists.query(subjects);
-        return lists.decide(outcome, input.phase(), "dbl", (top, permanent) -> top.subject().equals(sender)
+        return ClientCheckVerdicts.scoredOnce(input, this, lists.decide(outcome, input.phase(), "dbl",
+                (top, permanent) -> top.subject().equals(sender)
                 ? DnsLists.formatted(permanent ? Replies.SENDER_DOMAIN_LISTED : Replies.SENDER_DOMAIN_LISTED_TEMPORARILY,
                         top.zone().zone())
                 : DnsLists.formatted(permanent ? Replies.HELO_NAME_LISTED : Replies.HELO_NAME_LISTED_TEMPORARILY,
-                        top.zone().zone()));
+                        top.zone().zone())));
     }
 
     private static String heloName(String helo) {

@@ -15,6 +15,11 @@ import org.slf4j.LoggerFactory;
  * checks added up, whether a check allow-listed the client, and what a check keeps for the whole
  * session ({@link #attachment}: a milter connection, a lookup already made). Used by the session's
  * one thread only.
+ *
+ * <p>What checks at connect and helo find is about the client and lasts the session; what checks
+ * at mail, rcpt and data find is about the sender and lasts the transaction: both an allow-listing
+ * and score points made there are forgotten when the transaction ends, so one client's senders
+ * neither vouch for nor count against each other.
  */
 public final class PhaseSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PhaseSession.class);
@@ -44,8 +49,11 @@ public final class PhaseSession implements AutoCloseable {
 
     private final Pregreet pregreet;
     private final Map<Object, Attachment> attachments = new LinkedHashMap<>();
-    private final List<String> scoreReasons = new ArrayList<>();
-    private double score;
+    private final List<String> clientScoreReasons = new ArrayList<>();
+    private final List<String> transactionScoreReasons = new ArrayList<>();
+    private double clientScore;
+    private double transactionScore;
+    private long transaction;
     private String allowedBy;
     /** An allow-listing made in the transaction (at mail, rcpt or data: about the sender); cleared when it ends. */
     private String transactionAllowedBy;
@@ -54,18 +62,28 @@ public final class PhaseSession implements AutoCloseable {
         this.pregreet = pregreet;
     }
 
+    /** The client's score plus the current transaction's. */
     public double score() {
-        return score;
+        return clientScore + transactionScore;
     }
 
     /** The checks that scored, as "reason(points)", for logs and replies. */
     public List<String> scoreReasons() {
-        return List.copyOf(scoreReasons);
+        List<String> reasons = new ArrayList<>(clientScoreReasons);
+        reasons.addAll(transactionScoreReasons);
+        return reasons;
     }
 
+    /** Points about the client (connect, helo): kept for the session. */
     public void addScore(double points, String reason) {
-        score += points;
-        scoreReasons.add(reason + "(" + points + ")");
+        clientScore += points;
+        clientScoreReasons.add(reason + "(" + points + ")");
+    }
+
+    /** Points about the sender (mail, rcpt, data): kept until the transaction ends. */
+    public void addTransactionScore(double points, String reason) {
+        transactionScore += points;
+        transactionScoreReasons.add(reason + "(" + points + ")");
     }
 
     /** Has a check allow-listed this client for the session? */
@@ -94,9 +112,21 @@ public final class PhaseSession implements AutoCloseable {
         }
     }
 
-    /** A MAIL command starts a transaction: no allow-listing of an earlier one (even one refused at MAIL) carries over. */
+    /** A MAIL command starts a transaction: no allow-listing or score of an earlier one (even one refused at MAIL) carries over. */
     public void transactionStarting() {
+        forgetTransaction();
+    }
+
+    /** Counts the transactions begun or ended: what a check remembers for one transaction is keyed by it. */
+    public long transaction() {
+        return transaction;
+    }
+
+    private void forgetTransaction() {
+        transaction++;
         transactionAllowedBy = null;
+        transactionScore = 0;
+        transactionScoreReasons.clear();
     }
 
     public boolean clientTalked(Duration wait) throws IOException {
@@ -121,7 +151,7 @@ public final class PhaseSession implements AutoCloseable {
     }
 
     public void transactionEnded() {
-        transactionAllowedBy = null;
+        forgetTransaction();
         attachments.values().forEach(Attachment::transactionEnded);
     }
 

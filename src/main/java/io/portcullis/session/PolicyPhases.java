@@ -109,7 +109,7 @@ final class PolicyPhases {
                 case Verdict.Accept accept -> {
                 }
                 case Verdict.Allow allow -> allow(phase, named.name() + ":" + allow.reason());
-                case Verdict.Score score -> state.addScore(score.points(), named.name() + ":" + score.reason());
+                case Verdict.Score score -> score(phase, score.points(), named.name() + ":" + score.reason());
                 case Verdict.Warn warn -> log.info("{}: {} check {} would refuse {} ({}); log only", listener, phase.label(),
                         named.name(), session.client.address(), warn.reason());
                 case Verdict.Skip skip -> log.info("{}: {} check {} skipped for {}: {}", listener, phase.label(),
@@ -132,6 +132,14 @@ final class PolicyPhases {
     }
 
     /** At connect and helo for the session (about the client); later for the transaction (about its sender). */
+    private void score(Phase phase, double points, String reason) {
+        if (phase == Phase.CONNECT || phase == Phase.HELO) {
+            state.addScore(points, reason);
+        } else {
+            state.addTransactionScore(points, reason);
+        }
+    }
+
     private void allow(Phase phase, String reason) {
         if (phase == Phase.CONNECT || phase == Phase.HELO) {
             state.allow(reason);
