@@ -26,6 +26,8 @@ public final class ConfigDiff {
             part(parts, "tls", old.tls(), now.tls());
             part(parts, "limits", old.limits(), now.limits());
             part(parts, "policy", old.policy(), now.policy());
+            part(parts, "content", old.content(), now.content());
+            part(parts, "phases", old.phases(), now.phases());
             return parts;
         });
         named(changes, "connector", before.connectors(), after.connectors(), ConnectorConfig::name,
@@ -41,6 +43,10 @@ public final class ConfigDiff {
         section(changes, "mta-sts", withoutServed(before.mtaSts()), withoutServed(after.mtaSts()), true);
         section(changes, "tls-reports", before.tlsReports(), after.tlsReports(), true);
         section(changes, "quarantine", before.quarantine(), after.quarantine(), true);
+        section(changes, "checks", before.checks(), after.checks(), false);
+        section(changes, "phase-checks", before.phaseChecks(), after.phaseChecks(), false);
+        section(changes, "logging", before.logging(), after.logging(), false);
+        section(changes, "shutdown-timeout", before.shutdownTimeout(), after.shutdownTimeout(), false);
         return changes;
     }
 
