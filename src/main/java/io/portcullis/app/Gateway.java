@@ -82,7 +82,7 @@ public final class Gateway implements AutoCloseable {
         try {
             LogSetup.apply(config.logging());
             DataDirectoryPermissions.tighten(dataDirectory);
-            Spool spool = new Spool(dataDirectory.resolve("spool"), config.spool().minFreeSpace());
+            Spool spool = new Spool(dataDirectory.resolve("spool"), config.spool().minFreeSpace(), config.nodeId());
             Spool.Recovery recovery = spool.recover();
             log.info("spool recovered: {} queued ({} written out again from the spool log), {} incomplete removed,"
                     + " {} moved to corrupt/", recovery.queued(), recovery.restoredFromLog(), recovery.removedIncomplete(),
@@ -91,7 +91,7 @@ public final class Gateway implements AutoCloseable {
             gateway.clock = clock;
             Gateway started = gateway;
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
-                    new HourlyAggregates(dataDirectory.resolve("reports")));
+                    new HourlyAggregates(dataDirectory.resolve("reports")), config.nodeId());
             spool.onCommit(gateway.telemetry::received);
             gateway.quarantine = new Quarantine(dataDirectory.resolve("spool/quarantine"), spool, config.quarantine(),
                     gateway.telemetry, new AuditLog(dataDirectory.resolve("audit.log")), io.portcullis.spool.DiskSync.SYSTEM, clock);

@@ -41,6 +41,9 @@ public final class ConfigDiff {
         section(changes, "mta-sts", withoutServed(before.mtaSts()), withoutServed(after.mtaSts()), true);
         section(changes, "tls-reports", before.tlsReports(), after.tlsReports(), true);
         section(changes, "quarantine", before.quarantine(), after.quarantine(), true);
+        section(changes, "node-id", before.nodeId(), after.nodeId(), true);
+        section(changes, "cluster", List.of(before.cluster().peers(), before.cluster().peerTimeout()),
+                List.of(after.cluster().peers(), after.cluster().peerTimeout()), false);
         return changes;
     }
 
