@@ -52,8 +52,12 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = Json.MAPPER;
 
-    /** What {@code /health} reports; {@code ready} decides 200 or 503. */
-    public record Health(boolean ready, Map<String, Boolean> listeners, boolean spoolWritable, boolean diskHeadroom) {
+    /**
+     * What {@code /health} reports; {@code ready} decides 200 or 503. A draining node ({@code
+     * portcullis drain}) is not ready, so a load balancer's health check takes it out.
+     */
+    public record Health(boolean ready, Map<String, Boolean> listeners, boolean spoolWritable, boolean diskHeadroom,
+                         boolean draining, String node) {
     }
 
     private final Server server;
