@@ -216,8 +216,8 @@ public final class Gateway implements AutoCloseable {
      * {@link #undrain()} or a restart.
      */
     public synchronized Map<String, Object> drain() throws IOException {
-        draining = true;
         listeners.forEach(Listener::pause);
+        draining = true; // after the pause: whoever sees draining finds the listeners closed
         int due = new QueueService(scheduler).flush(null).size();
         log.info("drain: listeners stopped accepting; {} queued messages due now", due);
         return drainStatus();
