@@ -67,6 +67,7 @@ public final class AdminServer implements AutoCloseable {
     private final Telemetry telemetry;
     private final QueueApi queue;
     private final Supplier<Health> health;
+    private volatile ClusterView cluster;
     private final Path reports;
     private final Path tracking;
     private final StaticFiles webjars = new StaticFiles("META-INF/resources/webjars/", "/webjars/");
@@ -131,6 +132,11 @@ public final class AdminServer implements AutoCloseable {
                                 java.time.Duration linkValidity) {
         this.quarantine = new QuarantineApi(store, JSON, links, linkValidity);
         this.releaseLinks = new ReleaseLinkPage(store, links);
+    }
+
+    /** {@code /api/cluster}: this node and its peers (see {@link ClusterView}). */
+    public void serveCluster(ClusterView view) {
+        this.cluster = view;
     }
 
     public void start() throws IOException {
@@ -231,6 +237,10 @@ public final class AdminServer implements AutoCloseable {
                 Instant until = query.containsKey("until") ? Instant.parse(query.get("until")) : Instant.now();
                 Instant since = query.containsKey("since") ? Instant.parse(query.get("since")) : until.minus(Duration.ofDays(1));
                 exchange.json(200, JSON.writeValueAsString(Reports.build(reports, query.getOrDefault("by", "hour"), since, until)));
+            }
+        } else if (path.equals("/api/cluster") && cluster != null) {
+            if (allowMethod(exchange, "GET", "HEAD")) {
+                exchange.json(200, JSON.writeValueAsString(cluster.snapshot()));
             }
         } else if (path.equals("/api/summary")) {
             if (allowMethod(exchange, "GET", "HEAD")) {

@@ -166,6 +166,8 @@ public final class Gateway implements AutoCloseable {
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
                 () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
         admin.serveQuarantine(quarantine, releaseLinks(), config.quarantine().linkValidity());
+        admin.serveCluster(new io.portcullis.admin.ClusterView(() -> config.cluster(), token, telemetry::summary, this::health,
+                io.portcullis.spool.Json.MAPPER));
         admin.start();
     }
 
