@@ -178,6 +178,7 @@ public final class Main {
                 return 0;
             }
             out.println(status.path("version").asText() + ", " + (status.path("ready").asBoolean() ? "ready" : "NOT READY")
+                    + (status.path("draining").asBoolean() ? " (DRAINING)" : "") + ", node " + status.path("node").asText()
                     + ", configuration " + status.path("configuration").asText());
             for (var listener : status.path("listeners")) {
                 out.printf("listener  %-12s flow %-9s %-4s %s%n", listener.path("name").asText(), listener.path("flow").asText(),
