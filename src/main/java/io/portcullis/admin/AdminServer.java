@@ -52,8 +52,12 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = Json.MAPPER;
 
-    /** What {@code /health} reports; {@code ready} decides 200 or 503. */
-    public record Health(boolean ready, Map<String, Boolean> listeners, boolean spoolWritable, boolean diskHeadroom) {
+    /**
+     * What {@code /health} reports; {@code ready} decides 200 or 503. A draining node ({@code
+     * portcullis drain}) is not ready, so a load balancer's health check takes it out.
+     */
+    public record Health(boolean ready, Map<String, Boolean> listeners, boolean spoolWritable, boolean diskHeadroom,
+                         boolean draining, String node) {
     }
 
     private final Server server;
@@ -63,6 +67,7 @@ public final class AdminServer implements AutoCloseable {
     private final Telemetry telemetry;
     private final QueueApi queue;
     private final Supplier<Health> health;
+    private volatile ClusterView cluster;
     private final Path reports;
     private final Path tracking;
     private final StaticFiles webjars = new StaticFiles("META-INF/resources/webjars/", "/webjars/");
@@ -127,6 +132,11 @@ public final class AdminServer implements AutoCloseable {
                                 java.time.Duration linkValidity) {
         this.quarantine = new QuarantineApi(store, JSON, links, linkValidity);
         this.releaseLinks = new ReleaseLinkPage(store, links);
+    }
+
+    /** {@code /api/cluster}: this node and its peers (see {@link ClusterView}). */
+    public void serveCluster(ClusterView view) {
+        this.cluster = view;
     }
 
     public void start() throws IOException {
@@ -227,6 +237,10 @@ public final class AdminServer implements AutoCloseable {
                 Instant until = query.containsKey("until") ? Instant.parse(query.get("until")) : Instant.now();
                 Instant since = query.containsKey("since") ? Instant.parse(query.get("since")) : until.minus(Duration.ofDays(1));
                 exchange.json(200, JSON.writeValueAsString(Reports.build(reports, query.getOrDefault("by", "hour"), since, until)));
+            }
+        } else if (path.equals("/api/cluster") && cluster != null) {
+            if (allowMethod(exchange, "GET", "HEAD")) {
+                exchange.json(200, JSON.writeValueAsString(cluster.snapshot()));
             }
         } else if (path.equals("/api/summary")) {
             if (allowMethod(exchange, "GET", "HEAD")) {

@@ -7,6 +7,7 @@ import io.portcullis.config.ConfigException;
 import io.portcullis.config.GatewayConfig;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /** The control socket's commands for a running gateway (what the CLI sends when a gateway runs). */
 final class ControlCommands {
@@ -18,7 +19,7 @@ final class ControlCommands {
         this.queueCommands = queueCommands;
     }
 
-    /** The control socket's commands: the queue's, plus reload, diff-config and tls-reports-send. */
+    /** The control socket's commands: the queue's, plus reload, diff-config, tls-reports-send, drain, undrain and drain-status. */
     JsonNode execute(JsonNode request) {
         String command = request.path("command").asText();
         if (command.equals("tls-reports-send")) {
@@ -28,6 +29,18 @@ final class ControlCommands {
         if (command.equals("health")) { // portcullis health: the readiness check of the service unit
             ObjectNode answer = QueueCommands.JSON.createObjectNode();
             return answer.put("ok", true).set("result", QueueCommands.JSON.valueToTree(gateway.health()));
+        }
+        if (command.equals("drain") || command.equals("undrain") || command.equals("drain-status")) {
+            try {
+                Map<String, Object> result = switch (command) {
+                    case "drain" -> gateway.drain();
+                    case "undrain" -> gateway.undrain();
+                    default -> gateway.drainStatus();
+                };
+                return QueueCommands.JSON.createObjectNode().put("ok", true).set("result", QueueCommands.JSON.valueToTree(result));
+            } catch (IOException e) {
+                return QueueCommands.JSON.createObjectNode().put("ok", false).put("error", e.getMessage());
+            }
         }
         if (command.equals("status")) {
             return QueueCommands.JSON.createObjectNode().put("ok", true).set("result", QueueCommands.JSON.valueToTree(gateway.status()));

@@ -55,6 +55,8 @@ public final class Gateway implements AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService quarantineDigests;
     private java.util.concurrent.ScheduledExecutorService certificateChecks;
     private MtaStsService mtaSts;
+    /** Set by {@code portcullis drain}: listeners paused (health says not ready) until undrain. */
+    private volatile boolean draining;
     /** Set once start() has opened every listener: before that, health says not ready. */
     private volatile boolean started;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -82,7 +84,7 @@ public final class Gateway implements AutoCloseable {
         try {
             LogSetup.apply(config.logging());
             DataDirectoryPermissions.tighten(dataDirectory);
-            Spool spool = new Spool(dataDirectory.resolve("spool"), config.spool().minFreeSpace());
+            Spool spool = new Spool(dataDirectory.resolve("spool"), config.spool().minFreeSpace(), config.nodeId());
             Spool.Recovery recovery = spool.recover();
             log.info("spool recovered: {} queued ({} written out again from the spool log), {} incomplete removed,"
                     + " {} moved to corrupt/", recovery.queued(), recovery.restoredFromLog(), recovery.removedIncomplete(),
@@ -91,7 +93,7 @@ public final class Gateway implements AutoCloseable {
             gateway.clock = clock;
             Gateway started = gateway;
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
-                    new HourlyAggregates(dataDirectory.resolve("reports")));
+                    new HourlyAggregates(dataDirectory.resolve("reports")), config.nodeId());
             spool.onCommit(gateway.telemetry::received);
             gateway.quarantine = new Quarantine(dataDirectory.resolve("spool/quarantine"), spool, config.quarantine(),
                     gateway.telemetry, new AuditLog(dataDirectory.resolve("audit.log")), io.portcullis.spool.DiskSync.SYSTEM, clock);
@@ -164,6 +166,8 @@ public final class Gateway implements AutoCloseable {
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
                 () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
         admin.serveQuarantine(quarantine, releaseLinks(), config.quarantine().linkValidity());
+        admin.serveCluster(new io.portcullis.admin.ClusterView(() -> config.cluster(), token, telemetry::summary, this::health,
+                io.portcullis.spool.Json.MAPPER));
         admin.start();
     }
 
@@ -196,13 +200,56 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Ready when every listener is up, the spool is writable and its disk has headroom. */
+    /** Ready when every listener is up (not drained), the spool is writable and its disk has headroom. */
     public AdminServer.Health health() {
         Map<String, Boolean> up = new java.util.LinkedHashMap<>();
         listeners.forEach(l -> up.put(l.name(), l.isUp()));
         boolean writable = java.nio.file.Files.isWritable(dataDirectory.resolve("spool/queue"));
         boolean headroom = spool.hasFreeSpace();
-        return new AdminServer.Health(started && !up.containsValue(false) && writable && headroom, up, writable, headroom);
+        return new AdminServer.Health(started && !draining && !up.containsValue(false) && writable && headroom, up, writable,
+                headroom, draining, config.nodeId());
+    }
+
+    /**
+     * {@code portcullis drain}: every listener stops accepting (new connections are refused, so a
+     * load balancer moves them to another node at once; health says draining, so its checks take
+     * this node out), sessions in progress finish, and every queued message that is not held is
+     * due now. Delivery goes on; {@link #drainStatus()} tells when the queue is empty. Lasts until
+     * {@link #undrain()} or a restart.
+     */
+    public synchronized Map<String, Object> drain() throws IOException {
+        listeners.forEach(Listener::pause);
+        draining = true; // after the pause: whoever sees draining finds the listeners closed
+        int due = new QueueService(scheduler).flush(null).size();
+        log.info("drain: listeners stopped accepting; {} queued messages due now", due);
+        return drainStatus();
+    }
+
+    /** Accepts again on every listener (the addresses they had). */
+    public synchronized Map<String, Object> undrain() throws IOException {
+        for (Listener listener : listeners) {
+            listener.resume();
+        }
+        draining = false;
+        log.info("undrain: listeners accept again");
+        return drainStatus();
+    }
+
+    /** Draining or not, messages still queued (held ones apart: a drain does not deliver them), held, sessions open. */
+    public Map<String, Object> drainStatus() {
+        List<QueueService.Entry> queued = new QueueService(scheduler).list(entry -> true);
+        long held = queued.stream().filter(QueueService.Entry::held).count();
+        Map<String, Object> status = new java.util.LinkedHashMap<>();
+        status.put("node", config.nodeId());
+        status.put("draining", draining);
+        status.put("queued", queued.size() - held);
+        status.put("held", held);
+        status.put("sessions", listeners.stream().mapToInt(Listener::activeConnections).sum());
+        return status;
+    }
+
+    public boolean isDraining() {
+        return draining;
     }
 
     /** {@code portcullis status}: version, configuration, listeners, spool, queue by flow and state, connectors. */
@@ -281,6 +328,9 @@ public final class Gateway implements AutoCloseable {
         }
         listeners.addAll(started);
         listeners.removeAll(retired);
+        if (draining) {
+            started.forEach(Listener::pause); // a drained node stays drained across a reload
+        }
         retired.forEach(Listener::stopAccepting);
         scheduler.reconfigure(next.routes(), next.delivery(), connectors);
         MetricDeclarations.declare(telemetry, next, scheduler);

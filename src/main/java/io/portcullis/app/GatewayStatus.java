@@ -19,6 +19,8 @@ final class GatewayStatus {
         status.put("configuration", gateway.config().source());
         AdminServer.Health health = gateway.health();
         status.put("ready", health.ready());
+        status.put("node", gateway.config().nodeId());
+        status.put("draining", health.draining());
         List<Map<String, Object>> listenerStatus = new ArrayList<>();
         for (Listener listener : gateway.listeners()) {
             Map<String, Object> one = new java.util.LinkedHashMap<>();

@@ -106,6 +106,9 @@ final class HealthCli implements Callable<Integer> {
 
     private static String describe(JsonNode health) {
         StringBuilder text = new StringBuilder(health.path("ready").asBoolean() ? "ready:" : "not ready:");
+        if (health.path("draining").asBoolean()) {
+            text.append(" DRAINING (portcullis undrain to accept again),");
+        }
         health.path("listeners").properties().forEach(listener -> text.append(" listener ").append(listener.getKey())
                 .append(listener.getValue().asBoolean() ? " up," : " DOWN,"));
         text.append(" spool ").append(health.path("spoolWritable").asBoolean() ? "writable" : "NOT WRITABLE");

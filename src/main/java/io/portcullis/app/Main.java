@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "portcullis", mixinStandardHelpOptions = true, version = Main.VERSION,
         description = "Perimeter SMTP mail gateway.",
         subcommands = {Main.Run.class, Main.CheckConfig.class, Main.Reload.class, Main.Status.class, Main.DefaultConfig.class, QueueCli.class, QuarantineCli.class, UserCli.class, TrackCli.class, ReportCli.class,
-                TlsCli.Records.class, TlsCli.Reports.class,
+                TlsCli.Records.class, TlsCli.Reports.class, DrainCli.Drain.class, DrainCli.Undrain.class,
                 HealthCli.class, ManPage.class, picocli.AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class})
 public final class Main {
     static final String VERSION = "Portcullis 0.1.0";
@@ -178,6 +178,7 @@ public final class Main {
                 return 0;
             }
             out.println(status.path("version").asText() + ", " + (status.path("ready").asBoolean() ? "ready" : "NOT READY")
+                    + (status.path("draining").asBoolean() ? " (DRAINING)" : "") + ", node " + status.path("node").asText()
                     + ", configuration " + status.path("configuration").asText());
             for (var listener : status.path("listeners")) {
                 out.printf("listener  %-12s flow %-9s %-4s %s%n", listener.path("name").asText(), listener.path("flow").asText(),

@@ -32,10 +32,10 @@ final class OfflineCommands {
                 throw new IOException("a gateway holds " + dataDirectory + " but its control socket does not answer");
             }
             GatewayConfig loaded = config.load();
-            Spool spool = new Spool(dataDirectory.resolve("spool"), 0);
+            Spool spool = new Spool(dataDirectory.resolve("spool"), 0, loaded.nodeId());
             spool.recover();
             try (Telemetry telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"),
-                    loaded.trackingRetention()), new HourlyAggregates(dataDirectory.resolve("reports")))) {
+                    loaded.trackingRetention()), new HourlyAggregates(dataDirectory.resolve("reports")), loaded.nodeId())) {
                 spool.onCommit(telemetry::received);
                 return work.run(loaded, spool, telemetry);
             } finally {

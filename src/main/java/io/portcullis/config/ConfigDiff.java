@@ -47,6 +47,9 @@ public final class ConfigDiff {
         section(changes, "phase-checks", before.phaseChecks(), after.phaseChecks(), false);
         section(changes, "logging", before.logging(), after.logging(), false);
         section(changes, "shutdown-timeout", before.shutdownTimeout(), after.shutdownTimeout(), false);
+        section(changes, "node-id", before.nodeId(), after.nodeId(), true);
+        section(changes, "cluster", List.of(before.cluster().peers(), before.cluster().peerTimeout()),
+                List.of(after.cluster().peers(), after.cluster().peerTimeout()), false);
         return changes;
     }
 

@@ -75,6 +75,7 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(source + ": the configuration is empty"));
         }
         YamlMap top = new YamlMap(errors, "", root);
+        ClusterConfig cluster = ClusterConfig.read(top);
         String hostname = top.string("hostname", defaultHostname());
         checkDomain(errors, top, "hostname", hostname);
         YamlMap spoolMap = top.map("spool");
@@ -107,7 +108,7 @@ public final class ConfigLoader {
         top.finish();
         errors.throwIfAny();
         return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
-                admin, checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging, quarantine);
+                admin, checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging, quarantine, cluster);
     }
 
     /** {@code logging:} level, file (path, max-size, max-history) and syslog (host, port, facility). */

@@ -15,6 +15,7 @@ import java.util.List;
  * @param shutdownTimeout how long a graceful stop (SIGTERM) lets sessions in progress finish
  * @param logging  where the log goes besides standard output ({@code logging:})
  * @param quarantine the quarantine's retention, sweeps, release links and digests
+ * @param cluster  this node's {@code node-id} and the peers of the cluster view
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
@@ -22,7 +23,7 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                             java.util.Map<String, CheckConfig> checks,
                             java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
                             TlsReportConfig tlsReports, java.time.Duration shutdownTimeout, LoggingConfig logging,
-                            QuarantineConfig quarantine) {
+                            QuarantineConfig quarantine, ClusterConfig cluster) {
     /** {@code shutdown-timeout}'s default: long enough for a client to finish sending a large message. */
     public static final java.time.Duration DEFAULT_SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(30);
 
@@ -41,7 +42,13 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                          java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
                          TlsReportConfig tlsReports) {
         this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin,
-                checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT, LoggingConfig.DEFAULT, QuarantineConfig.DEFAULT);
+                checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT, LoggingConfig.DEFAULT, QuarantineConfig.DEFAULT,
+                ClusterConfig.single(ClusterConfig.defaultNodeId()));
+    }
+
+    /** This node's {@code node-id}. */
+    public String nodeId() {
+        return cluster.nodeId();
     }
 
     /** The flow of copies an archive check queues to its archive address. */

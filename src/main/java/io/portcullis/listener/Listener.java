@@ -33,13 +33,15 @@ public final class Listener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
 
     private volatile SessionContext context;
-    private final List<ServerSocket> serverSockets = new ArrayList<>();
+    private final List<ServerSocket> serverSockets = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> connectionsPerAddress = new ConcurrentHashMap<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     /** The sessions running, by their connection: a graceful stop tells each of them 421 at its deadline. */
     private final ConcurrentHashMap<Socket, SmtpSession> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Drained: the server sockets are closed until {@link #resume()} binds these addresses again. */
+    private volatile List<InetSocketAddress> pausedAt;
 
     public Listener(SessionContext context) {
         this.context = context;
@@ -58,9 +60,19 @@ public final class Listener implements AutoCloseable {
     }
 
     public void start() throws IOException {
+        try {
+            bindAndAccept(context.listener().bind());
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Binds every address or none (those bound are closed again), then starts an accept loop per socket. */
+    private void bindAndAccept(List<InetSocketAddress> addresses) throws IOException {
         ListenerConfig config = context.listener();
         try {
-            for (InetSocketAddress address : config.bind()) {
+            for (InetSocketAddress address : addresses) {
                 ServerSocket server = new ServerSocket();
                 server.setReuseAddress(true);
                 try {
@@ -72,7 +84,10 @@ public final class Listener implements AutoCloseable {
                 serverSockets.add(server);
             }
         } catch (IOException e) {
-            close();
+            for (ServerSocket server : serverSockets) {
+                server.close();
+            }
+            serverSockets.clear();
             throw e;
         }
         for (ServerSocket server : serverSockets) {
@@ -82,9 +97,45 @@ public final class Listener implements AutoCloseable {
         }
     }
 
-    /** The addresses actually bound (port 0 in the config becomes the port the system chose). */
+    /** The addresses actually bound (port 0 in the config becomes the port the system chose); while paused, those it will bind again. */
     public List<InetSocketAddress> boundAddresses() {
-        return serverSockets.stream().map(s -> (InetSocketAddress) s.getLocalSocketAddress()).toList();
+        List<InetSocketAddress> paused = pausedAt;
+        return paused != null ? paused : serverSockets.stream().map(s -> (InetSocketAddress) s.getLocalSocketAddress()).toList();
+    }
+
+    /**
+     * {@code portcullis drain}: closes the server sockets, so new connections are refused by the
+     * kernel (a load balancer sends them to another node at once, a client tries its next MX);
+     * sessions in progress go on. Nothing happens if already paused or closed.
+     */
+    public synchronized void pause() {
+        if (closed || pausedAt != null) {
+            return;
+        }
+        pausedAt = boundAddresses();
+        for (ServerSocket server : serverSockets) {
+            try {
+                server.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        serverSockets.clear();
+        log.info("listener {}: paused (drain), no longer accepting on {}", name(), pausedAt);
+    }
+
+    /** Binds the addresses {@link #pause()} left and accepts again. */
+    public synchronized void resume() throws IOException {
+        List<InetSocketAddress> addresses = pausedAt;
+        if (closed || addresses == null) {
+            return;
+        }
+        bindAndAccept(addresses);
+        pausedAt = null;
+    }
+
+    public boolean isPaused() {
+        return pausedAt != null;
     }
 
     public String name() {

@@ -16,17 +16,18 @@ import org.slf4j.LoggerFactory;
  * id, one about a refusal before queueing with {@code NOQUEUE}; facts follow as {@code key=value}
  * (addresses in angle brackets, clients as {@code [address]}). Every value a client chose (HELO,
  * addresses, user names, reply details) goes through {@link #escape}, so no client can start a
- * line of its own; passwords and AUTH data are never given to this class.
+ * line of its own; passwords and AUTH data are never given to this class. On a node with a
+ * {@code node-id} the queue id names the node ({@code ID-node}); lines without one end in {@code node=}.
  *
  * <pre>
- * connect from [192.0.2.1] listener=inbound
- * NOQUEUE: reject: RCPT from [192.0.2.1]: 550 5.1.1 ...; from=&lt;a@b&gt; to=&lt;c@d&gt; proto=ESMTP helo=&lt;h&gt; listener=inbound reason=recipient-unknown check=recipients
- * auth failure: [192.0.2.1] user=&lt;joe&gt; mechanism=PLAIN listener=submission
- * D241WHSD2RBK: client=[192.0.2.1], listener=inbound, helo=&lt;h&gt;
- * D241WHSD2RBK: message-id=&lt;x@y&gt;
- * D241WHSD2RBK: from=&lt;a@b&gt;, size=123, nrcpt=1 (queue active)
- * D241WHSD2RBK: to=&lt;c@d&gt;, relay=mx.d[192.0.2.9], connector=internet, delay=0.5, dsn=2.0.0, status=sent (250 ok)
- * D241WHSD2RBK: removed
+ * connect from [192.0.2.1] listener=inbound node=mx1
+ * NOQUEUE: reject: RCPT from [192.0.2.1]: 550 5.1.1 ...; from=&lt;a@b&gt; to=&lt;c@d&gt; proto=ESMTP helo=&lt;h&gt; listener=inbound reason=recipient-unknown check=recipients node=mx1
+ * auth failure: [192.0.2.1] user=&lt;joe&gt; mechanism=PLAIN listener=submission node=mx1
+ * D241WHSD2RBK-mx1: client=[192.0.2.1], listener=inbound, helo=&lt;h&gt;
+ * D241WHSD2RBK-mx1: message-id=&lt;x@y&gt;
+ * D241WHSD2RBK-mx1: from=&lt;a@b&gt;, size=123, nrcpt=1 (queue active)
+ * D241WHSD2RBK-mx1: to=&lt;c@d&gt;, relay=mx.d[192.0.2.9], connector=internet, delay=0.5, dsn=2.0.0, status=sent (250 ok)
+ * D241WHSD2RBK-mx1: removed
  * </pre>
  */
 public final class MailLog {
@@ -37,12 +38,12 @@ public final class MailLog {
     private MailLog() {
     }
 
-    static void connect(String listener, String client) {
-        log.info("connect from [{}] listener={}", escape(client), listener);
+    static void connect(String listener, String client, String node) {
+        log.info("connect from [{}] listener={}{}", escape(client), listener, node == null ? "" : " node=" + node);
     }
 
     /** A refusal before a queue id exists: the phase (or "SMTP" for a protocol error) names the command. */
-    static void reject(String listener, String reason, Reply reply, Telemetry.Refused refused) {
+    static void reject(String listener, String reason, Reply reply, Telemetry.Refused refused, String node) {
         if (!log.isInfoEnabled()) {
             return;
         }
@@ -67,12 +68,15 @@ public final class MailLog {
         if (refused.check() != null) {
             line.append(" check=").append(refused.check());
         }
+        if (node != null) {
+            line.append(" node=").append(node);
+        }
         log.info(line.toString());
     }
 
-    static void authFailure(String listener, String client, String user, String mechanism) {
-        log.info("auth failure: [{}] user=<{}> mechanism={} listener={}", escape(client), user == null ? "" : escape(user),
-                escape(mechanism), listener);
+    static void authFailure(String listener, String client, String user, String mechanism, String node) {
+        log.info("auth failure: [{}] user=<{}> mechanism={} listener={}{}", escape(client), user == null ? "" : escape(user),
+                escape(mechanism), listener, node == null ? "" : " node=" + node);
     }
 
     static void queued(Envelope envelope) {

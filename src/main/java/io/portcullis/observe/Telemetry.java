@@ -34,16 +34,35 @@ public final class Telemetry implements AutoCloseable {
     private final ConcurrentHashMap<String, AtomicInteger> activeConnections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> certificateExpiries = new ConcurrentHashMap<>();
     private volatile ProcessMetrics process;
+    private final String node;
+
+    /** Without a node: no {@code node} label, tracking events and mail-log lines without one (tools, tests). */
+    public Telemetry(TrackingLog tracking, HourlyAggregates aggregates) {
+        this(tracking, aggregates, null);
+    }
 
     /**
      * @param tracking   the tracking log, or null to keep none
      * @param aggregates the persistent hourly figures for reports, or null to keep none
+     * @param node       this node's {@code node-id}: a {@code node} label on every metric, a {@code node}
+     *                   field in every tracking event, {@code node=} on mail-log lines without a queue id
+     *                   (a queue id names its node itself); null for none
      */
-    public Telemetry(TrackingLog tracking, HourlyAggregates aggregates) {
+    public Telemetry(TrackingLog tracking, HourlyAggregates aggregates, String node) {
         this.tracking = tracking;
         this.aggregates = aggregates;
+        this.node = node;
+        if (node != null) { // before the first meter, so every one carries it
+            prometheus.config().commonTags("node", node);
+            jmx.config().commonTags("node", node);
+        }
         registry.add(prometheus);
         registry.add(jmx);
+    }
+
+    /** This node's id, or null. */
+    public String node() {
+        return node;
     }
 
     public static Telemetry none() {
@@ -168,7 +187,7 @@ public final class Telemetry implements AutoCloseable {
 
     /** A session starts with a client (after the connection limits and any PROXY header): the mail log's connect line. */
     public void sessionStarted(String listener, String client) {
-        MailLog.connect(listener, client);
+        MailLog.connect(listener, client, node);
     }
 
     public void connectionClosed(String listener, String flow) {
@@ -235,7 +254,7 @@ public final class Telemetry implements AutoCloseable {
 
     /** A failed AUTH, for the mail log (fail2ban): the user name the client gave (null if none), never the password. */
     public void authenticationFailed(String listener, String client, String user, String mechanism) {
-        MailLog.authFailure(listener, client, user, mechanism);
+        MailLog.authFailure(listener, client, user, mechanism, node);
     }
 
     // ---- receiving
@@ -259,7 +278,7 @@ public final class Telemetry implements AutoCloseable {
         counter("portcullis.rejects", "commands and messages refused", "listener", listener, "flow", flow,
                 "reason", reason).increment();
         aggregate(Instant.now(), flow, f -> f.rejects.merge(reason, 1L, Long::sum));
-        MailLog.reject(listener, reason, reply, refused);
+        MailLog.reject(listener, reason, reply, refused, node);
         track(new TrackingEvent(Instant.now(), "REJECT", null, null, listener, flow, refused.client(), refused.sender(),
                 refused.recipients(), null, null, null, reply.toString(), reason, refused.helo(), refused.phase(),
                 refused.check(), null));
@@ -409,7 +428,7 @@ public final class Telemetry implements AutoCloseable {
 
     private void track(TrackingEvent event) {
         if (tracking != null) {
-            tracking.write(event);
+            tracking.write(node == null || event.node() != null ? event : event.withNode(node));
         }
     }
 

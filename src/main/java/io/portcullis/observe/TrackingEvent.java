@@ -12,19 +12,36 @@ import java.util.List;
  * @param reason   a label for refusals and administrative actions ("relay", "spoof", "admin")
  * @param tls      for delivery events: how the attempt used TLS ("TLSv1.3 TLS_AES_256_GCM_SHA384
  *                 verified=dane", "none", "failed")
+ * @param node     the node that wrote the event ({@code node-id}); absent in logs written before node ids
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrackingEvent(Instant time, String event, String queueId, String messageId, String listener, String flow,
                             String client, String sender, List<String> recipients, Long size, String connector,
                             String remoteHost, String reply, String reason, String helo, String phase,
-                            String check, String tls) {
+                            String check, String tls, String node) {
+
+    /** Without a node: {@link io.portcullis.observe.Telemetry} fills in its own when it writes the event. */
+    public TrackingEvent(Instant time, String event, String queueId, String messageId, String listener, String flow,
+                         String client, String sender, List<String> recipients, Long size, String connector,
+                         String remoteHost, String reply, String reason, String helo, String phase,
+                         String check, String tls) {
+        this(time, event, queueId, messageId, listener, flow, client, sender, recipients, size, connector, remoteHost,
+                reply, reason, helo, phase, check, tls, null);
+    }
 
     public TrackingEvent(Instant time, String event, String queueId, String messageId, String listener, String flow,
                          String client, String sender, List<String> recipients, Long size, String connector,
                          String remoteHost, String reply, String reason) {
         this(time, event, queueId, messageId, listener, flow, client, sender, recipients, size, connector, remoteHost,
-                reply, reason, null, null, null, null);
+                reply, reason, null, null, null, null, null);
     }
+
+    /** This event as written by {@code node}. */
+    public TrackingEvent withNode(String node) {
+        return new TrackingEvent(time, event, queueId, messageId, listener, flow, client, sender, recipients, size,
+                connector, remoteHost, reply, reason, helo, phase, check, tls, node);
+    }
+
     /**
      * The JSON line, written by hand: three events go by for every message, and this is what
      * Jackson writes for the record (absent facts left out, the time as ISO-8601 text), without
@@ -61,6 +78,7 @@ public record TrackingEvent(Instant time, String event, String queueId, String m
         field(json, "phase", phase);
         field(json, "check", check);
         field(json, "tls", tls);
+        field(json, "node", node);
         return json.append('}').toString();
     }
 

@@ -76,6 +76,7 @@ import org.slf4j.LoggerFactory;
 public final class Spool {
     private static final Logger log = LoggerFactory.getLogger(Spool.class);
     static final String MESSAGE_SUFFIX = ".eml";
+    private final String nodeId;
     static final String ENVELOPE_SUFFIX = ".env";
     static final String JOURNAL_SUFFIX = ".dlv";
     static final String RECORD_SUFFIX = ".msg";
@@ -108,12 +109,22 @@ public final class Spool {
         this(directory, minFreeBytes, CommitLog.SEGMENT_BYTES);
     }
 
+    /** A node's spool: the ids of the messages it takes end with {@code -nodeId} ({@link QueueId}). */
+    public Spool(Path directory, long minFreeBytes, String nodeId) throws IOException {
+        this(directory, minFreeBytes, CommitLog.SEGMENT_BYTES, DiskSync.SYSTEM, nodeId);
+    }
+
     Spool(Path directory, long minFreeBytes, long logSegmentBytes) throws IOException {
         this(directory, minFreeBytes, logSegmentBytes, DiskSync.SYSTEM);
     }
 
     /** With the given force and rename calls: the durability tests record them. */
     Spool(Path directory, long minFreeBytes, long logSegmentBytes, DiskSync disk) throws IOException {
+        this(directory, minFreeBytes, logSegmentBytes, disk, null);
+    }
+
+    private Spool(Path directory, long minFreeBytes, long logSegmentBytes, DiskSync disk, String nodeId) throws IOException {
+        this.nodeId = nodeId;
         this.disk = disk;
         this.incoming = PrivateFiles.createDirectories(directory.resolve("incoming"));
         this.queue = PrivateFiles.createDirectories(directory.resolve("queue"));
@@ -180,6 +191,11 @@ public final class Spool {
         return holdingArea;
     }
 
+    /** The node whose ids this spool gives new messages, or null (ids without a node, as before node ids). */
+    public String nodeId() {
+        return nodeId;
+    }
+
     /** The force and rename calls every write of the spool goes through. */
     DiskSync disk() {
         return disk;
@@ -193,14 +209,14 @@ public final class Spool {
     private IncomingMessage open() throws IOException {
         for (Path free = recycled.take(commitLog.durable()); free != null; free = recycled.take(commitLog.durable())) {
             try {
-                return new IncomingMessage(this, QueueId.next(), free, FileChannel.open(free, StandardOpenOption.READ,
+                return new IncomingMessage(this, QueueId.next(nodeId), free, FileChannel.open(free, StandardOpenOption.READ,
                         StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS), true); // keeps its mode
             } catch (NoSuchFileException e) {
                 // gone meanwhile (recovery cleared incoming/): take the next, or a new file
             }
         }
         for (int attempt = 0; ; attempt++) {
-            String id = QueueId.next();
+            String id = QueueId.next(nodeId);
             try {
                 Path file = incoming.resolve(id + MESSAGE_SUFFIX);
                 FileChannel channel = FileChannel.open(file, PrivateFiles.CREATE_NEW, PrivateFiles.FILE);

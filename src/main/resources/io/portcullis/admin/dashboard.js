@@ -179,6 +179,20 @@
     });
   }
 
+  // The cluster card: this node and the peers of cluster.peers (shown only when there are peers).
+  function renderCluster(view) {
+    const nodes = (view && view.nodes) || [];
+    $("cluster-panel").classList.toggle("hidden", nodes.length < 2);
+    const body = $("cluster").querySelector("tbody");
+    body.replaceChildren();
+    const num = (value, digits) => ({ text: value === null || value === undefined ? "-" : digits ? value.toFixed(digits) : value, className: "num" });
+    nodes.forEach((n) => {
+      const state = el("span", n.state, "pill " + (n.state === "up" ? "ok" : "down"));
+      body.appendChild(row([n.node + (n.self ? " (this node)" : ""), { node: state }, num(n.queued), num(n.receivedPerMinute, 1),
+        num(n.deliveredPerMinute, 1), num(n.received), num(n.delivered), n.error || ""]));
+    });
+  }
+
   async function act(id, action) {
     if ((action === "delete" || action === "bounce") && !confirm(action + " " + id + "?")) return;
     await api("/api/queue/" + encodeURIComponent(id) + "/" + action, { method: "POST" });
@@ -336,6 +350,7 @@
       renderVolume(summary);
       renderTables(summary, health);
       renderQueue(queue);
+      api("/api/cluster").then((r) => r.json()).then(renderCluster).catch(() => renderCluster(null));
       const pill = $("health");
       pill.textContent = health && health.ready ? "ready" : "not ready";
       pill.className = "pill " + (health && health.ready ? "ok" : "down");

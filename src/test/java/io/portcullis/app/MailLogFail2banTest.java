@@ -112,7 +112,7 @@ class MailLogFail2banTest {
                 .contains("NOQUEUE: reject: CONNECT from [127.0.0.3]: 554 5.5.0")
                 .contains("reason=pregreet").contains("reason=pipelining").contains("reason=max-errors")
                 .containsPattern("connect from \\[127\\.0\\.0\\.1] listener=inbound")
-                .containsPattern("[0-9A-Z]+: from=<someone@elsewhere.test>, size=\\d+, nrcpt=1 \\(queue active\\)");
+                .containsPattern("[0-9A-Z]+(?:-[a-z0-9-]+)?: from=<someone@elsewhere.test>, size=\\d+, nrcpt=1 \\(queue active\\)");
         assertThat(written.lines()).noneMatch(line -> line.contains("[mail] auth failure: [10.9.9.9]")
                 && !line.contains("user=<"));
 

@@ -66,7 +66,7 @@ class ReceivedTlsClauseTest {
             command(tls, "RCPT TO:<someone@example.test>", "250 2.1.5");
             command(tls, "DATA", "354 ");
             String queued = command(tls, "Subject: over TLS\r\n\r\nhello\r\n.", "250 2.0.0");
-            String id = queued.replaceAll("(?s).*queued as ([0-9A-Z]+).*", "$1");
+            String id = queued.replaceAll("(?s).*queued as ([0-9A-Z]+(?:-[a-z0-9-]+)?).*", "$1");
 
             List<String> received = receivedLines(id);
             assertThat(received.get(0)).isEqualTo("Received: from client.test ([127.0.0.1])");

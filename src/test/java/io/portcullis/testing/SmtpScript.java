@@ -25,7 +25,7 @@ import javax.net.ssl.X509TrustManager;
  * has a timeout, so a test that waits for a reply that never comes fails instead of hanging.
  */
 public final class SmtpScript implements AutoCloseable {
-    private static final Pattern QUEUED = Pattern.compile("queued as ([0-9A-Z]+)");
+    private static final Pattern QUEUED = Pattern.compile("queued as ([0-9A-Z]+(?:-[a-z0-9-]+)?)");
 
     private Socket socket;
     private InputStream in;

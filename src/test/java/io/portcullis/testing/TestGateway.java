@@ -197,9 +197,28 @@ public final class TestGateway implements AutoCloseable {
                         now.minus(java.time.Duration.ofHours(1)), now.plusSeconds(1))).refusals();
     }
 
-    /** The Prometheus text of the gateway's counters. */
+    /**
+     * The Prometheus text of the gateway's counters, without the {@code node} label every series
+     * carries (so tests name the labels that matter to them); {@link #rawMetrics()} keeps it.
+     */
     public String metrics() {
+        return withoutNodeLabel(gateway.telemetry().scrape());
+    }
+
+    /** The Prometheus text exactly as scraped. */
+    public String rawMetrics() {
         return gateway.telemetry().scrape();
+    }
+
+    /** The running gateway (a new one after {@link #restart()}). */
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    /** Prometheus text with the {@code node} label taken out of every series. */
+    public static String withoutNodeLabel(String scrape) {
+        return scrape.replaceAll("\\{node=\"[^\"]*\"}", "").replaceAll("\\{node=\"[^\"]*\",", "{")
+                .replaceAll(",node=\"[^\"]*\"", "");
     }
 
     public int port(String listener) {
