@@ -55,10 +55,20 @@ public record ClusterConfig(String nodeId, List<Peer> peers, Duration peerTimeou
         return peers.stream().filter(peer -> !peer.nodeId().equals(nodeId)).toList();
     }
 
-    /** The host name's first label when it is a node id, else {@code node}: for configurations built by hand. */
+    /** {@code node-id}'s default: the host name's first label made a node id ({@link #nodeIdOf}). */
     public static String defaultNodeId() {
-        String label = hostLabel();
-        return NODE_ID.matcher(label).matches() ? label : "node";
+        return nodeIdOf(hostLabel());
+    }
+
+    /**
+     * A host label made a node id, so that any host starts on the embedded default: lower-cased,
+     * every character other than a letter, digit or '-' made '-', cut to 32, no '-' at either end;
+     * {@code node} when nothing is left.
+     */
+    public static String nodeIdOf(String label) {
+        String id = label.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        id = id.substring(0, Math.min(id.length(), 32)).replaceAll("^-+|-+$", "");
+        return id.isEmpty() ? "node" : id;
     }
 
     /** The host name's first label, lower-cased: {@code node-id}'s default. */
@@ -85,12 +95,7 @@ public record ClusterConfig(String nodeId, List<Peer> peers, Duration peerTimeou
                 nodeId = "invalid";
             }
         } else {
-            nodeId = hostLabel();
-            if (!NODE_ID.matcher(nodeId).matches()) {
-                errors.add(top.keyNode("node-id"), "node-id", "the host name's first label \"" + nodeId + "\" is not a"
-                        + " node id (1 to 32 lower-case letters, digits and '-'); set node-id");
-                nodeId = "invalid";
-            }
+            nodeId = defaultNodeId();
         }
         YamlMap cluster = top.map("cluster");
         Duration timeout = cluster.duration("peer-timeout", DEFAULT_PEER_TIMEOUT);

@@ -26,9 +26,18 @@ class NodeIdConfigTest {
     @Test
     void defaultsToTheHostNamesFirstLabel() throws Exception {
         GatewayConfig config = load("hostname: gw.example.test\n");
-        assertThat(config.nodeId()).isEqualTo(ClusterConfig.hostLabel()).matches(ClusterConfig.NODE_ID);
+        assertThat(config.nodeId()).isEqualTo(ClusterConfig.nodeIdOf(ClusterConfig.hostLabel())).matches(ClusterConfig.NODE_ID);
         assertThat(config.cluster().peers()).isEmpty();
         assertThat(config.cluster().peerTimeout()).isEqualTo(ClusterConfig.DEFAULT_PEER_TIMEOUT);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+            "mx1, mx1", "MX-1, mx-1", "build_host_7, build-host-7", "-odd-, odd", "___, node", "'', node",
+            "a-very-long-host-label-of-forty-characters-x, a-very-long-host-label-of-forty",
+    })
+    void anyHostLabelGivesAValidDefault(String label, String id) {
+        assertThat(ClusterConfig.nodeIdOf(label)).isEqualTo(id).matches(ClusterConfig.NODE_ID);
     }
 
     @Test
