@@ -15,6 +15,7 @@ import java.util.List;
  * @param shutdownTimeout how long a graceful stop (SIGTERM) lets sessions in progress finish
  * @param logging  where the log goes besides standard output ({@code logging:})
  * @param quarantine the quarantine's retention, sweeps, release links and digests
+ * @param sharedState which features keep their state in Redis, shared by several nodes ({@code shared-state:})
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
@@ -22,11 +23,12 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                             java.util.Map<String, CheckConfig> checks,
                             java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
                             TlsReportConfig tlsReports, java.time.Duration shutdownTimeout, LoggingConfig logging,
-                            QuarantineConfig quarantine) {
+                            QuarantineConfig quarantine, SharedStateConfig sharedState) {
     /** {@code shutdown-timeout}'s default: long enough for a client to finish sending a large message. */
     public static final java.time.Duration DEFAULT_SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     public GatewayConfig {
+        sharedState = sharedState == null ? SharedStateConfig.LOCAL : sharedState;
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);
         checks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(checks));
@@ -41,7 +43,20 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                          java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
                          TlsReportConfig tlsReports) {
         this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin,
-                checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT, LoggingConfig.DEFAULT, QuarantineConfig.DEFAULT);
+                checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT, LoggingConfig.DEFAULT, QuarantineConfig.DEFAULT,
+                SharedStateConfig.LOCAL);
+    }
+
+    /** With state kept locally ({@link SharedStateConfig#LOCAL}). */
+    public GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
+                         RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
+                         Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
+                         java.util.Map<String, CheckConfig> checks,
+                         java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
+                         TlsReportConfig tlsReports, java.time.Duration shutdownTimeout, LoggingConfig logging,
+                         QuarantineConfig quarantine) {
+        this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin,
+                checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging, quarantine, SharedStateConfig.LOCAL);
     }
 
     /** The flow of copies an archive check queues to its archive address. */
