@@ -69,7 +69,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         }
         UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), ldap);
         KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
-        ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool));
+        ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool), shared.circuits());
         PhaseChecks phaseChecks = new PhaseChecks(config.phaseChecks(), new PhaseChecks.Services(
                 config.delivery().resolver(), dataDirectory, clock, telemetry, io.portcullis.policy.OurIdentity.of(config),
                 spfAuthorization(config), shared.greylistStores()));

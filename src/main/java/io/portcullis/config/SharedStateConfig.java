@@ -13,16 +13,19 @@ import java.util.Locale;
  * @param rateLimits   the listeners' rate limits (per IP, per user)
  * @param authThrottle AUTH failure counting and lockout
  * @param greylisting  greylisting triplets and auto-allowed networks
+ * @param circuitBreakers the content checks' circuit breakers (by check name): open on one node, open on all
  */
-public record SharedStateConfig(Redis redis, Feature rateLimits, Feature authThrottle, Feature greylisting) {
+public record SharedStateConfig(Redis redis, Feature rateLimits, Feature authThrottle, Feature greylisting,
+                                Feature circuitBreakers) {
 
     /** Where a feature keeps its state. */
     public enum Store { LOCAL, REDIS }
 
     /**
      * What a Redis-backed feature does while Redis cannot answer within its timeout: {@code OPEN}
-     * lets mail go on (rate limits and the AUTH throttle count on this node alone meanwhile,
-     * greylisting is skipped); {@code CLOSED} refuses for now with a 4xx reply.
+     * lets mail go on (rate limits, the AUTH throttle and circuit breakers count on this node alone
+     * meanwhile, greylisting is skipped); {@code CLOSED} refuses for now with a 4xx reply (a circuit
+     * breaker counts as open: the step's own failure mode applies).
      */
     public enum OnFailure { OPEN, CLOSED }
 
@@ -51,11 +54,12 @@ public record SharedStateConfig(Redis redis, Feature rateLimits, Feature authThr
         public static final String DEFAULT_KEY_PREFIX = "portcullis:";
     }
 
-    public static final SharedStateConfig LOCAL = new SharedStateConfig(null, Feature.LOCAL, Feature.LOCAL, Feature.LOCAL);
+    public static final SharedStateConfig LOCAL = new SharedStateConfig(null, Feature.LOCAL, Feature.LOCAL, Feature.LOCAL,
+            Feature.LOCAL);
 
     /** True when some feature counts in Redis. */
     public boolean usesRedis() {
-        return rateLimits.isRedis() || authThrottle.isRedis() || greylisting.isRedis();
+        return rateLimits.isRedis() || authThrottle.isRedis() || greylisting.isRedis() || circuitBreakers.isRedis();
     }
 
     /** Reads {@code shared-state:}; errors name the file, line and key. */
@@ -68,8 +72,9 @@ public record SharedStateConfig(Redis redis, Feature rateLimits, Feature authThr
         Feature rateLimits = feature(map, "rate-limits");
         Feature authThrottle = feature(map, "auth-throttle");
         Feature greylisting = feature(map, "greylisting");
+        Feature circuitBreakers = feature(map, "circuit-breakers");
         map.finish();
-        SharedStateConfig config = new SharedStateConfig(redis, rateLimits, authThrottle, greylisting);
+        SharedStateConfig config = new SharedStateConfig(redis, rateLimits, authThrottle, greylisting, circuitBreakers);
         if (redis == null && config.usesRedis()) {
             map.errors().add(top.node("shared-state"), top.keyPath("shared-state"),
                     "a feature has store: redis, but there is no redis: block (address, ...)");

@@ -32,7 +32,8 @@ public final class SharedStores implements AutoCloseable {
             return new SharedStores(config, null);
         }
         for (var feature : java.util.Map.of(RedisRateLimits.FEATURE, config.rateLimits(),
-                RedisAuthThrottle.FEATURE, config.authThrottle(), RedisGreylistStore.FEATURE, config.greylisting()).entrySet()) {
+                RedisAuthThrottle.FEATURE, config.authThrottle(), RedisGreylistStore.FEATURE, config.greylisting(),
+                RedisCircuit.FEATURE, config.circuitBreakers()).entrySet()) {
             if (feature.getValue().isRedis()) {
                 telemetry.declareSharedState(feature.getKey());
             }
@@ -56,6 +57,12 @@ public final class SharedStores implements AutoCloseable {
     public PhaseChecks.GreylistStores greylistStores() {
         return config.greylisting().isRedis()
                 ? greylist -> new RedisGreylistStore(redis, greylist.name(), config.greylisting().failsOpen()) : null;
+    }
+
+    /** The content checks' shared circuit state by check name, or null for breakers of this node alone. */
+    public java.util.function.Function<String, io.portcullis.content.SharedCircuit> circuits() {
+        return config.circuitBreakers().isRedis()
+                ? check -> new RedisCircuit(redis, check, config.circuitBreakers().failsOpen()) : null;
     }
 
     @Override
