@@ -73,8 +73,10 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         PhaseChecks phaseChecks = new PhaseChecks(config.phaseChecks(), new PhaseChecks.Services(
                 config.delivery().resolver(), dataDirectory, clock, telemetry, io.portcullis.policy.OurIdentity.of(config),
                 spfAuthorization(config), shared.greylistStores()));
-        phaseChecks.greylistStores().forEach((name, store) -> telemetry.gauge("portcullis.greylist.entries",
-                "triplets and client networks greylisting holds", List.of("check", name), store, GreylistStore::size));
+        if (!config.sharedState().greylisting().isRedis()) { // in Redis the entries are every node's, and expire there
+            phaseChecks.greylistStores().forEach((name, store) -> telemetry.gauge("portcullis.greylist.entries",
+                    "triplets and client networks greylisting holds", List.of("check", name), store, GreylistStore::size));
+        }
         Map<String, SessionContext> contexts = new LinkedHashMap<>();
         Map<String, Instant> certificateExpiries = new LinkedHashMap<>();
         try {
