@@ -72,7 +72,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool), shared.circuits());
         PhaseChecks phaseChecks = new PhaseChecks(config.phaseChecks(), new PhaseChecks.Services(
                 config.delivery().resolver(), dataDirectory, clock, telemetry, io.portcullis.policy.OurIdentity.of(config),
-                spfAuthorization(config), shared.greylistStores()));
+                spfAuthorization(config), shared.greylistStores(), shared.dnsListAnswers()));
         if (!config.sharedState().greylisting().isRedis()) { // in Redis the entries are every node's, and expire there
             phaseChecks.greylistStores().forEach((name, store) -> telemetry.gauge("portcullis.greylist.entries",
                     "triplets and client networks greylisting holds", List.of("check", name), store, GreylistStore::size));

@@ -14,9 +14,10 @@ import java.util.Locale;
  * @param authThrottle AUTH failure counting and lockout
  * @param greylisting  greylisting triplets and auto-allowed networks
  * @param circuitBreakers the content checks' circuit breakers (by check name): open on one node, open on all
+ * @param dnsblCache   the DNS list checks' answers (a name one node asked is not asked again by the others)
  */
 public record SharedStateConfig(Redis redis, Feature rateLimits, Feature authThrottle, Feature greylisting,
-                                Feature circuitBreakers) {
+                                Feature circuitBreakers, Feature dnsblCache) {
 
     /** Where a feature keeps its state. */
     public enum Store { LOCAL, REDIS }
@@ -55,11 +56,12 @@ public record SharedStateConfig(Redis redis, Feature rateLimits, Feature authThr
     }
 
     public static final SharedStateConfig LOCAL = new SharedStateConfig(null, Feature.LOCAL, Feature.LOCAL, Feature.LOCAL,
-            Feature.LOCAL);
+            Feature.LOCAL, Feature.LOCAL);
 
     /** True when some feature counts in Redis. */
     public boolean usesRedis() {
-        return rateLimits.isRedis() || authThrottle.isRedis() || greylisting.isRedis() || circuitBreakers.isRedis();
+        return rateLimits.isRedis() || authThrottle.isRedis() || greylisting.isRedis() || circuitBreakers.isRedis()
+                || dnsblCache.isRedis();
     }
 
     /** Reads {@code shared-state:}; errors name the file, line and key. */
@@ -73,8 +75,10 @@ public record SharedStateConfig(Redis redis, Feature rateLimits, Feature authThr
         Feature authThrottle = feature(map, "auth-throttle");
         Feature greylisting = feature(map, "greylisting");
         Feature circuitBreakers = feature(map, "circuit-breakers");
+        Feature dnsblCache = feature(map, "dnsbl-cache");
         map.finish();
-        SharedStateConfig config = new SharedStateConfig(redis, rateLimits, authThrottle, greylisting, circuitBreakers);
+        SharedStateConfig config = new SharedStateConfig(redis, rateLimits, authThrottle, greylisting, circuitBreakers,
+                dnsblCache);
         if (redis == null && config.usesRedis()) {
             map.errors().add(top.node("shared-state"), top.keyPath("shared-state"),
                     "a feature has store: redis, but there is no redis: block (address, ...)");

@@ -286,7 +286,7 @@ public final class Telemetry implements AutoCloseable {
     /**
      * A shared-state store (Redis) did not answer in time or failed, so the feature fell back to its
      * {@code on-failure} behaviour: {@code portcullis_shared_state_failures_total{feature}}, feature
-     * one of rate-limits, auth-throttle, greylisting, circuit-breakers. Declared at zero for every Redis-backed feature.
+     * one of rate-limits, auth-throttle, greylisting, circuit-breakers, dnsbl-cache. Declared at zero for every Redis-backed feature.
      */
     public void sharedStateFailure(String feature) {
         sharedStateFailures(feature).increment();

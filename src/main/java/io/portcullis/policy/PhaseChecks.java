@@ -30,12 +30,14 @@ public final class PhaseChecks implements AutoCloseable {
      * @param identity      our names and addresses (what a client's EHLO must not claim)
      * @param spf           SPF for a client and sender (wired in app from content.authentication), or null
      * @param greylistStores opens the store of a greylisting check; null: a file in the data directory
+     * @param dnsListAnswers DNS list answers shared with other nodes; null: each check's own cache only
      */
     public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, Telemetry telemetry,
-                           OurIdentity identity, SpfAuthorization spf, GreylistStores greylistStores) {
+                           OurIdentity identity, SpfAuthorization spf, GreylistStores greylistStores,
+                           io.portcullis.dns.SharedAnswers dnsListAnswers) {
         public Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, Telemetry telemetry,
                         OurIdentity identity, SpfAuthorization spf) {
-            this(dnsServer, dataDirectory, clock, telemetry, identity, spf, null);
+            this(dnsServer, dataDirectory, clock, telemetry, identity, spf, null, null);
         }
     }
 

@@ -33,13 +33,14 @@ public final class SharedStores implements AutoCloseable {
         }
         for (var feature : java.util.Map.of(RedisRateLimits.FEATURE, config.rateLimits(),
                 RedisAuthThrottle.FEATURE, config.authThrottle(), RedisGreylistStore.FEATURE, config.greylisting(),
-                RedisCircuit.FEATURE, config.circuitBreakers()).entrySet()) {
+                RedisCircuit.FEATURE, config.circuitBreakers(), RedisDnsAnswers.FEATURE, config.dnsblCache()).entrySet()) {
             if (feature.getValue().isRedis()) {
                 telemetry.declareSharedState(feature.getKey());
             }
         }
         RedisConnection redis = new RedisConnection(config.redis(), telemetry);
-        redis.warmUp(java.util.List.of(RedisRateLimits.GCRA, RedisAuthThrottle.FAIL, RedisAuthThrottle.LOCKED));
+        redis.warmUp(java.util.List.of(RedisRateLimits.GCRA, RedisAuthThrottle.FAIL, RedisAuthThrottle.LOCKED,
+                RedisDnsAnswers.READ));
         return new SharedStores(config, redis);
     }
 
@@ -63,6 +64,11 @@ public final class SharedStores implements AutoCloseable {
     public java.util.function.Function<String, io.portcullis.content.SharedCircuit> circuits() {
         return config.circuitBreakers().isRedis()
                 ? check -> new RedisCircuit(redis, check, config.circuitBreakers().failsOpen()) : null;
+    }
+
+    /** DNS list answers shared in Redis, or null for each check's own cache only. */
+    public io.portcullis.dns.SharedAnswers dnsListAnswers() {
+        return config.dnsblCache().isRedis() ? new RedisDnsAnswers(redis) : null;
     }
 
     @Override

@@ -1,9 +1,10 @@
 /**
  * State shared by several gateway nodes, kept in Redis (issue 17; {@code shared-state:}): the
- * listeners' rate limits, the AUTH throttle, greylisting and the content checks' circuit breakers,
- * each behind the interface its local version uses ({@link io.portcullis.policy.RateLimitStore},
- * {@link io.portcullis.auth.AuthThrottle}, {@link io.portcullis.policy.GreylistStore},
- * {@link io.portcullis.content.SharedCircuit}), so the checks do not know where their state lives.
+ * listeners' rate limits, the AUTH throttle, greylisting, the content checks' circuit breakers and
+ * the DNS list answers, each behind the interface its local version uses
+ * ({@link io.portcullis.policy.RateLimitStore}, {@link io.portcullis.auth.AuthThrottle},
+ * {@link io.portcullis.policy.GreylistStore}, {@link io.portcullis.content.SharedCircuit},
+ * {@link io.portcullis.dns.SharedAnswers}), so the checks do not know where their state lives.
  *
  * <p>{@link io.portcullis.redis.RedisConnection} is the one way to Redis: a bounded pool (Jedis),
  * a timeout on connecting, borrowing and every command, Lua scripts sent by SHA (EVALSHA, loaded
@@ -14,8 +15,8 @@
  * and a hash of what the client sent (addresses, user names), so no client text reaches a key and
  * every key's length is fixed; every key has a time to live.
  *
- * <p>Place in the flow: beside {@code policy}, {@code auth} and {@code content}, whose interfaces it
- * implements; depends on them, {@code config} and {@code observe} (the failure counter). Wired in
- * {@code app}. The DNS list cache stays per node (see the README's "Running several nodes").
+ * <p>Place in the flow: beside {@code policy}, {@code auth}, {@code content} and {@code dns},
+ * whose interfaces it implements; depends on them, {@code config} and {@code observe} (the failure
+ * counter). Wired in {@code app}.
  */
 package io.portcullis.redis;
