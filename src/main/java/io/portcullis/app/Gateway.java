@@ -43,6 +43,8 @@ public final class Gateway implements AutoCloseable {
     private final Spool spool;
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private AuthThrottle throttle;
+    /** The stores of shared-state: (Redis or local), kept across reloads. */
+    private io.portcullis.redis.SharedStores sharedStores;
     private SessionContexts sessionContexts;
     private java.time.Clock clock;
     private DeliveryScheduler scheduler;
@@ -118,9 +120,10 @@ public final class Gateway implements AutoCloseable {
             gateway.queueCommands = new QueueCommands(new QueueService(gateway.scheduler));
             gateway.control = new ControlServer(dataDirectory, new ControlCommands(gateway, gateway.queueCommands)::execute);
             gateway.control.start();
-            gateway.throttle = AuthThrottle.of(config.directory().authThrottle());
+            gateway.sharedStores = io.portcullis.redis.SharedStores.open(config.sharedState(), gateway.telemetry);
+            gateway.throttle = gateway.sharedStores.authThrottle(config.directory().authThrottle());
             gateway.sessionContexts = SessionContexts.build(config, dataDirectory, spool, gateway.telemetry, gateway.throttle,
-                    clock);
+                    clock, gateway.sharedStores);
             for (ListenerConfig listenerConfig : config.listeners()) {
                 Listener listener = new Listener(gateway.sessionContexts.contexts().get(listenerConfig.name()));
                 listener.start();
@@ -293,8 +296,8 @@ public final class Gateway implements AutoCloseable {
         List<String> changes = ConfigDiff.between(config, next);
         // the counters outlive a reload, unless the throttle's settings changed
         AuthThrottle nextThrottle = next.directory().authThrottle().equals(config.directory().authThrottle()) ? throttle
-                : AuthThrottle.of(next.directory().authThrottle());
-        SessionContexts built = SessionContexts.build(next, dataDirectory, spool, telemetry, nextThrottle, clock);
+                : sharedStores.authThrottle(next.directory().authThrottle());
+        SessionContexts built = SessionContexts.build(next, dataDirectory, spool, telemetry, nextThrottle, clock, sharedStores);
         Map<String, Listener> current = new java.util.LinkedHashMap<>();
         listeners.forEach(l -> current.put(l.name(), l));
         List<Listener> started = new ArrayList<>();
@@ -424,6 +427,9 @@ public final class Gateway implements AutoCloseable {
         }
         if (sessionContexts != null) {
             sessionContexts.close();
+        }
+        if (sharedStores != null) {
+            sharedStores.close();
         }
         if (quarantineDigests != null) {
             quarantineDigests.shutdownNow();

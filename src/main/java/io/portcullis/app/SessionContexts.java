@@ -26,10 +26,10 @@ import io.portcullis.policy.GreylistStore;
 import io.portcullis.policy.KnownRecipients;
 import io.portcullis.policy.PhaseCheck;
 import io.portcullis.policy.PhaseChecks;
-import io.portcullis.policy.RateLimits;
 import io.portcullis.policy.RecipientCheck;
 import io.portcullis.policy.SenderCheck;
 import io.portcullis.policy.SpfAuthorization;
+import io.portcullis.redis.SharedStores;
 import io.portcullis.session.SessionContext;
 import io.portcullis.spool.Spool;
 import java.io.IOException;
@@ -57,7 +57,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
     private static final java.time.Duration SPF_LOOKUP_TIMEOUT = java.time.Duration.ofSeconds(2);
 
     static SessionContexts build(GatewayConfig config, Path dataDirectory, Spool spool, Telemetry telemetry,
-                                 AuthThrottle throttle, Clock clock) throws IOException {
+                                 AuthThrottle throttle, Clock clock, SharedStores shared) throws IOException {
         Directory directory = config.directory();
         LdapDirectory ldap = null;
         if (directory.ldap() != null) {
@@ -69,17 +69,19 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
         }
         UserStore users = new UserStore(directory.inlineUsers(), dataDirectory.resolve(directory.usersFile()), ldap);
         KnownRecipients known = new KnownRecipients(directory.recipients(), directory.recipientsFile(), ldap);
-        ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool));
+        ContentChecks checks = new ContentChecks(contentChecks(config, dataDirectory, spool), shared.circuits());
         PhaseChecks phaseChecks = new PhaseChecks(config.phaseChecks(), new PhaseChecks.Services(
                 config.delivery().resolver(), dataDirectory, clock, telemetry, io.portcullis.policy.OurIdentity.of(config),
-                spfAuthorization(config)));
-        phaseChecks.greylistStores().forEach((name, store) -> telemetry.gauge("portcullis.greylist.entries",
-                "triplets and client networks greylisting holds", List.of("check", name), store, GreylistStore::size));
+                spfAuthorization(config), shared.greylistStores(), shared.dnsListAnswers()));
+        if (!config.sharedState().greylisting().isRedis()) { // in Redis the entries are every node's, and expire there
+            phaseChecks.greylistStores().forEach((name, store) -> telemetry.gauge("portcullis.greylist.entries",
+                    "triplets and client networks greylisting holds", List.of("check", name), store, GreylistStore::size));
+        }
         Map<String, SessionContext> contexts = new LinkedHashMap<>();
         Map<String, Instant> certificateExpiries = new LinkedHashMap<>();
         try {
             contexts(config, dataDirectory, spool, telemetry, throttle, users, known, checks, phaseChecks, contexts,
-                    certificateExpiries);
+                    certificateExpiries, shared);
         } catch (IOException | RuntimeException e) {
             phaseChecks.close(); // the greylisting stores it opened
             throw e;
@@ -91,7 +93,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
     private static void contexts(GatewayConfig config, Path dataDirectory, Spool spool, Telemetry telemetry,
                                  AuthThrottle throttle, UserStore users, KnownRecipients known, ContentChecks checks,
                                  PhaseChecks phaseChecks, Map<String, SessionContext> contexts,
-                                 Map<String, Instant> certificateExpiries) throws IOException {
+                                 Map<String, Instant> certificateExpiries, SharedStores shared) throws IOException {
         Directory directory = config.directory();
         for (ListenerConfig listener : config.listeners()) {
             ListenerPolicy policy = listener.policy();
@@ -103,7 +105,7 @@ record SessionContexts(Map<String, SessionContext> contexts, LdapDirectory ldap,
             }
             Map<String, PhaseCheck> builtIn = BuiltInChecks.of(listener,
                     new SenderCheck(policy, config.routes(), directory.protectedSenders()),
-                    new RecipientCheck(policy, config.routes(), known, listener.flow()), new RateLimits(policy.rateLimits()));
+                    new RecipientCheck(policy, config.routes(), known, listener.flow()), shared.rateLimits(policy.rateLimits(), listener.name()));
             contexts.put(listener.name(), new SessionContext(listener, config.routes(), spool, tls,
                     phaseChecks.forListener(listener, builtIn), users,
                     throttle, telemetry, new ContentChain(listener.name(), listener.content(), checks, telemetry)));

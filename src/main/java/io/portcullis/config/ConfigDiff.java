@@ -50,6 +50,7 @@ public final class ConfigDiff {
         section(changes, "node-id", before.nodeId(), after.nodeId(), true);
         section(changes, "cluster", List.of(before.cluster().peers(), before.cluster().peerTimeout()),
                 List.of(after.cluster().peers(), after.cluster().peerTimeout()), false);
+        section(changes, "shared-state", before.sharedState(), after.sharedState(), true);
         return changes;
     }
 

@@ -20,8 +20,14 @@ public final class ContentChecks implements AutoCloseable {
 
     /** The checks by name, each given a circuit breaker; see {@link #builtIn} for most of them. */
     public ContentChecks(Map<String, ContentCheck> checks) {
+        this(checks, null);
+    }
+
+    /** As {@link #ContentChecks(Map)}, each breaker sharing its state through {@code shared} (by check name), or none when null. */
+    public ContentChecks(Map<String, ContentCheck> checks, java.util.function.Function<String, SharedCircuit> shared) {
         checks.forEach((name, check) -> entries.put(name, new Entry(check, new CircuitBreaker(
-                CircuitBreaker.DEFAULT_THRESHOLD, CircuitBreaker.DEFAULT_OPEN_FOR, Clock.systemUTC()))));
+                CircuitBreaker.DEFAULT_THRESHOLD, CircuitBreaker.DEFAULT_OPEN_FOR, Clock.systemUTC(),
+                shared == null ? null : shared.apply(name)))));
     }
 
     /**

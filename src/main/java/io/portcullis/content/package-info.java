@@ -4,7 +4,8 @@
  * spooled but uncommitted file. A check answers with a sealed {@link io.portcullis.content.ContentVerdict};
  * edits it asks for (headers, body) are written into a new spool file before the next check runs,
  * so every check sees the message as it will leave. Each step has a time budget, a failure mode
- * and a circuit breaker, so one dead scanner cannot stall the gateway. MIME is read by one
+ * and a circuit breaker (shared by several nodes through a {@code SharedCircuit} when
+ * configured), so one dead scanner cannot stall the gateway. MIME is read by one
  * streaming parser ({@code MimeScanner}), held to the listener's MIME limits before the first
  * step; checks that compute on the session's thread look at their {@code Deadline}.
  *

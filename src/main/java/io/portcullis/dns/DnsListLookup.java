@@ -36,7 +36,9 @@ import org.xbill.DNS.Type;
  * kept in a bounded cache for their TTL (at most {@code maxTtl}); "no such name" is kept for the SOA
  * minimum of the answer's authority section, or {@code negativeTtl} when it has none. Failures and
  * timeouts are not kept. A name asked while a query for it is under way waits for that query rather
- * than sending another. Thread-safe; shared by every session of the checks that own it.
+ * than sending another. With {@link SharedAnswers} (several nodes), a name is looked up there
+ * first (one round trip for all the names of a call) and definite DNS answers are shared with their
+ * TTL. Thread-safe; shared by every session of the checks that own it.
  */
 public final class DnsListLookup {
 
@@ -82,10 +84,18 @@ public final class DnsListLookup {
     private final long negativeTtlMillis;
     private final Clock clock;
     private final LinkedHashMap<String, Pending> cache;
+    private final SharedAnswers shared;
 
     /** @param server the DNS server to ask, or null for the system's (/etc/resolv.conf) */
     public DnsListLookup(InetSocketAddress server, Duration timeout, int cacheSize, Duration maxTtl, Duration negativeTtl,
                          Clock clock) {
+        this(server, timeout, cacheSize, maxTtl, negativeTtl, clock, null);
+    }
+
+    /** @param shared answers shared with other nodes, asked before the DNS; null for none */
+    public DnsListLookup(InetSocketAddress server, Duration timeout, int cacheSize, Duration maxTtl, Duration negativeTtl,
+                         Clock clock, SharedAnswers shared) {
+        this.shared = shared;
         this.resolver = server == null ? new ExtendedResolver() : new SimpleResolver(server);
         this.resolver.setTimeout(timeout);
         this.timeout = timeout;
@@ -109,6 +119,7 @@ public final class DnsListLookup {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Pending> entries = new LinkedHashMap<>();
         Map<String, Boolean> asked = new LinkedHashMap<>();
+        Map<String, Pending> toAsk = new LinkedHashMap<>();
         for (String name : names) {
             if (entries.containsKey(name)) {
                 continue;
@@ -127,11 +138,21 @@ public final class DnsListLookup {
                 }
             }
             if (mine) {
-                send(name, entry);
+                toAsk.put(name, entry);
             }
             entries.put(name, entry);
             asked.put(name, mine);
         }
+        Map<String, SharedAnswers.Shared> known = shared == null || toAsk.isEmpty() ? Map.of() : shared.get(toAsk.keySet());
+        toAsk.forEach((name, entry) -> {
+            SharedAnswers.Shared answer = known.get(name);
+            if (answer == null) {
+                send(name, entry);
+            } else {
+                asked.put(name, false); // another node asked it
+                finish(name, entry, answer.answer(), Math.min(maxTtlMillis, answer.ttlMillis()), false);
+            }
+        });
         Map<String, Result> results = new LinkedHashMap<>();
         for (Map.Entry<String, Pending> entry : entries.entrySet()) {
             results.put(entry.getKey(), new Result(await(entry.getValue(), deadline), asked.get(entry.getKey())));
@@ -211,6 +232,13 @@ public final class DnsListLookup {
     }
 
     private void finish(String name, Pending entry, Answer answer, long ttlMillis) {
+        finish(name, entry, answer, ttlMillis, true);
+    }
+
+    private void finish(String name, Pending entry, Answer answer, long ttlMillis, boolean fromDns) {
+        if (fromDns && shared != null && ttlMillis > 0 && (answer.status() == Status.FOUND || answer.status() == Status.NOT_FOUND)) {
+            Thread.ofVirtual().start(() -> shared.put(name, answer, ttlMillis)); // never block the resolver's thread
+        }
         if (ttlMillis > 0) {
             entry.expiresAt = clock.millis() + ttlMillis;
         } else {

@@ -302,6 +302,25 @@ public final class Telemetry implements AutoCloseable {
                 "check", check, "zone", zone, "result", result).increment();
     }
 
+    /**
+     * A shared-state store (Redis) did not answer in time or failed, so the feature fell back to its
+     * {@code on-failure} behaviour: {@code portcullis_shared_state_failures_total{feature}}, feature
+     * one of rate-limits, auth-throttle, greylisting, circuit-breakers, dnsbl-cache. Declared at zero for every Redis-backed feature.
+     */
+    public void sharedStateFailure(String feature) {
+        sharedStateFailures(feature).increment();
+    }
+
+    /** Registers the shared-state failure counter of {@code feature} at zero. */
+    public void declareSharedState(String feature) {
+        sharedStateFailures(feature);
+    }
+
+    private Counter sharedStateFailures(String feature) {
+        return counter("portcullis.shared.state.failures",
+                "shared-state (Redis) calls that failed or timed out, per feature", "feature", feature);
+    }
+
     public void received(Envelope envelope) {
         String listener = envelope.listener();
         String flow = envelope.flow();

@@ -55,7 +55,7 @@ final class DnsLists {
         this.check = check;
         this.settings = settings;
         this.lookup = new DnsListLookup(services.dnsServer(), settings.timeout(), settings.cacheSize(), settings.maxTtl(),
-                settings.negativeTtl(), services.clock());
+                settings.negativeTtl(), services.clock(), services.dnsListAnswers());
         this.telemetry = services.telemetry();
         Set<String> zones = new LinkedHashSet<>();
         settings.zones().forEach(zone -> zones.add(zone.zone()));

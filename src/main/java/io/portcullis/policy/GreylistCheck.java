@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * message, for clients that give up on a 4xx at RCPT) every recipient's triplet is recorded and the
  * message is refused for now unless all of them passed. A filter: skipped for trusted and
  * allow-listed clients (an IP or DNS allow list). Keys in the store are hashes of the triplet, so
- * the state file holds no addresses.
+ * the state file holds no addresses. A shared store (Redis) that cannot answer makes the check skip
+ * ({@code on-failure: open}) or refuse for now with 451 4.3.0 ({@code closed}).
  */
 final class GreylistCheck implements PhaseCheck, AutoCloseable {
     private static final Set<Phase> PHASES = Set.of(Phase.RCPT, Phase.DATA);
@@ -72,6 +73,15 @@ final class GreylistCheck implements PhaseCheck, AutoCloseable {
 
     @Override
     public Verdict check(PhaseInput input) {
+        try {
+            return greylist(input);
+        } catch (StoreUnavailableException e) {
+            return e.failOpen() ? new Verdict.Skip("greylist-unavailable")
+                    : Verdict.tempfail(Replies.SHARED_STATE_UNAVAILABLE, "greylist-unavailable");
+        }
+    }
+
+    private Verdict greylist(PhaseInput input) {
         long now = clock.instant().getEpochSecond();
         evictExpiredHourly(now);
         String network = network(input.client().address());

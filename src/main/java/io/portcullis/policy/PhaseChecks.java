@@ -29,9 +29,21 @@ public final class PhaseChecks implements AutoCloseable {
      * @param telemetry     where checks count what they do beyond their verdicts (DNS list queries)
      * @param identity      our names and addresses (what a client's EHLO must not claim)
      * @param spf           SPF for a client and sender (wired in app from content.authentication), or null
+     * @param greylistStores opens the store of a greylisting check; null: a file in the data directory
+     * @param dnsListAnswers DNS list answers shared with other nodes; null: each check's own cache only
      */
     public record Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, Telemetry telemetry,
-                           OurIdentity identity, SpfAuthorization spf) {
+                           OurIdentity identity, SpfAuthorization spf, GreylistStores greylistStores,
+                           io.portcullis.dns.SharedAnswers dnsListAnswers) {
+        public Services(InetSocketAddress dnsServer, Path dataDirectory, Clock clock, Telemetry telemetry,
+                        OurIdentity identity, SpfAuthorization spf) {
+            this(dnsServer, dataDirectory, clock, telemetry, identity, spf, null, null);
+        }
+    }
+
+    /** Where a greylisting check keeps its entries (a shared store: Redis, {@code shared-state.greylisting}). */
+    public interface GreylistStores {
+        GreylistStore open(PhaseCheckConfig.Greylist config) throws IOException;
     }
 
     /** A check with the name it was configured under (its counter and log label). */
@@ -62,8 +74,9 @@ public final class PhaseChecks implements AutoCloseable {
             case PhaseCheckConfig.ReverseDns reverseDns -> new ReverseDnsCheck(reverseDns, services.dnsServer());
             case PhaseCheckConfig.Helo helo -> new HeloCheck(helo, services.identity(), services.dnsServer());
             case PhaseCheckConfig.SenderDomain senderDomain -> new SenderDomainCheck(senderDomain, services.dnsServer());
-            case PhaseCheckConfig.Greylist greylist -> new GreylistCheck(greylist,
-                    FileGreylistStore.open(services.dataDirectory().resolve("greylist").resolve(greylist.name() + ".log"),
+            case PhaseCheckConfig.Greylist greylist -> new GreylistCheck(greylist, services.greylistStores() != null
+                    ? services.greylistStores().open(greylist)
+                    : FileGreylistStore.open(services.dataDirectory().resolve("greylist").resolve(greylist.name() + ".log"),
                             greylist.maxEntries(), services.clock()), services.clock(), services.spf());
             case PhaseCheckConfig.Milter milter -> new MilterPhaseCheck(milter);
         };

@@ -13,6 +13,11 @@
  * {@link io.portcullis.policy.SpfAuthorization}, wired in {@code app}, so that policy never depends
  * on {@code content}.
  *
+ * <p>State several nodes may share sits behind interfaces ({@code RateLimitStore},
+ * {@code GreylistStore}); the Redis versions live in {@code io.portcullis.redis}, wired in
+ * {@code app}. A shared store that cannot answer and is configured to fail closed throws
+ * {@code StoreUnavailableException}, which the check turns into a 4.3.0 refusal.
+ *
  * <p>The milter check ({@code MilterPhaseCheck}) is the one check that talks to a daemon: the milter
  * named in its configuration, through {@code io.portcullis.milter}, never the client's socket.
  */

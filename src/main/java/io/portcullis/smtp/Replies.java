@@ -153,6 +153,12 @@ public final class Replies {
             "Too many connections from your address, slow down and try again later");
     public static final Reply MESSAGE_RATE_EXCEEDED = new Reply(450, "4.7.1", "Message rate limit exceeded, try again later");
     public static final Reply RECIPIENT_RATE_EXCEEDED = new Reply(452, "4.7.1", "Recipient rate limit exceeded, try again later");
+    /**
+     * A check whose state is shared across nodes (Redis) could not reach it and is configured to fail
+     * closed (at connect it becomes the session's 421).
+     */
+    public static final Reply SHARED_STATE_UNAVAILABLE = new Reply(451, "4.3.0",
+            "Temporary local problem, try again later");
     public static final Reply RECIPIENT_LOOKUP_FAILED = new Reply(451, "4.3.0",
             "Recipient address lookup failed, try again later");
     // A milter asked at each policy phase (its SMFIR_REPLYCODE replaces these); texts as Postfix's

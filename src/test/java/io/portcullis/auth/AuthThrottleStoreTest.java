@@ -15,8 +15,8 @@ class AuthThrottleStoreTest {
     private static final String USER = "bob@example.test";
     private static final String LONG = "x".repeat(400);
 
-    private static AuthThrottle throttle(int capacity) {
-        return new AuthThrottle(5, 20, Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofSeconds(1),
+    private static LocalAuthThrottle throttle(int capacity) {
+        return new LocalAuthThrottle(5, 20, Duration.ofMinutes(15), Duration.ofMinutes(15), Duration.ofSeconds(1),
                 Duration.ofSeconds(5), capacity);
     }
 
@@ -26,7 +26,7 @@ class AuthThrottleStoreTest {
 
     @Test
     void addressesOfOneIpv6Slash64AreOneSource() throws Exception {
-        AuthThrottle throttle = throttle(1000);
+        LocalAuthThrottle throttle = throttle(1000);
         for (int i = 1; i <= 5; i++) {
             throttle.failed(ip("2001:db8:1:2::" + Integer.toHexString(0xa0 + i)), USER);
         }
@@ -37,7 +37,7 @@ class AuthThrottleStoreTest {
 
     @Test
     void ipv4AddressesAreSourcesOfTheirOwnAndMappedAddressesAreIpv4() throws Exception {
-        AuthThrottle throttle = throttle(1000);
+        LocalAuthThrottle throttle = throttle(1000);
         for (int i = 0; i < 5; i++) {
             throttle.failed(ip("192.0.2.1"), USER);
         }
@@ -48,7 +48,7 @@ class AuthThrottleStoreTest {
 
     @Test
     void guessesFromManySourcesSlowTheUserDownButNeverLockThemOut() throws Exception {
-        AuthThrottle throttle = throttle(1000);
+        LocalAuthThrottle throttle = throttle(1000);
         assertThat(throttle.delayBeforeCheck(USER)).isZero();
         for (int i = 1; i <= 200; i++) {
             throttle.failed(ip("198.51.100." + (i % 250 + 1)), USER);
@@ -61,7 +61,7 @@ class AuthThrottleStoreTest {
 
     @Test
     void aSourceGuessingManyUsersIsRefusedForAll() throws Exception {
-        AuthThrottle throttle = throttle(1000);
+        LocalAuthThrottle throttle = throttle(1000);
         for (int i = 0; i < 20; i++) {
             throttle.failed(ip("192.0.2.7"), "user" + i + "@example.test");
         }
@@ -71,7 +71,7 @@ class AuthThrottleStoreTest {
 
     @Test
     void aSuccessDoesNotWipeTheSourcesOtherFailures() throws Exception {
-        AuthThrottle throttle = throttle(1000);
+        LocalAuthThrottle throttle = throttle(1000);
         InetAddress attacker = ip("192.0.2.9");
         for (int i = 0; i < 19; i++) {
             throttle.failed(attacker, "victim" + i + "@example.test");
@@ -83,7 +83,7 @@ class AuthThrottleStoreTest {
 
     @Test
     void millionsOfSourcesAndNamesStayWithinTheCapacity() throws Exception {
-        AuthThrottle throttle = throttle(1000);
+        LocalAuthThrottle throttle = throttle(1000);
         byte[] address = new byte[16];
         address[0] = 0x20;
         address[1] = 0x01;
