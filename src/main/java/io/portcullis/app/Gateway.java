@@ -55,6 +55,8 @@ public final class Gateway implements AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService quarantineDigests;
     private java.util.concurrent.ScheduledExecutorService certificateChecks;
     private MtaStsService mtaSts;
+    /** The shared PostgreSQL store ({@code database:}), or null. */
+    private SharedDatabase shared;
     /** Set once start() has opened every listener: before that, health says not ready. */
     private volatile boolean started;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -90,14 +92,16 @@ public final class Gateway implements AutoCloseable {
             gateway = new Gateway(config, dataDirectory, lock, spool);
             gateway.clock = clock;
             Gateway started = gateway;
+            HourlyAggregates aggregates = new HourlyAggregates(dataDirectory.resolve("reports"));
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
-                    new HourlyAggregates(dataDirectory.resolve("reports")));
+                    aggregates);
             spool.onCommit(gateway.telemetry::received);
             gateway.quarantine = new Quarantine(dataDirectory.resolve("spool/quarantine"), spool, config.quarantine(),
                     gateway.telemetry, new AuditLog(dataDirectory.resolve("audit.log")), io.portcullis.spool.DiskSync.SYSTEM, clock);
             log.info("quarantine recovered: {} held", gateway.quarantine.recover());
             spool.holdIn(gateway.quarantine); // held messages commit into the quarantine from now on
             gateway.quarantine.start();
+            gateway.shared = SharedDatabase.start(config, dataDirectory, gateway.telemetry, aggregates, gateway.quarantine);
             gateway.startQuarantineDigests();
                         gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC(),
                     Connectors.internalAddressRule(config));
@@ -164,6 +168,9 @@ public final class Gateway implements AutoCloseable {
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
                 () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
         admin.serveQuarantine(quarantine, releaseLinks(), config.quarantine().linkValidity());
+        if (shared != null) {
+            admin.readAcrossNodes(shared.reads());
+        }
         admin.start();
     }
 
@@ -382,6 +389,13 @@ public final class Gateway implements AutoCloseable {
             quarantine.close();
         }
         spool.close();
+        if (shared != null) {
+            try {
+                shared.close();
+            } catch (IOException e) {
+                log.warn("closing the shared database: {}", e.toString());
+            }
+        }
         if (telemetry != null) {
             try {
                 telemetry.close();

@@ -22,9 +22,21 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                             java.util.Map<String, CheckConfig> checks,
                             java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
                             TlsReportConfig tlsReports, java.time.Duration shutdownTimeout, LoggingConfig logging,
-                            QuarantineConfig quarantine) {
+                            QuarantineConfig quarantine, DatabaseConfig database) {
     /** {@code shutdown-timeout}'s default: long enough for a client to finish sending a large message. */
     public static final java.time.Duration DEFAULT_SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+    /** Without a {@code database:} section (local files only). */
+    public GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
+                         RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
+                         Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
+                         java.util.Map<String, CheckConfig> checks,
+                         java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
+                         TlsReportConfig tlsReports, java.time.Duration shutdownTimeout, LoggingConfig logging,
+                         QuarantineConfig quarantine) {
+        this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin,
+                checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging, quarantine, DatabaseConfig.NONE);
+    }
 
     public GatewayConfig {
         listeners = List.copyOf(listeners);

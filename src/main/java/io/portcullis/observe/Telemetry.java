@@ -34,6 +34,7 @@ public final class Telemetry implements AutoCloseable {
     private final ConcurrentHashMap<String, AtomicInteger> activeConnections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> certificateExpiries = new ConcurrentHashMap<>();
     private volatile ProcessMetrics process;
+    private volatile TrackingSink shared;
 
     /**
      * @param tracking   the tracking log, or null to keep none
@@ -411,6 +412,15 @@ public final class Telemetry implements AutoCloseable {
         if (tracking != null) {
             tracking.write(event);
         }
+        TrackingSink sink = shared;
+        if (sink != null) {
+            sink.write(event);
+        }
+    }
+
+    /** From now on, every tracking event also goes to {@code sink} (the shared database), or to none if null. */
+    public void shareTracking(TrackingSink sink) {
+        this.shared = sink;
     }
 
     @Override
