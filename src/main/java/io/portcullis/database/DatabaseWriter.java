@@ -318,8 +318,9 @@ public final class DatabaseWriter implements TrackingSink, IndexListener, AutoCl
 
     private void failed(SQLException e) {
         if (up || nextRetry == Instant.MIN) {
-            log.warn("database: cannot write ({}); tracking events wait in {} (retry every {})", e.getMessage(),
-                    EventBuffer.FILE, config.retryInterval());
+            String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            log.warn("database: cannot write ({}); tracking events wait in {} (retried every {} ms)", message,
+                    buffer.file(), config.retryInterval().toMillis());
         }
         up = false;
         partitions.clear(); // the server may have come back without them

@@ -63,6 +63,10 @@ final class EventBuffer implements AutoCloseable {
         return 0;
     }
 
+    Path file() {
+        return file;
+    }
+
     boolean isEmpty() {
         return readPosition >= size;
     }
