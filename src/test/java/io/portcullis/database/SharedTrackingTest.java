@@ -48,7 +48,11 @@ class SharedTrackingTest {
     }
 
     private static String send(TestGateway node, String sender, String recipient) throws Exception {
-        try (SmtpScript smtp = node.connect()) {
+        return send(node, node.inboundPort(), sender, recipient);
+    }
+
+    private static String send(TestGateway node, int port, String sender, String recipient) throws Exception {
+        try (SmtpScript smtp = SmtpScript.connect(port)) {
             smtp.expect("220").send("EHLO client.test").expect("250 ");
             return smtp.sendMessage(sender, recipient, "Subject: shared\r\nMessage-ID: <" + sender.replace('@', '.')
                     + "@client.test>\r\n\r\nhello\r\n");
@@ -82,23 +86,58 @@ class SharedTrackingTest {
 
     @Test
     void reportAddsUpTheFiguresOfBothNodes() throws Exception {
-        long before = inboundMessages();
-        send(nodeA, "report1@remote.test", "user@example.test");
-        send(nodeA, "report2@remote.test", "user@example.test");
-        send(nodeB, "report3@remote.test", "user@example.test");
-        long after = Eventually.value(Duration.ofSeconds(15), "the report counts three more inbound messages",
-                SharedTrackingTest::inboundMessages, count -> count >= before + 3);
+        // the outbound flow: no other test of this class sends there
+        long before = outboundMessages();
+        send(nodeA, nodeA.port("outbound"), "report1@example.test", "user@example.test");
+        send(nodeA, nodeA.port("outbound"), "report2@example.test", "user@example.test");
+        send(nodeB, nodeB.port("outbound"), "report3@example.test", "user@example.test");
+        long after = Eventually.value(Duration.ofSeconds(15), "the report counts three more outbound messages",
+                SharedTrackingTest::outboundMessages, count -> count >= before + 3);
         assertThat(after).isEqualTo(before + 3);
-        assertThat(postgres.query("SELECT count(DISTINCT node) FROM report_hours WHERE flow = 'inbound'")).isEqualTo("2");
+        assertThat(postgres.query("SELECT count(DISTINCT node) FROM report_hours WHERE flow = 'outbound'")).isEqualTo("2");
     }
 
-    /** Inbound messages of the last day, by {@code portcullis report} on node A's configuration. */
-    private static long inboundMessages() throws Exception {
+    @Test
+    void quarantineListingSpansNodesAndFollowsReleases() throws Exception {
+        String heldOnA = hold(nodeA, "spam-a@remote.test", "Subject: offer from A");
+        String heldOnB = hold(nodeB, "spam-b@remote.test", "Subject: offer from B");
+        String[] list = {"quarantine", "list", "--all-nodes", "--config", SharedDatabaseNodes.configFile(nodeB).toString(),
+                "--data-dir", nodeB.dataDirectory().toString(), "--sender", "spam-"};
+        String listing = Eventually.value(Duration.ofSeconds(15), "both entries listed on B", () -> {
+            SharedDatabaseNodes.CliRun run = SharedDatabaseNodes.cli(list);
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            return run.out();
+        }, out -> out.contains(heldOnA) && out.contains(heldOnB));
+        assertThat(listing).containsPattern("a\\.gateway\\.test +" + heldOnA + " .* header-check .*<spam-a@remote.test> offer from A")
+                .containsPattern("b\\.gateway\\.test +" + heldOnB + " .*<spam-b@remote.test> offer from B")
+                .contains("-- 2 held on all nodes");
+
+        nodeA.quarantine().release(heldOnA, java.util.List.of(), "test");
+        Eventually.await(Duration.ofSeconds(15), "the released entry leaves the index", () ->
+                !SharedDatabaseNodes.cli(list).out().contains(heldOnA));
+        assertThat(SharedDatabaseNodes.cli(list).out()).contains(heldOnB, "-- 1 held on all nodes");
+    }
+
+    /** Holds a message as a session does: written to the spool, committed with a quarantine reason. */
+    private static String hold(TestGateway node, String sender, String content) throws Exception {
+        try (io.portcullis.spool.IncomingMessage message = node.spool().create()) {
+            message.content().write((content + "\r\n\r\nbuy\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            message.commit(new io.portcullis.spool.Envelope(io.portcullis.spool.Envelope.CURRENT_VERSION, message.id(),
+                    "inbound", "inbound", java.time.Instant.now(), new io.portcullis.spool.Envelope.Client("127.0.0.1", 40000,
+                    "client.test", "ESMTP", null, null, null), sender, null, "7BIT", false, null, null,
+                    java.util.List.of(new io.portcullis.spool.Envelope.Recipient("user@example.test", java.util.List.of(), null)),
+                    message.size(), null, "header-check: bulk mailer"));
+            return message.id();
+        }
+    }
+
+    /** Outbound messages of the last day, by {@code portcullis report} on node A's configuration. */
+    private static long outboundMessages() throws Exception {
         SharedDatabaseNodes.CliRun run = SharedDatabaseNodes.cli("report", "--config",
                 SharedDatabaseNodes.configFile(nodeA).toString(), "--by", "day", "--since", "1d", "--format", "json");
         assertThat(run.exitCode()).as(run.err()).isZero();
         for (JsonNode flow : Json.MAPPER.readTree(run.out()).get("flows")) {
-            if (flow.get("flow").asText().equals("inbound")) {
+            if (flow.get("flow").asText().equals("outbound")) {
                 return flow.get("messages").asLong();
             }
         }
