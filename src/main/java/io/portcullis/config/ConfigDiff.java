@@ -41,6 +41,7 @@ public final class ConfigDiff {
         section(changes, "mta-sts", withoutServed(before.mtaSts()), withoutServed(after.mtaSts()), true);
         section(changes, "tls-reports", before.tlsReports(), after.tlsReports(), true);
         section(changes, "quarantine", before.quarantine(), after.quarantine(), true);
+        section(changes, "database", before.database(), after.database(), true);
         return changes;
     }
 

@@ -127,4 +127,30 @@ class DatabaseOutageTest {
         assertThat(count("SELECT count(DISTINCT queue_id) FROM tracking_events WHERE node = '" + crashed + "'")).isEqualTo(10);
         assertThat(Files.size(directory.resolve(EventBuffer.FILE))).isZero();
     }
+
+    @Test
+    void theWriterCreatesDaysAheadAndDropsPartitionsPastTheRetention() throws Exception {
+        DatabaseConfig config = DatabaseConfig.NONE.with(postgres.url(), PostgresServer.USER, null)
+                .withBuffer(1 << 20, Duration.ofMillis(100), Duration.ofMillis(500));
+        java.time.LocalDate today = TrackingTable.dayOf(Instant.now());
+        try (Database database = new Database(config)) {
+            try (Connection connection = database.connection()) {
+                TrackingTable.ensurePartition(connection, today.minusDays(40));
+                TrackingTable.ensurePartition(connection, today.minusDays(29));
+            }
+            Path directory = Files.createTempDirectory("database-buffer");
+            try (DatabaseWriter writer = new DatabaseWriter(database, "retention.gateway.test", config, directory,
+                    Duration.ofDays(30), null, null, null, new SimpleMeterRegistry(), Clock.systemUTC())) {
+                writer.write(new TrackingEvent(Instant.now(), "RECEIVE", "RETAIN1", null, "inbound", "inbound", "127.0.0.1",
+                        "r@remote.test", List.of("u@example.test"), 1L, null, null, null, null));
+                Eventually.await(Duration.ofSeconds(15), "the event written", () ->
+                        count("SELECT count(*) FROM tracking_events WHERE queue_id = 'RETAIN1'") == 1);
+            }
+        }
+        String partitions = postgres.query("SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i"
+                + " JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'tracking_events'");
+        assertThat(partitions).doesNotContain(TrackingTable.partitionName(today.minusDays(40)))
+                .contains(TrackingTable.partitionName(today.minusDays(29)), TrackingTable.partitionName(today),
+                        TrackingTable.partitionName(today.plusDays(1)), TrackingTable.partitionName(today.plusDays(2)));
+    }
 }
