@@ -25,7 +25,7 @@ public final class DatabaseReads implements ClusterReads {
         try (Connection connection = database.connection()) {
             return TrackingTable.search(connection, criteria);
         } catch (SQLException e) {
-            throw new IOException("the shared database: " + e.getMessage(), e);
+            throw unreadable(e);
         }
     }
 
@@ -34,7 +34,7 @@ public final class DatabaseReads implements ClusterReads {
         try (Connection connection = database.connection()) {
             return ReportTable.read(connection, since, until);
         } catch (SQLException e) {
-            throw new IOException("the shared database: " + e.getMessage(), e);
+            throw unreadable(e);
         }
     }
 
@@ -43,7 +43,14 @@ public final class DatabaseReads implements ClusterReads {
         try (Connection connection = database.connection()) {
             return QuarantineTable.list(connection, filter, offset, limit);
         } catch (SQLException e) {
-            throw new IOException("the shared database: " + e.getMessage(), e);
+            throw unreadable(e);
         }
+    }
+
+    /** The first line of the driver's message (Flyway's run to many), and what to do instead. */
+    private IOException unreadable(SQLException e) {
+        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        return new IOException("cannot read the shared database (" + message + "); this node's own files are read"
+                + " without --config", e);
     }
 }

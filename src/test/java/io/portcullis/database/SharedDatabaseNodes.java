@@ -25,6 +25,12 @@ final class SharedDatabaseNodes {
 
     /** A node named {@code node} (its host name, until node-id lands) delivering example.test to {@code sinkPort}. */
     static TestGateway node(String node, PostgresServer postgres, int sinkPort, String extraDatabase) throws Exception {
+        return node(node, postgres, sinkPort, extraDatabase, "");
+    }
+
+    /** As above, with more top-level sections ({@code admin:}...). */
+    static TestGateway node(String node, PostgresServer postgres, int sinkPort, String extraDatabase, String extraYaml)
+            throws Exception {
         String yaml = TestGateway.deliveringYaml("""
                 domains: [example.test]
                 connectors:
@@ -37,7 +43,7 @@ final class SharedDatabaseNodes {
                 delivery:
                   retry: [1h]
                 """.formatted(sinkPort)).replace("hostname: gateway.test", "hostname: " + node);
-        return TestGateway.startYaml(yaml + databaseSection(postgres, extraDatabase));
+        return TestGateway.startYaml(yaml + extraYaml + databaseSection(postgres, extraDatabase));
     }
 
     /** The configuration file a test gateway runs with (what an admin passes to --config). */

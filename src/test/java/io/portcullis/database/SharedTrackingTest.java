@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * {@code portcullis track} and {@code report} show. Node A delivers to a real Postfix smtp-sink.
  */
 class SharedTrackingTest {
+    private static final String TOKEN = "shared-tracking-token-0123456789";
     private static PostgresServer postgres;
     private static SmtpSink sink;
     private static TestGateway nodeA;
@@ -29,7 +30,8 @@ class SharedTrackingTest {
         postgres = PostgresServer.start();
         sink = SmtpSink.start(SmtpSink.freePort());
         nodeA = SharedDatabaseNodes.node("a.gateway.test", postgres, sink.port(), "");
-        nodeB = SharedDatabaseNodes.node("b.gateway.test", postgres, sink.port(), "");
+        nodeB = SharedDatabaseNodes.node("b.gateway.test", postgres, sink.port(), "",
+                "admin:\n  bind: 127.0.0.1:0\n  token: " + TOKEN + "\n");
     }
 
     @AfterAll
@@ -79,6 +81,14 @@ class SharedTrackingTest {
         assertThat(local.out()).contains("-- 0 messages");
         assertThat(postgres.query("SELECT string_agg(DISTINCT node, ',') FROM tracking_events WHERE queue_id = '" + id + "'"))
                 .isEqualTo("a.gateway.test");
+        // the dashboard's search on B (the admin API) reads the shared database too
+        java.net.http.HttpResponse<String> api = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + nodeB.adminAddress().getPort() + "/api/track?queue-id=" + id))
+                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(api.statusCode()).isEqualTo(200);
+        JsonNode events = Json.MAPPER.readTree(api.body()).get("timelines").get(id);
+        assertThat(events).extracting(e -> e.get("event").asText()).containsExactly("RECEIVE", "QUEUE", "DELIVER");
         // searching by sender across nodes works as well
         assertThat(SharedDatabaseNodes.cli("track", "--config", SharedDatabaseNodes.configFile(nodeB).toString(),
                 "--sender", "TRACKED@remote.test").out()).contains(id, "-- 1 message");
