@@ -18,11 +18,14 @@ import java.time.Duration;
  * @param flushInterval   how long the writer gathers events before it sends a batch (1 s)
  * @param retryInterval   how long it waits before trying again after a failure (10 s)
  * @param batchSize       events per INSERT at most (500)
+ * @param queueCapacity   events waiting in memory for the writer (20,000: some seconds of a busy
+ *                        gateway); past it events are dropped for the database and counted
  */
 public record DatabaseConfig(String url, String user, Path passwordFile, int poolSize, Path bufferDirectory,
-                             long bufferMaxBytes, Duration flushInterval, Duration retryInterval, int batchSize) {
+                             long bufferMaxBytes, Duration flushInterval, Duration retryInterval, int batchSize,
+                             int queueCapacity) {
     public static final DatabaseConfig NONE = new DatabaseConfig(null, null, null, 4, null, 256L * 1024 * 1024,
-            Duration.ofSeconds(1), Duration.ofSeconds(10), 500);
+            Duration.ofSeconds(1), Duration.ofSeconds(10), 500, 20_000);
 
     /** True when a database is configured. */
     public boolean enabled() {
@@ -32,13 +35,13 @@ public record DatabaseConfig(String url, String user, Path passwordFile, int poo
     /** With another url, user and buffer directory (tests point nodes at their own server and buffer). */
     public DatabaseConfig with(String url, String user, Path bufferDirectory) {
         return new DatabaseConfig(url, user, passwordFile, poolSize, bufferDirectory, bufferMaxBytes, flushInterval,
-                retryInterval, batchSize);
+                retryInterval, batchSize, queueCapacity);
     }
 
     /** With other buffer, flush and retry settings. */
     public DatabaseConfig withBuffer(long bufferMaxBytes, Duration flushInterval, Duration retryInterval) {
         return new DatabaseConfig(url, user, passwordFile, poolSize, bufferDirectory, bufferMaxBytes, flushInterval,
-                retryInterval, batchSize);
+                retryInterval, batchSize, queueCapacity);
     }
 
     /** Reads {@code database:}; errors name the file, line and key. */
@@ -73,8 +76,9 @@ public record DatabaseConfig(String url, String user, Path passwordFile, int poo
                     "must be from 100ms to 1h");
         }
         int batch = database.integer("batch-size", NONE.batchSize(), 1, 10_000);
+        int queue = database.integer("queue-capacity", NONE.queueCapacity(), 100, 1_000_000);
         database.finish();
         return new DatabaseConfig(url, user, passwordFile, poolSize, directory == null ? null : base.resolve(directory),
-                maxBytes, flush, retry, batch);
+                maxBytes, flush, retry, batch, queue);
     }
 }

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * Sends this node's tracking events, report figures and quarantine index to the shared database,
  * off the hot path, on one virtual thread.
  *
- * <p>Events: {@link #write} puts each event into a bounded in-memory queue and returns (when the
- * queue is full the event is dropped and counted: the writer is then stuck behind a database that
+ * <p>Events: {@link #write} puts each event into a bounded in-memory queue ({@code queue-capacity})
+ * and returns (when the queue is full the event is dropped and counted: the writer is then stuck behind a database that
  * neither answers nor fails, which its timeouts bound). Every {@code flush-interval} the writer
  * takes what is queued and sends it in batches of {@code batch-size} (one multi-row INSERT each,
  * ON CONFLICT DO NOTHING). When an INSERT fails, that batch and everything after it go to the
@@ -54,9 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatabaseWriter implements TrackingSink, IndexListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseWriter.class);
-    /** Events waiting in memory for the writer: some seconds of a busy gateway. */
-    static final int QUEUE_CAPACITY = 20_000;
-
     private final Database database;
     private final String node;
     private final DatabaseConfig config;
@@ -64,10 +61,11 @@ public final class DatabaseWriter implements TrackingSink, IndexListener, AutoCl
     private final HourlyAggregates aggregates;
     private final Supplier<List<QuarantineEntry>> quarantineEntries;
     private final Clock clock;
-    private final ArrayBlockingQueue<PendingEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final ArrayBlockingQueue<PendingEvent> queue;
     private final EventBuffer buffer;
     private final long bootId = ThreadLocalRandom.current().nextLong();
     private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong lastQueueFullLog = new AtomicLong(System.nanoTime() - 120_000_000_000L);
     private final Counter written;
     private final Counter droppedQueueFull;
     private final Counter droppedBufferFull;
@@ -96,6 +94,7 @@ public final class DatabaseWriter implements TrackingSink, IndexListener, AutoCl
         this.aggregates = aggregates;
         this.quarantineEntries = quarantineEntries;
         this.clock = clock;
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
         this.buffer = new EventBuffer(bufferDirectory, config.bufferMaxBytes());
         if (reports != null) {
             Instant now = clock.instant();
@@ -123,6 +122,13 @@ public final class DatabaseWriter implements TrackingSink, IndexListener, AutoCl
     public void write(TrackingEvent event) {
         if (!queue.offer(new PendingEvent(node, new UUID(bootId, sequence.incrementAndGet()), event))) {
             droppedQueueFull.increment();
+            long now = System.nanoTime();
+            long last = lastQueueFullLog.get();
+            if (now - last > 60_000_000_000L && lastQueueFullLog.compareAndSet(last, now)) {
+                log.error("database: {} tracking events wait in memory (queue-capacity) and the writer is behind; events"
+                        + " are dropped for the shared database (portcullis_database_events_dropped_total{{reason=\"queue-full\"}};"
+                        + " the local tracking log still has them)", config.queueCapacity());
+            }
         }
     }
 
