@@ -126,7 +126,7 @@ public final class DatabaseWriter implements TrackingSink, IndexListener, AutoCl
             long last = lastQueueFullLog.get();
             if (now - last > 60_000_000_000L && lastQueueFullLog.compareAndSet(last, now)) {
                 log.error("database: {} tracking events wait in memory (queue-capacity) and the writer is behind; events"
-                        + " are dropped for the shared database (portcullis_database_events_dropped_total{{reason=\"queue-full\"}};"
+                        + " are dropped for the shared database (portcullis_database_events_dropped_total{reason=\"queue-full\"};"
                         + " the local tracking log still has them)", config.queueCapacity());
             }
         }
