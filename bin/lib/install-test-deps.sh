@@ -21,6 +21,7 @@ declare -A needed=(
   [ldns-signzone]=ldnsutils  # signs the DANE tests' zone (with ldns-keygen's keys)
   [ldns-keygen]=ldnsutils
   [redis-server]=redis-server  # shared state of several nodes (started by the tests on a loopback port, no persistence)
+  [pg_ctlcluster]=postgresql  # PostgreSQL: the tests initdb and start their own server in a temp dir on loopback
   [haproxy]=haproxy        # a real load balancer sending PROXY v1/v2 headers (started by the tests on loopback)
   [prlimit]=util-linux     # lowers the gateway process's descriptor limit (AcceptBackoffTest)
   [testssl]=testssl.sh     # scans the listeners' TLS as an admin would (the package installs /usr/bin/testssl)

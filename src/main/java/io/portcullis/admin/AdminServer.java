@@ -70,6 +70,8 @@ public final class AdminServer implements AutoCloseable {
     private volatile ClusterView cluster;
     private final Path reports;
     private final Path tracking;
+    /** Every node's tracking and reports (the shared database), or null: this node's files. */
+    private volatile io.portcullis.observe.ClusterReads acrossNodes;
     private final StaticFiles webjars = new StaticFiles("META-INF/resources/webjars/", "/webjars/");
     private final StaticFiles assets = new StaticFiles("io/portcullis/admin/", "/static/");
     private final Supplier<String> mtaStsPolicy;
@@ -128,6 +130,39 @@ public final class AdminServer implements AutoCloseable {
      * Serves the quarantine under {@code /api/quarantine} and its self-service release links at
      * {@code /quarantine/release} (404 until this is called).
      */
+    /**
+     * From now on the reports and the tracking search read every node's figures from {@code reads}
+     * (the shared database); while it cannot be read, this node's own files answer.
+     */
+    public void readAcrossNodes(io.portcullis.observe.ClusterReads reads) {
+        this.acrossNodes = reads;
+    }
+
+    private java.util.TreeMap<Instant, Map<String, io.portcullis.observe.HourlyAggregates.HourFigures>> hours(Instant since,
+                                                                                                           Instant until) {
+        io.portcullis.observe.ClusterReads reads = acrossNodes;
+        if (reads != null) {
+            try {
+                return reads.hours(since, until);
+            } catch (IOException e) {
+                log.warn("reports: {}; showing this node's figures", e.getMessage());
+            }
+        }
+        return io.portcullis.observe.HourlyAggregates.read(reports, since, until);
+    }
+
+    private TrackingSearch.Result search(TrackingSearch.Criteria criteria) throws IOException {
+        io.portcullis.observe.ClusterReads reads = acrossNodes;
+        if (reads != null) {
+            try {
+                return reads.search(criteria);
+            } catch (IOException e) {
+                log.warn("tracking: {}; searching this node's log", e.getMessage());
+            }
+        }
+        return TrackingSearch.search(tracking, criteria);
+    }
+
     public void serveQuarantine(io.portcullis.quarantine.Quarantine store, io.portcullis.quarantine.ReleaseLinks links,
                                 java.time.Duration linkValidity) {
         this.quarantine = new QuarantineApi(store, JSON, links, linkValidity);
@@ -236,7 +271,8 @@ public final class AdminServer implements AutoCloseable {
                 Map<String, String> query = exchange.query();
                 Instant until = query.containsKey("until") ? Instant.parse(query.get("until")) : Instant.now();
                 Instant since = query.containsKey("since") ? Instant.parse(query.get("since")) : until.minus(Duration.ofDays(1));
-                exchange.json(200, JSON.writeValueAsString(Reports.build(reports, query.getOrDefault("by", "hour"), since, until)));
+                exchange.json(200, JSON.writeValueAsString(Reports.build(hours(since, until), query.getOrDefault("by", "hour"),
+                        since, until)));
             }
         } else if (path.equals("/api/cluster") && cluster != null) {
             if (allowMethod(exchange, "GET", "HEAD")) {
@@ -252,7 +288,7 @@ public final class AdminServer implements AutoCloseable {
                 telemetry.flushTracking();
                 Instant until = Instant.now();
                 Instant since = until.minus(Duration.ofHours(Long.parseLong(q.getOrDefault("hours", "24").replaceAll("\\D", "0"))));
-                TrackingSearch.Result result = TrackingSearch.search(tracking, new TrackingSearch.Criteria(blank(q.get("sender")),
+                TrackingSearch.Result result = search(new TrackingSearch.Criteria(blank(q.get("sender")),
                         blank(q.get("recipient")), blank(q.get("message-id")), blank(q.get("queue-id")), blank(q.get("flow")),
                         blank(q.get("client")), since, until));
                 exchange.json(200, JSON.writeValueAsString(result));

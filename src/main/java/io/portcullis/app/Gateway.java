@@ -59,6 +59,8 @@ public final class Gateway implements AutoCloseable {
     private MtaStsService mtaSts;
     /** Set by {@code portcullis drain}: listeners paused (health says not ready) until undrain. */
     private volatile boolean draining;
+    /** The shared PostgreSQL store ({@code database:}), or null. */
+    private SharedDatabase shared;
     /** Set once start() has opened every listener: before that, health says not ready. */
     private volatile boolean started;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -94,14 +96,16 @@ public final class Gateway implements AutoCloseable {
             gateway = new Gateway(config, dataDirectory, lock, spool);
             gateway.clock = clock;
             Gateway started = gateway;
+            HourlyAggregates aggregates = new HourlyAggregates(dataDirectory.resolve("reports"));
             gateway.telemetry = new Telemetry(new TrackingLog(dataDirectory.resolve("tracking"), config.trackingRetention()),
-                    new HourlyAggregates(dataDirectory.resolve("reports")), config.nodeId());
+                    aggregates, config.nodeId());
             spool.onCommit(gateway.telemetry::received);
             gateway.quarantine = new Quarantine(dataDirectory.resolve("spool/quarantine"), spool, config.quarantine(),
                     gateway.telemetry, new AuditLog(dataDirectory.resolve("audit.log")), io.portcullis.spool.DiskSync.SYSTEM, clock);
             log.info("quarantine recovered: {} held", gateway.quarantine.recover());
             spool.holdIn(gateway.quarantine); // held messages commit into the quarantine from now on
             gateway.quarantine.start();
+            gateway.shared = SharedDatabase.start(config, dataDirectory, gateway.telemetry, aggregates, gateway.quarantine);
             gateway.startQuarantineDigests();
                         gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC(),
                     Connectors.internalAddressRule(config));
@@ -171,6 +175,9 @@ public final class Gateway implements AutoCloseable {
         admin.serveQuarantine(quarantine, releaseLinks(), config.quarantine().linkValidity());
         admin.serveCluster(new io.portcullis.admin.ClusterView(() -> config.cluster(), token, telemetry::summary, this::health,
                 io.portcullis.spool.Json.MAPPER));
+        if (shared != null) {
+            admin.readAcrossNodes(shared.reads());
+        }
         admin.start();
     }
 
@@ -438,6 +445,13 @@ public final class Gateway implements AutoCloseable {
             quarantine.close();
         }
         spool.close();
+        if (shared != null) {
+            try {
+                shared.close();
+            } catch (IOException e) {
+                log.warn("closing the shared database: {}", e.toString());
+            }
+        }
         if (telemetry != null) {
             try {
                 telemetry.close();

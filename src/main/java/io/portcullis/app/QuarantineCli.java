@@ -121,6 +121,25 @@ final class QuarantineCli {
         int limit;
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
+        @Option(names = "--all-nodes", description = "Every node's held messages, from the shared database (database: in --config).")
+        boolean allNodes;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!allNodes) {
+                return super.call();
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            io.portcullis.config.GatewayConfig loaded;
+            try {
+                loaded = config.load();
+            } catch (io.portcullis.config.ConfigException e) {
+                return Main.reportConfigErrors(e, spec.commandLine().getErr());
+            }
+            int code = QuarantineAcrossNodes.list(loaded, filter.json(), offset, limit, json, out, spec.commandLine().getErr());
+            out.flush();
+            return code;
+        }
 
         @Override
         ObjectNode request() {

@@ -14,13 +14,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code portcullis report}: inbound versus outbound figures from the persistent aggregates. */
+/**
+ * {@code portcullis report}: inbound versus outbound figures from the persistent aggregates: this
+ * node's files, or every node's figures in the {@code database:} of the configuration ({@code --config}).
+ */
 @Command(name = "report", mixinStandardHelpOptions = true, description = "Print messages, recipients, bytes, rejects and delivery rates per flow.")
 final class ReportCli implements Callable<Integer> {
     private static final DateTimeFormatter PERIOD = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:00").withZone(ZoneOffset.UTC);
 
     @CommandLine.Mixin
     Main.DataDirectoryOption data = new Main.DataDirectoryOption();
+
+    @CommandLine.Mixin
+    Main.ConfigOption config = new Main.ConfigOption();
 
     @Option(names = "--by", defaultValue = "hour", description = "hour or day (default: ${DEFAULT-VALUE}).")
     String by;
@@ -43,10 +49,16 @@ final class ReportCli implements Callable<Integer> {
         Instant to = until == null ? Instant.now() : TrackCli.instant(until);
         Reports.Report report;
         try {
-            report = Reports.build(data.path.resolve("reports"), by, from, to);
+            report = Reports.build(SharedDatabase.read(config.load(), reads -> reads.hours(from, to),
+                    () -> io.portcullis.observe.HourlyAggregates.read(data.path.resolve("reports"), from, to)), by, from, to);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("portcullis report: " + e.getMessage());
             return 2;
+        } catch (io.portcullis.config.ConfigException e) {
+            return Main.reportConfigErrors(e, spec.commandLine().getErr());
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("portcullis report: " + e.getMessage());
+            return 1;
         }
         PrintWriter out = spec.commandLine().getOut();
         switch (format) {

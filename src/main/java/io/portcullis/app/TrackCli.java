@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code portcullis track}: finds messages in the tracking log and prints each one's timeline,
  * from receipt to delivery, bounce or expiry. A message matches when any of its events matches
- * every criterion given; then all its events are shown.
+ * every criterion given; then all its events are shown. With a {@code database:} in the
+ * configuration ({@code --config}), every node's events are searched there.
  */
 @Command(name = "track", mixinStandardHelpOptions = true, description = "Search the message tracking log and print each message's timeline.")
 final class TrackCli implements Callable<Integer> {
@@ -27,6 +28,9 @@ final class TrackCli implements Callable<Integer> {
 
     @CommandLine.Mixin
     Main.DataDirectoryOption data = new Main.DataDirectoryOption();
+
+    @CommandLine.Mixin
+    Main.ConfigOption config = new Main.ConfigOption();
 
     @Option(names = "--sender", description = "Envelope sender (exact, any case).")
     String sender;
@@ -60,8 +64,18 @@ final class TrackCli implements Callable<Integer> {
     public Integer call() throws Exception {
         Instant from = instant(since);
         Instant to = until == null ? Instant.now() : instant(until);
-        TrackingSearch.Result result = TrackingSearch.search(data.path.resolve("tracking"),
-                new TrackingSearch.Criteria(sender, recipient, messageId, queueId, flow, client, from, to));
+        TrackingSearch.Criteria criteria = new TrackingSearch.Criteria(sender, recipient, messageId, queueId, flow, client,
+                from, to);
+        TrackingSearch.Result result;
+        try {
+            result = SharedDatabase.read(config.load(), reads -> reads.search(criteria),
+                    () -> TrackingSearch.search(data.path.resolve("tracking"), criteria));
+        } catch (io.portcullis.config.ConfigException e) {
+            return Main.reportConfigErrors(e, spec.commandLine().getErr());
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("portcullis track: " + e.getMessage());
+            return 1;
+        }
         Map<String, List<TrackingEvent>> timelines = result.timelines();
         List<TrackingEvent> matchingRejects = result.refusals();
         PrintWriter out = spec.commandLine().getOut();

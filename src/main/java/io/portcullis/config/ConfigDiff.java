@@ -51,6 +51,7 @@ public final class ConfigDiff {
         section(changes, "cluster", List.of(before.cluster().peers(), before.cluster().peerTimeout()),
                 List.of(after.cluster().peers(), after.cluster().peerTimeout()), false);
         section(changes, "shared-state", before.sharedState(), after.sharedState(), true);
+        section(changes, "database", before.database(), after.database(), true);
         return changes;
     }
 

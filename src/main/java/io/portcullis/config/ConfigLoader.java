@@ -106,10 +106,12 @@ public final class ConfigLoader {
         LoggingConfig logging = logging(top, base);
         QuarantineConfig quarantine = QuarantineConfig.read(top);
         SharedStateConfig sharedState = SharedStateConfig.read(top, base);
+        DatabaseConfig database = DatabaseConfig.read(top, base);
         top.finish();
         errors.throwIfAny();
         return new GatewayConfig(source, hostname, spool, listeners, routes, connectors, deliveryConfig, directory, retention,
-                admin, checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging, quarantine, cluster, sharedState);
+                admin, checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging, quarantine, cluster, sharedState,
+                database);
     }
 
     /** {@code logging:} level, file (path, max-size, max-history) and syslog (host, port, facility). */

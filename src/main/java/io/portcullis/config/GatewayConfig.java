@@ -17,6 +17,7 @@ import java.util.List;
  * @param quarantine the quarantine's retention, sweeps, release links and digests
  * @param cluster  this node's {@code node-id} and the peers of the cluster view
  * @param sharedState which features keep their state in Redis, shared by several nodes ({@code shared-state:})
+ * @param database  the PostgreSQL store of tracking, reports and the quarantine index ({@code database:}), or NONE
  */
 public record GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                             RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
@@ -24,12 +25,14 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                             java.util.Map<String, CheckConfig> checks,
                             java.util.Map<String, PhaseCheckConfig> phaseChecks, MtaStsConfig mtaSts,
                             TlsReportConfig tlsReports, java.time.Duration shutdownTimeout, LoggingConfig logging,
-                            QuarantineConfig quarantine, ClusterConfig cluster, SharedStateConfig sharedState) {
+                            QuarantineConfig quarantine, ClusterConfig cluster, SharedStateConfig sharedState,
+                            DatabaseConfig database) {
     /** {@code shutdown-timeout}'s default: long enough for a client to finish sending a large message. */
     public static final java.time.Duration DEFAULT_SHUTDOWN_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     public GatewayConfig {
         sharedState = sharedState == null ? SharedStateConfig.LOCAL : sharedState;
+        database = database == null ? DatabaseConfig.NONE : database;
         listeners = List.copyOf(listeners);
         connectors = List.copyOf(connectors);
         checks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(checks));
@@ -45,10 +48,10 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                          TlsReportConfig tlsReports) {
         this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin,
                 checks, phaseChecks, mtaSts, tlsReports, DEFAULT_SHUTDOWN_TIMEOUT, LoggingConfig.DEFAULT, QuarantineConfig.DEFAULT,
-                ClusterConfig.single(ClusterConfig.defaultNodeId()), SharedStateConfig.LOCAL);
+                ClusterConfig.single(ClusterConfig.defaultNodeId()), SharedStateConfig.LOCAL, DatabaseConfig.NONE);
     }
 
-    /** A single node named after the host, with state kept locally ({@link SharedStateConfig#LOCAL}). */
+    /** A single node named after the host, with state kept locally ({@link SharedStateConfig#LOCAL}) and no database. */
     public GatewayConfig(String source, String hostname, SpoolConfig spool, List<ListenerConfig> listeners,
                          RouteTable routes, List<ConnectorConfig> connectors, DeliveryConfig delivery,
                          Directory directory, java.time.Duration trackingRetention, AdminConfig admin,
@@ -58,7 +61,7 @@ public record GatewayConfig(String source, String hostname, SpoolConfig spool, L
                          QuarantineConfig quarantine) {
         this(source, hostname, spool, listeners, routes, connectors, delivery, directory, trackingRetention, admin,
                 checks, phaseChecks, mtaSts, tlsReports, shutdownTimeout, logging, quarantine,
-                ClusterConfig.single(ClusterConfig.defaultNodeId()), SharedStateConfig.LOCAL);
+                ClusterConfig.single(ClusterConfig.defaultNodeId()), SharedStateConfig.LOCAL, DatabaseConfig.NONE);
     }
 
     /** This node's {@code node-id}. */

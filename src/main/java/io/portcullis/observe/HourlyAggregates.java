@@ -56,6 +56,8 @@ public final class HourlyAggregates implements AutoCloseable {
     /** hour (ISO, e.g. 2026-11-28T10:00:00Z) -> flow -> figures, for the days touched since start */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, HourFigures>> hours = new ConcurrentHashMap<>();
     private final Set<LocalDate> dirty = ConcurrentHashMap.newKeySet();
+    /** Hours changed since {@link #takeChangedHours} last ran (for the shared database). */
+    private final Set<String> changedHours = ConcurrentHashMap.newKeySet();
     private final Thread writer;
     private volatile boolean closed;
 
@@ -77,6 +79,25 @@ public final class HourlyAggregates implements AutoCloseable {
             change.accept(figures);
         }
         dirty.add(day);
+        changedHours.add(hour.toString());
+    }
+
+    /** A copy of the figures of every hour that changed since the last call: hour -> flow -> figures. */
+    public TreeMap<Instant, Map<String, HourFigures>> takeChangedHours() {
+        TreeMap<Instant, Map<String, HourFigures>> changed = new TreeMap<>();
+        for (String hour : new ArrayList<>(changedHours)) {
+            changedHours.remove(hour);
+            TreeMap<String, HourFigures> copy = new TreeMap<>();
+            hours.getOrDefault(hour, new ConcurrentHashMap<>()).forEach((flow, figures) -> {
+                synchronized (figures) {
+                    HourFigures snapshot = new HourFigures();
+                    snapshot.add(figures);
+                    copy.put(flow, snapshot);
+                }
+            });
+            changed.put(Instant.parse(hour), copy);
+        }
+        return changed;
     }
 
     private void writeLoop() {

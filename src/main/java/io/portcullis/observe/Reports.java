@@ -36,10 +36,20 @@ public final class Reports {
     }
 
     public static Report build(Path directory, String by, Instant since, Instant until) {
+        checkBy(by);
+        return build(HourlyAggregates.read(directory, since, until), by, since, until);
+    }
+
+    private static void checkBy(String by) {
         if (!by.equals("hour") && !by.equals("day")) {
             throw new IllegalArgumentException("--by is hour or day");
         }
-        TreeMap<Instant, Map<String, HourlyAggregates.HourFigures>> hours = HourlyAggregates.read(directory, since, until);
+    }
+
+    /** The report over {@code hours} (hour -> flow -> figures, from the files or the shared database). */
+    public static Report build(TreeMap<Instant, Map<String, HourlyAggregates.HourFigures>> hours, String by, Instant since,
+                               Instant until) {
+        checkBy(by);
         TreeSet<String> flowNames = new TreeSet<>();
         hours.values().forEach(flows -> flowNames.addAll(flows.keySet()));
         TreeMap<Instant, Map<String, HourlyAggregates.HourFigures>> periods = new TreeMap<>();

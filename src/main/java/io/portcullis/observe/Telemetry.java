@@ -40,6 +40,7 @@ public final class Telemetry implements AutoCloseable {
     public Telemetry(TrackingLog tracking, HourlyAggregates aggregates) {
         this(tracking, aggregates, null);
     }
+    private volatile TrackingSink shared;
 
     /**
      * @param tracking   the tracking log, or null to keep none
@@ -449,6 +450,15 @@ public final class Telemetry implements AutoCloseable {
         if (tracking != null) {
             tracking.write(node == null || event.node() != null ? event : event.withNode(node));
         }
+        TrackingSink sink = shared;
+        if (sink != null) {
+            sink.write(event);
+        }
+    }
+
+    /** From now on, every tracking event also goes to {@code sink} (the shared database), or to none if null. */
+    public void shareTracking(TrackingSink sink) {
+        this.shared = sink;
     }
 
     @Override

@@ -73,6 +73,7 @@ public final class Quarantine implements HoldingArea {
     private final Map<String, QuarantineEntry> entries = new ConcurrentHashMap<>();
     private final java.util.Set<String> meteredCategories = ConcurrentHashMap.newKeySet();
     private java.util.concurrent.ScheduledExecutorService sweeper;
+    private volatile IndexListener indexListener = (id, entry) -> { };
 
     /** One action's outcome: how many entries it touched, and the queue ids of released copies. */
     public record Outcome(int entries, int recipients, List<String> queued) {
@@ -112,6 +113,16 @@ public final class Quarantine implements HoldingArea {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+    }
+
+    /** From now on, every change to the index is told to {@code listener} (the shared database's copy). */
+    public void mirrorIndexTo(IndexListener listener) {
+        this.indexListener = listener;
+    }
+
+    /** Every entry held now, in no order (for a copy to start from). */
+    public List<QuarantineEntry> entries() {
+        return List.copyOf(entries.values());
     }
 
     public AuditLog audit() {
@@ -304,9 +315,11 @@ public final class Quarantine implements HoldingArea {
         QuarantineEntry updated = withStates(entry, chosen, QuarantineEntry.RELEASED);
         if (updated.held().isEmpty()) {
             entries.remove(id);
+            indexListener.changed(id, null);
             removeFiles(id); // not forced: should the unlink be lost, recovery finds every recipient released and removes it
         } else {
             entries.put(id, updated);
+            indexListener.changed(id, updated);
         }
         log.info("quarantine: released {} to {} as {} ({})", id, chosen, queueId, actor);
         return new Outcome(1, chosen.size(), List.of(queueId));
@@ -319,6 +332,7 @@ public final class Quarantine implements HoldingArea {
             return;
         }
         entries.remove(id);
+        indexListener.changed(id, null);
         removeFiles(id);
         telemetry.administered("DELETE", envelopeOf(entry), why + " from the quarantine by " + actor);
     }
@@ -337,6 +351,7 @@ public final class Quarantine implements HoldingArea {
 
     private void index(QuarantineEntry entry) {
         entries.put(entry.id(), entry);
+        indexListener.changed(entry.id(), entry);
         String category = entry.category();
         if (telemetry != null && meteredCategories.add(category)) {
             telemetry.gauge("portcullis.quarantine.messages", "messages in the quarantine", List.of("reason", category),

@@ -35,7 +35,7 @@ class EmbeddedDefaultTest {
         gateway = Gateway.start(new GatewayConfig(shipped.source(), shipped.hostname(), shipped.spool(), ephemeral,
                 shipped.routes(), shipped.connectors(), shipped.delivery(), shipped.directory(), shipped.trackingRetention(), io.portcullis.config.AdminConfig.OFF,
                 shipped.checks(), shipped.phaseChecks(), shipped.mtaSts(), shipped.tlsReports(), shipped.shutdownTimeout(), shipped.logging(),
-                shipped.quarantine(), shipped.cluster(), shipped.sharedState()),
+                shipped.quarantine(), shipped.cluster(), shipped.sharedState(), shipped.database()),
                 directory.resolve("data"));
     }
 
