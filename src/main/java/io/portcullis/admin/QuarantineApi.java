@@ -165,7 +165,8 @@ final class QuarantineApi {
                 : Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    private static String actor(Exchange exchange) {
+    /** Who an admin API action is recorded as: {@code admin-api} and the client's address. */
+    static String actor(Exchange exchange) {
         java.net.SocketAddress remote = exchange.request().getConnectionMetaData().getRemoteSocketAddress();
         return "admin-api " + (remote instanceof java.net.InetSocketAddress address && address.getAddress() != null
                 ? address.getAddress().getHostAddress() : String.valueOf(remote));

@@ -113,7 +113,7 @@ public final class Gateway implements AutoCloseable {
                     List.of(), spool, Spool::minFreeBytes);
             MetricDeclarations.declare(gateway.telemetry, config, gateway.scheduler);
             gateway.scheduler.start();
-            gateway.queueCommands = new QueueCommands(new QueueService(gateway.scheduler));
+            gateway.queueCommands = new QueueCommands(new QueueService(gateway.scheduler), gateway.quarantine.audit());
             gateway.control = new ControlServer(dataDirectory, new ControlCommands(gateway, gateway.queueCommands)::execute);
             gateway.control.start();
             gateway.throttle = AuthThrottle.of(config.directory().authThrottle());
@@ -164,6 +164,7 @@ public final class Gateway implements AutoCloseable {
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
                 () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
         admin.serveQuarantine(quarantine, releaseLinks(), config.quarantine().linkValidity());
+        admin.auditQueueActions(quarantine.audit());
         admin.start();
     }
 
