@@ -24,8 +24,8 @@ import org.eclipse.jetty.http.HttpHeader;
  *   <li>{@code POST /api/quarantine/ID/release[?recipients=a@x,b@y]}, {@code POST /api/quarantine/ID/delete},
  *       {@code POST /api/quarantine/ID/release-and-allow-sender[?recipients=]} (the sender is added to
  *       each released recipient's allow list);</li>
- *   <li>{@code GET /api/quarantine/ID/link?recipient=a@x} — a signed single-use release link's path
- *       ({@link ReleaseLinkPage}), for a digest;</li>
+ *   <li>{@code GET /api/quarantine/ID/link?recipient=a@x[&allow-sender=true]} — a signed single-use
+ *       release (and, with allow-sender, always-allow) link's path ({@link ReleaseLinkPage}), for a digest;</li>
  *   <li>{@code POST /api/quarantine/actions/(release|release-and-allow-sender|delete)?FILTERS} — every matching entry; at
  *       least one filter, or {@code all=true}; answers the count.</li>
  * </ul>
@@ -121,7 +121,9 @@ final class QuarantineApi {
             throw new IllegalArgumentException("recipient: one of the entry's held recipients " + entry.held());
         }
         java.time.Instant expires = links.now().plus(linkValidity);
-        ok(exchange, Map.of("path", "/quarantine/release?token=" + links.sign(id, recipient, expires), "expires", expires));
+        boolean allowSender = "true".equals(exchange.query().get("allow-sender"));
+        ok(exchange, Map.of("path", "/quarantine/release?token=" + links.sign(id, recipient, expires, allowSender),
+                "expires", expires));
     }
 
     private void action(Exchange exchange, String id, String action) throws IOException {
