@@ -207,7 +207,9 @@ public final class Quarantine implements HoldingArea {
     private void releaseAllowed(String id, Envelope envelope) {
         QuarantineConfig.AllowSenders rules = config.allowSenders();
         String sender = envelope.sender();
-        if (sender == null || sender.isEmpty() || !rules.categories().contains(QuarantineEntry.category(envelope.quarantine()))) {
+        // several steps' reasons are joined by " | " (content/ContentChain): every one must be skippable
+        if (sender == null || sender.isEmpty() || !java.util.Arrays.stream(envelope.quarantine().split(" \\| "))
+                .allMatch(reason -> rules.categories().contains(QuarantineEntry.category(reason)))) {
             return;
         }
         List<String> allowed = envelope.recipients().stream().map(Envelope.Recipient::address)

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * at once while other recipients' copies stay held, but only when the sender's domain passed SPF
  * here (real dnsmasq answering the SPF records, the real authentication check writing our
  * Authentication-Results): a forged allowed sender, with or without a forged
- * Authentication-Results field, stays held, and a virus is held whoever sent it.
+ * Authentication-Results field, stays held, and a virus is held whoever sent it (also when a
+ * spam step held the message before the virus step did).
  */
 class ReleaseAndAllowSenderTest {
     private static Dnsmasq dns;
@@ -42,19 +43,21 @@ class ReleaseAndAllowSenderTest {
                 - name: auth
                   type: authentication
                   dmarc-reject: false
-                - name: rules
+                - name: spam-rules
                   type: rules
                   header-checks:
                     - pattern: "^X-Mailer: BulkBlaster"
                       action: quarantine
                       text: "spam: bulk mailer"
+                - name: virus-rules
+                  type: rules
                   body-checks:
                     - pattern: "TEST-VIRUS-SIGNATURE"
                       action: quarantine
                       text: "virus: test signature"
                 """, """
                 content:
-                  chain: [auth, rules]
+                  chain: [auth, spam-rules, virus-rules]
                 """, "").replace("queue-only: true", "queue-only: false\n  dns-resolver: 127.0.0.1:" + dns.port())
                 + """
                 admin:
@@ -112,6 +115,12 @@ class ReleaseAndAllowSenderTest {
         // a virus from the allowed sender is held whoever sent it
         String virus = send("news@allowed.test", VIRUS, "a@example.test");
         assertThat(gateway.quarantine().entry(virus).held()).containsExactly("a@example.test");
+        // held as spam by one step and as a virus by a later one: the virus hold is not skipped
+        String both = send("news@allowed.test", SPAM.replace("hi\r\n", "TEST-VIRUS-SIGNATURE\r\n"), "a@example.test");
+        assertThat(gateway.quarantine().entry(both).reason())
+                .isEqualTo("header-check: spam: bulk mailer | body-check: virus: test signature");
+        assertThat(gateway.quarantine().entry(both).category()).isEqualTo("spam");
+        assertThat(gateway.quarantine().entry(both).held()).containsExactly("a@example.test");
 
         // an allowed sender whose domain fails SPF here: held, also with a forged Authentication-Results
         assertThat(cli.run("allow-list", "add", "a@example.test", "boss@forged.test")).as(cli.err()).isZero();
