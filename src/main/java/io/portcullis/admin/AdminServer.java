@@ -126,6 +126,11 @@ public final class AdminServer implements AutoCloseable {
         server.setStopTimeout(0);
     }
 
+    /** From now on, queue actions over the API are written to {@code audit} (the quarantine's audit log). */
+    public void auditQueueActions(io.portcullis.quarantine.AuditLog audit) {
+        queue.audit(audit);
+    }
+
     /**
      * Serves the quarantine under {@code /api/quarantine} and its self-service release links at
      * {@code /quarantine/release} (404 until this is called).

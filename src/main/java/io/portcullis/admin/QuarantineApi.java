@@ -21,10 +21,12 @@ import org.eclipse.jetty.http.HttpHeader;
  *   <li>{@code GET /api/quarantine/ID} — the entry and its journal; {@code /ID/preview} — headers,
  *       the text (HTML as text) and the attachments' names, types and sizes, as JSON;
  *       {@code /ID/raw} — the message as received, as a download ({@code ID.eml});</li>
- *   <li>{@code POST /api/quarantine/ID/release[?recipients=a@x,b@y]}, {@code POST /api/quarantine/ID/delete};</li>
- *   <li>{@code GET /api/quarantine/ID/link?recipient=a@x} — a signed single-use release link's path
- *       ({@link ReleaseLinkPage}), for a digest;</li>
- *   <li>{@code POST /api/quarantine/actions/(release|delete)?FILTERS} — every matching entry; at
+ *   <li>{@code POST /api/quarantine/ID/release[?recipients=a@x,b@y]}, {@code POST /api/quarantine/ID/delete},
+ *       {@code POST /api/quarantine/ID/release-and-allow-sender[?recipients=]} (the sender is added to
+ *       each released recipient's allow list);</li>
+ *   <li>{@code GET /api/quarantine/ID/link?recipient=a@x[&allow-sender=true]} — a signed single-use
+ *       release (and, with allow-sender, always-allow) link's path ({@link ReleaseLinkPage}), for a digest;</li>
+ *   <li>{@code POST /api/quarantine/actions/(release|release-and-allow-sender|delete)?FILTERS} — every matching entry; at
  *       least one filter, or {@code all=true}; answers the count.</li>
  * </ul>
  * Every action is written to the audit log as {@code admin-api ADDRESS}.
@@ -119,13 +121,16 @@ final class QuarantineApi {
             throw new IllegalArgumentException("recipient: one of the entry's held recipients " + entry.held());
         }
         java.time.Instant expires = links.now().plus(linkValidity);
-        ok(exchange, Map.of("path", "/quarantine/release?token=" + links.sign(id, recipient, expires), "expires", expires));
+        boolean allowSender = "true".equals(exchange.query().get("allow-sender"));
+        ok(exchange, Map.of("path", "/quarantine/release?token=" + links.sign(id, recipient, expires, allowSender),
+                "expires", expires));
     }
 
     private void action(Exchange exchange, String id, String action) throws IOException {
         Quarantine.Outcome outcome = switch (action) {
             case "release" -> quarantine.release(id, recipients(exchange.query()), actor(exchange));
             case "delete" -> quarantine.delete(id, actor(exchange));
+            case "release-and-allow-sender" -> quarantine.releaseAndAllow(id, recipients(exchange.query()), actor(exchange));
             default -> null;
         };
         if (outcome == null) {
@@ -145,7 +150,9 @@ final class QuarantineApi {
         Quarantine.Outcome outcome = switch (action) {
             case "release" -> quarantine.releaseAll(filter, actor(exchange));
             case "delete" -> quarantine.deleteAll(filter, actor(exchange));
-            default -> throw new IllegalArgumentException("unknown action " + action + " (release or delete)");
+            case "release-and-allow-sender" -> quarantine.releaseAllAndAllow(filter, actor(exchange));
+            default -> throw new IllegalArgumentException("unknown action " + action
+                    + " (release, release-and-allow-sender or delete)");
         };
         ok(exchange, outcome);
     }
@@ -165,7 +172,8 @@ final class QuarantineApi {
                 : Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    private static String actor(Exchange exchange) {
+    /** Who an admin API action is recorded as: {@code admin-api} and the client's address. */
+    static String actor(Exchange exchange) {
         java.net.SocketAddress remote = exchange.request().getConnectionMetaData().getRemoteSocketAddress();
         return "admin-api " + (remote instanceof java.net.InetSocketAddress address && address.getAddress() != null
                 ? address.getAddress().getHostAddress() : String.valueOf(remote));

@@ -12,14 +12,21 @@ import java.util.function.Predicate;
  * {@code GET /api/queue[?sender=&domain=&flow=&min-age=SECONDS][&q=TEXT][&offset=N&limit=M]}, {@code GET /api/queue/ID},
  * {@code POST /api/queue/ID/(hold|release|retry|delete|bounce)}, and the same in bulk:
  * {@code POST /api/queue/actions/ACTION?filters}. A known path with another method gets 405.
+ * Every action is written to the audit log (once one is given) as {@code admin-api ADDRESS}, as
+ * the quarantine's are.
  */
 final class QueueApi {
     private final QueueService queue;
     private final ObjectMapper json;
+    private volatile io.portcullis.quarantine.AuditLog audit;
 
     QueueApi(QueueService queue, ObjectMapper json) {
         this.queue = queue;
         this.json = json;
+    }
+
+    void audit(io.portcullis.quarantine.AuditLog log) {
+        this.audit = log;
     }
 
     void handle(Exchange exchange) throws IOException {
@@ -67,6 +74,7 @@ final class QueueApi {
         if (result == null) {
             exchange.json(404, "{\"error\":\"unknown action\"}");
         } else {
+            audited(exchange, action, id, java.util.List.of(result), result.done() ? null : result.message());
             exchange.json(result.done() ? 200 : 409, json.writeValueAsString(result));
         }
     }
@@ -88,7 +96,23 @@ final class QueueApi {
                 default -> throw new IllegalArgumentException("unknown action " + action);
             });
         }
+        StringBuilder selection = new StringBuilder("query");
+        new java.util.TreeMap<>(query).forEach((name, value) -> selection.append(' ').append(name).append('=').append(value));
+        audited(exchange, action, selection.toString(), results, null);
         ok(exchange, results);
+    }
+
+    private void audited(Exchange exchange, String action, String target, java.util.List<QueueService.Result> results,
+                         String detail) throws IOException {
+        io.portcullis.quarantine.AuditLog log = audit;
+        if (log == null) {
+            return;
+        }
+        java.util.List<String> done = results.stream().filter(QueueService.Result::done).map(QueueService.Result::id).toList();
+        if (detail == null && results.size() > 1) {
+            detail = "ids " + String.join(",", done.subList(0, Math.min(20, done.size()))) + (done.size() > 20 ? ",..." : "");
+        }
+        log.record(QuarantineApi.actor(exchange), "queue-" + action, target, done.size(), detail);
     }
 
     /** The longest page {@code limit} may ask for. */

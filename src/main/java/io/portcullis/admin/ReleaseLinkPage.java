@@ -12,7 +12,8 @@ import org.eclipse.jetty.http.HttpHeader;
  * The public page behind a self-service release link ({@code /quarantine/release?token=T}, no
  * admin token: the signed link is the authority). GET only shows what would be released and a
  * button (mail scanners and previews fetch links; a GET must never act); POST spends the token
- * and releases the message to the link's one recipient. The pages are minimal HTML with every
+ * and releases the message to the link's one recipient (a "release and always allow" link also
+ * adds the sender to that recipient's allow list). The pages are minimal HTML with every
  * value escaped, no script, and a Content-Security-Policy that allows nothing but posting the
  * form back here.
  */
@@ -34,19 +35,25 @@ final class ReleaseLinkPage {
             if (exchange.method().equals("GET")) {
                 ReleaseLinks.Link link = links.check(token);
                 QuarantineEntry entry = quarantine.entry(link.id());
-                page(exchange, 200, "<p>Release this message to <b>" + escape(link.recipient()) + "</b>?</p><p>From: "
+                page(exchange, 200, "<p>Release this message to <b>" + escape(link.recipient()) + "</b>"
+                        + (link.allowSender() ? " and always allow its sender <b>" + escape(entry.sender()) + "</b>" : "")
+                        + "?</p><p>From: "
                         + escape(entry.sender()) + "<br>Subject: " + escape(String.valueOf(entry.subject())) + "</p>"
                         + "<form method=\"post\" action=\"/quarantine/release?token=" + escape(token) + "\">"
-                        + "<button type=\"submit\">Release</button></form>");
+                        + "<button type=\"submit\">" + (link.allowSender() ? "Release and always allow" : "Release")
+                        + "</button></form>");
                 return;
             }
             ReleaseLinks.Link link = links.check(token);
             quarantine.entry(link.id()); // gone (deleted, expired): the token stays unspent and says so
             link = links.spend(token);
-            Quarantine.Outcome outcome = quarantine.release(link.id(), List.of(link.recipient()),
-                    "release-link " + link.recipient());
-            page(exchange, 200, outcome.recipients() == 0 ? "<p>This message was already released.</p>"
-                    : "<p>Released: the message is on its way to you.</p>");
+            String actor = "release-link " + link.recipient();
+            Quarantine.Outcome outcome = link.allowSender()
+                    ? quarantine.releaseAndAllow(link.id(), List.of(link.recipient()), actor)
+                    : quarantine.release(link.id(), List.of(link.recipient()), actor);
+            page(exchange, 200, (outcome.recipients() == 0 ? "<p>This message was already released.</p>"
+                    : "<p>Released: the message is on its way to you.</p>")
+                    + (outcome.allowed() > 0 ? "<p>Mail from this sender will no longer be held as spam for you.</p>" : ""));
         } catch (ReleaseLinks.RefusedLink e) {
             switch (e.refusal()) {
                 case INVALID -> page(exchange, 404, "<p>This link is not valid.</p>");

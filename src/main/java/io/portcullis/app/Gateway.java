@@ -55,6 +55,7 @@ public final class Gateway implements AutoCloseable {
     private Quarantine quarantine;
     private io.portcullis.quarantine.ReleaseLinks releaseLinks;
     private java.util.concurrent.ScheduledExecutorService quarantineDigests;
+    private io.portcullis.quarantine.QuarantineDigests digests;
     private java.util.concurrent.ScheduledExecutorService certificateChecks;
     private MtaStsService mtaSts;
     /** Set by {@code portcullis drain}: listeners paused (health says not ready) until undrain. */
@@ -102,6 +103,7 @@ public final class Gateway implements AutoCloseable {
             spool.onCommit(gateway.telemetry::received);
             gateway.quarantine = new Quarantine(dataDirectory.resolve("spool/quarantine"), spool, config.quarantine(),
                     gateway.telemetry, new AuditLog(dataDirectory.resolve("audit.log")), io.portcullis.spool.DiskSync.SYSTEM, clock);
+            gateway.quarantine.trustAuthenticationResults(started::authservIds);
             log.info("quarantine recovered: {} held", gateway.quarantine.recover());
             spool.holdIn(gateway.quarantine); // held messages commit into the quarantine from now on
             gateway.quarantine.start();
@@ -121,7 +123,7 @@ public final class Gateway implements AutoCloseable {
                     List.of(), spool, Spool::minFreeBytes);
             MetricDeclarations.declare(gateway.telemetry, config, gateway.scheduler);
             gateway.scheduler.start();
-            gateway.queueCommands = new QueueCommands(new QueueService(gateway.scheduler));
+            gateway.queueCommands = new QueueCommands(new QueueService(gateway.scheduler), gateway.quarantine.audit());
             gateway.control = new ControlServer(dataDirectory, new ControlCommands(gateway, gateway.queueCommands)::execute);
             gateway.control.start();
             gateway.sharedStores = io.portcullis.redis.SharedStores.open(config.sharedState(), gateway.telemetry);
@@ -150,21 +152,45 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Every {@code quarantine.digest.interval}, when a base URL is configured. */
-    private void startQuarantineDigests() {
-        if (config.quarantine().digestBaseUrl() == null) {
+    /** The authserv-ids of the authentication checks in {@code listener}'s content chain (as configured now). */
+    private java.util.Set<String> authservIds(String listener) {
+        GatewayConfig current = config;
+        return current.listeners().stream().filter(l -> l.name().equals(listener))
+                .flatMap(l -> l.content().steps().stream()).map(step -> current.checks().get(step.check()))
+                .filter(check -> check instanceof io.portcullis.config.CheckConfig.Authentication)
+                .map(check -> ((io.portcullis.config.CheckConfig.Authentication) check).authservId())
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    /**
+     * Digests at {@code quarantine.digest.at} (in its zone), then every interval, when a base URL
+     * is configured. The gateway's clock is read every second (a test moves it); a digest time
+     * that passed while the gateway was down is caught up at start (from the last run's time).
+     */
+    private void startQuarantineDigests() throws IOException {
+        io.portcullis.config.QuarantineConfig settings = config.quarantine();
+        if (settings.digestBaseUrl() == null) {
             return;
         }
-        long every = config.quarantine().digestInterval().toMillis();
+        io.portcullis.quarantine.DigestSchedule schedule = new io.portcullis.quarantine.DigestSchedule(settings.digestAt(),
+                settings.digestZone(), settings.digestInterval());
+        java.time.Instant last = digests().state().lastRun();
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> due = new java.util.concurrent.atomic.AtomicReference<>(
+                schedule.next(last != null ? last : clock.instant()));
+        log.info("quarantine: next digests at {}", due.get());
         quarantineDigests = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("quarantine-digests").factory());
         quarantineDigests.scheduleWithFixedDelay(() -> {
             try {
-                log.info("quarantine: {} digests queued", sendQuarantineDigests().size());
+                java.time.Instant now = clock.instant();
+                if (!now.isBefore(due.get())) {
+                    due.set(schedule.next(now));
+                    log.info("quarantine: {} digests queued; next at {}", sendQuarantineDigests().size(), due.get());
+                }
             } catch (IOException | RuntimeException e) { // a scheduled task that throws is never run again
                 log.error("quarantine: sending digests failed: {}", e.toString());
             }
-        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private void startAdmin() throws IOException {
@@ -178,6 +204,7 @@ public final class Gateway implements AutoCloseable {
         if (shared != null) {
             admin.readAcrossNodes(shared.reads());
         }
+        admin.auditQueueActions(quarantine.audit());
         admin.start();
     }
 
@@ -393,10 +420,17 @@ public final class Gateway implements AutoCloseable {
         return releaseLinks;
     }
 
-    /** Queues a quarantine digest for every recipient with held mail now (also every digest interval). */
+    /** Queues a quarantine digest for every recipient with mail held since their last one (also at the digest times). */
     public List<String> sendQuarantineDigests() throws IOException {
-        return new io.portcullis.quarantine.QuarantineDigests(quarantine, releaseLinks(), spool, config.quarantine(),
-                config.hostname()).sendAll();
+        return digests().sendAll();
+    }
+
+    private synchronized io.portcullis.quarantine.QuarantineDigests digests() throws IOException {
+        if (digests == null) {
+            digests = new io.portcullis.quarantine.QuarantineDigests(quarantine, releaseLinks(), spool, config.quarantine(),
+                    config.hostname(), dataDirectory);
+        }
+        return digests;
     }
 
     public Spool spool() {

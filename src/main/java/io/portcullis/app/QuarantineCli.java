@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "quarantine", mixinStandardHelpOptions = true, description = "Review, release and delete quarantined messages.",
         subcommands = {QuarantineCli.ListEntries.class, QuarantineCli.Show.class, QuarantineCli.Preview.class,
                 QuarantineCli.Raw.class, QuarantineCli.Release.class, QuarantineCli.Delete.class,
-                QuarantineCli.Digest.class})
+                QuarantineCli.Digest.class, QuarantineCli.AllowList.class})
 final class QuarantineCli {
 
     /** The filter options, shared by list and the bulk forms of release and delete. */
@@ -282,6 +282,9 @@ final class QuarantineCli {
     static final class Release extends Action {
         @Option(names = "--to", paramLabel = "ADDRESS", description = "Only these recipients (with an ID).")
         List<String> to = List.of();
+        @Option(names = "--allow-sender", description = "Also add each message's sender to the allow list of every recipient"
+                + " it is released to: later spam-held mail from that sender to them is delivered (see allow-list).")
+        boolean allowSender;
 
         @Override
         String name() {
@@ -294,7 +297,84 @@ final class QuarantineCli {
             if (request != null && id != null) {
                 request.set("recipients", QueueCommands.JSON.valueToTree(to));
             }
+            if (request != null && allowSender) {
+                request.put("allow-sender", true);
+            }
             return request;
+        }
+
+        @Override
+        void print(JsonNode result, PrintWriter out) {
+            super.print(result, out);
+            if (allowSender) {
+                out.println("allowed " + result.path("allowed").asInt() + " sender/recipient pairs");
+            }
+        }
+    }
+
+    @Command(name = "allow-list", mixinStandardHelpOptions = true,
+            description = "Each recipient's allowed senders (mail from them is not held for spam): list, add, remove.",
+            subcommands = {AllowList.Show.class, AllowList.Add.class, AllowList.Remove.class})
+    static final class AllowList {
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "Allowed senders, by recipient.")
+        static final class Show extends QuarantineCommand {
+            @Option(names = "--recipient", description = "Only recipients containing this text.")
+            String recipient;
+
+            @Override
+            ObjectNode request() {
+                ObjectNode request = request("allow-list");
+                if (recipient != null) {
+                    request.put("recipient", recipient);
+                }
+                return request;
+            }
+
+            @Override
+            void print(JsonNode result, PrintWriter out) {
+                for (JsonNode entry : result) {
+                    out.printf("<%s> allows <%s> (%s, %s)%n", entry.path("recipient").asText(), entry.path("sender").asText(),
+                            entry.path("added").asText().replaceFirst("\\.\\d+Z$", "Z"), entry.path("actor").asText());
+                }
+                out.println("-- " + result.size() + " entries");
+            }
+        }
+
+        abstract static class Change extends QuarantineCommand {
+            @Parameters(index = "0", paramLabel = "RECIPIENT", description = "The recipient whose list changes.")
+            String recipient;
+            @Parameters(index = "1", paramLabel = "SENDER", description = "The sender address.")
+            String sender;
+
+            abstract String name();
+
+            @Override
+            ObjectNode request() {
+                return request("allow-" + name()).put("recipient", recipient).put("sender", sender);
+            }
+
+            @Override
+            void print(JsonNode result, PrintWriter out) {
+                out.println((result.path("changed").asBoolean() ? name().equals("add") ? "added" : "removed"
+                        : name().equals("add") ? "already allowed:" : "not on the list:")
+                        + " <" + result.path("sender").asText() + "> for <" + result.path("recipient").asText() + ">");
+            }
+        }
+
+        @Command(name = "add", mixinStandardHelpOptions = true, description = "Allow SENDER for RECIPIENT.")
+        static final class Add extends Change {
+            @Override
+            String name() {
+                return "add";
+            }
+        }
+
+        @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove SENDER from RECIPIENT's list.")
+        static final class Remove extends Change {
+            @Override
+            String name() {
+                return "remove";
+            }
         }
     }
 

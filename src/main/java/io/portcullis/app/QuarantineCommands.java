@@ -16,8 +16,10 @@ import java.util.Map;
  * "filter":{"reason":"spam"},"offset":0,"limit":50}}), run by the gateway, or by the CLI itself
  * on the data directory when no gateway runs. Commands: {@code quarantine-list}, {@code -show},
  * {@code -preview}, {@code -release} (id, optional recipients), {@code -delete}, and
- * {@code -release-matching} / {@code -delete-matching} (filter). Each carries its {@code actor}
- * for the audit log.
+ * {@code -release-matching} / {@code -delete-matching} (filter); a release with {@code
+ * "allow-sender":true} also adds the sender to each released recipient's allow list; {@code
+ * quarantine-allow-list} (optional recipient), {@code -allow-add} and {@code -allow-remove}
+ * (recipient, sender) manage those lists. Each carries its {@code actor} for the audit log.
  */
 final class QuarantineCommands {
     static final String PREFIX = "quarantine-";
@@ -45,9 +47,14 @@ final class QuarantineCommands {
                 }
                 case "quarantine-show" -> Map.of("entry", quarantine.entry(id), "journal", quarantine.journal(id));
                 case "quarantine-preview" -> SafePreview.of(quarantine.message(id));
-                case "quarantine-release" -> quarantine.release(id, strings(request.path("recipients")), actor);
+                case "quarantine-release" -> request.path("allow-sender").asBoolean()
+                        ? quarantine.releaseAndAllow(id, strings(request.path("recipients")), actor)
+                        : quarantine.release(id, strings(request.path("recipients")), actor);
                 case "quarantine-delete" -> quarantine.delete(id, actor);
-                case "quarantine-release-matching" -> quarantine.releaseAll(bulkFilter(request), actor);
+                case "quarantine-release-matching" -> request.path("allow-sender").asBoolean()
+                        ? quarantine.releaseAllAndAllow(bulkFilter(request), actor) : quarantine.releaseAll(bulkFilter(request), actor);
+                case "quarantine-allow-list" -> quarantine.allowList().list(request.path("recipient").asText(null));
+                case "quarantine-allow-add", "quarantine-allow-remove" -> allowListChange(command, request, actor);
                 case "quarantine-delete-matching" -> quarantine.deleteAll(bulkFilter(request), actor);
                 default -> throw new IllegalArgumentException("unknown quarantine command \"" + command + "\"");
             };
@@ -58,6 +65,25 @@ final class QuarantineCommands {
             answer.put("ok", false).put("error", e.getMessage());
         }
         return answer;
+    }
+
+    private Map<String, Object> allowListChange(String command, JsonNode request, String actor) throws IOException {
+        String recipient = request.path("recipient").asText("");
+        String sender = request.path("sender").asText("");
+        boolean changed;
+        if (command.endsWith("add")) {
+            try {
+                changed = quarantine.allowList().add(recipient, sender, actor, java.time.Instant.now());
+            } catch (io.portcullis.quarantine.SenderAllowList.Full e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+        } else {
+            changed = quarantine.allowList().remove(recipient, sender);
+        }
+        quarantine.audit().record(actor, command.endsWith("add") ? "allow-list-add" : "allow-list-remove",
+                recipient, changed ? 1 : 0, "sender " + sender);
+        return Map.of("changed", changed, "recipient", String.valueOf(io.portcullis.quarantine.SenderAllowList.canonical(recipient)),
+                "sender", String.valueOf(io.portcullis.quarantine.SenderAllowList.canonical(sender)));
     }
 
     private static QuarantineFilter filter(JsonNode request) {

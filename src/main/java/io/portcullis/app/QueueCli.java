@@ -73,7 +73,8 @@ final class QueueCli {
                 DeliveryScheduler scheduler = new DeliveryScheduler(spool, loaded.routes(), loaded.delivery(), Map.of(),
                         loaded.hostname(), telemetry);
                 scheduler.load();
-                return new QueueCommands(new QueueService(scheduler)).execute(request);
+                return new QueueCommands(new QueueService(scheduler),
+                        new io.portcullis.quarantine.AuditLog(data.path.resolve("audit.log"))).execute(request);
             });
         }
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.portcullis.delivery.QueueService;
 import io.portcullis.delivery.QueueQuery;
+import io.portcullis.quarantine.AuditLog;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,19 +15,25 @@ import java.util.List;
 /**
  * Queue commands as JSON requests ({@code {"command":"hold","id":"..."}}) and answers
  * ({@code {"ok":true,"result":...}}): what travels over the control socket, and what the CLI runs
- * directly when no gateway is running, so both paths share every line of logic.
+ * directly when no gateway is running, so both paths share every line of logic. Every action
+ * (flush, retry, hold, release, delete, bounce; one message or many) is written to the
+ * {@link AuditLog} the quarantine's actions go to, with the request's {@code actor}
+ * ({@code cli USER}), what, on which messages, and how many it changed.
  */
 final class QueueCommands {
     static final ObjectMapper JSON = Json.MAPPER;
 
     private final QueueService service;
+    private final AuditLog audit;
 
-    QueueCommands(QueueService service) {
+    QueueCommands(QueueService service, AuditLog audit) {
         this.service = service;
+        this.audit = audit;
     }
 
     static ObjectNode request(String command, String id) {
-        ObjectNode request = JSON.createObjectNode().put("command", command);
+        ObjectNode request = JSON.createObjectNode().put("command", command)
+                .put("actor", "cli " + System.getProperty("user.name", "?"));
         if (id != null) {
             request.put("id", id);
         }
@@ -41,12 +48,27 @@ final class QueueCommands {
             Object result = switch (command) {
                 case "list" -> service.list(request.has("query") ? query(request.path("query")).predicate() : entry -> true);
                 case "show" -> service.show(requireId(id));
-                case "flush" -> service.flush(request.path("domain").asText(null));
+                case "flush" -> {
+                    String domain = request.path("domain").asText(null);
+                    List<QueueService.Result> flushed = service.flush(domain);
+                    audited(request, "queue-flush", domain == null ? "all" : "domain " + domain, flushed, null);
+                    yield flushed;
+                }
                 case "retry", "hold", "release", "delete", "bounce" -> {
                     if (request.has("ids") || request.has("query")) {
-                        yield bulk(command, request);
+                        List<QueueService.Result> results = bulk(command, request);
+                        audited(request, "queue-" + command, request.has("query") ? selection(request.path("query"))
+                                : "ids", results, null);
+                        yield results;
                     }
-                    yield command.equals("retry") && id == null ? service.retryAll() : one(command, requireId(id));
+                    if (command.equals("retry") && id == null) {
+                        List<QueueService.Result> retried = service.retryAll();
+                        audited(request, "queue-retry", "all", retried, null);
+                        yield retried;
+                    }
+                    QueueService.Result single = one(command, requireId(id));
+                    audited(request, "queue-" + command, id, List.of(single), single.done() ? null : single.message());
+                    yield single;
                 }
                 default -> throw new IllegalArgumentException("unknown queue command \"" + command + "\"");
             };
@@ -55,6 +77,32 @@ final class QueueCommands {
             answer.put("ok", false).put("error", e.getMessage());
         }
         return answer;
+    }
+
+    /** A query as the audit log shows it: {@code query from=a@example.org state=held}. */
+    private static String selection(JsonNode query) {
+        StringBuilder text = new StringBuilder("query");
+        query.properties().forEach(e -> {
+            if (!e.getValue().isNull()) {
+                text.append(' ').append(e.getKey()).append('=').append(e.getValue().asText());
+            }
+        });
+        return text.toString();
+    }
+
+    /** One audit line: the actor the request names, the count of messages changed, the first ids. */
+    private void audited(JsonNode request, String action, String target, List<QueueService.Result> results, String detail)
+            throws IOException {
+        Integer count = null;
+        if (results != null) {
+            List<String> done = results.stream().filter(QueueService.Result::done).map(QueueService.Result::id).toList();
+            count = done.size();
+            if (detail == null && results.size() > 1) {
+                detail = "ids " + String.join(",", done.subList(0, Math.min(20, done.size())))
+                        + (done.size() > 20 ? ",..." : "");
+            }
+        }
+        audit.record(request.path("actor").asText("control-socket"), action, target, count, detail);
     }
 
     /**

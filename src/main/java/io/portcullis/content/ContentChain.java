@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * A listener's content chain: its steps run in order over the uncommitted message. Edits are
  * written into the spool file before the next step, so each step sees the message as it will
  * leave. The first reject, tempfail or discard ends the chain; a quarantine is remembered and the
- * remaining steps still run (a virus found later still refuses the message).
+ * remaining steps still run (a virus found later still refuses the message). When several steps
+ * hold the message, the reason names them all, first first, joined by {@value #REASON_SEPARATOR}
+ * (the first gives the category; the quarantine's sender allow lists skip a hold only when every
+ * reason's category is one they may skip, so a later virus hold is never lost behind a spam one).
  *
  * <p>A step that cannot decide (scanner down, timed out, circuit open) takes its failure mode:
  * {@code fail-closed} answers {@code 451 4.7.1}; {@code fail-open} goes on and records the skip in
@@ -49,6 +52,8 @@ import org.slf4j.LoggerFactory;
  * such field, costs one look at each field name and no rewrite.
  */
 public final class ContentChain {
+    /** Between the reasons of several steps that held one message. */
+    public static final String REASON_SEPARATOR = " | ";
     public static final String SKIPPED_HEADER = "X-Portcullis-Check-Skipped";
     private static final Logger log = LoggerFactory.getLogger(ContentChain.class);
     private static final ExecutorService RUNNER = Executors.newThreadPerTaskExecutor(
@@ -99,7 +104,7 @@ public final class ContentChain {
             switch (verdict) {
                 case ContentVerdict.Accept accept -> edits = accept.edits();
                 case ContentVerdict.Quarantine q -> {
-                    quarantine = quarantine == null ? q.reason() : quarantine;
+                    quarantine = quarantine == null ? q.reason() : quarantine + REASON_SEPARATOR + q.reason();
                     edits = q.edits();
                 }
                 case ContentVerdict.Reject r -> {

@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 /**
- * Who did what to the quarantine, and when: one JSON line per administrative action (release,
- * delete, a bulk action with its filter and count, the sweeper's expiries), appended to
+ * Who did what to the quarantine and the delivery queue, and when: one JSON line per
+ * administrative action (release, delete, release-and-allow-sender, allow-list changes, a bulk
+ * action with its filter and count, the sweeper's expiries; the queue's {@code queue-hold},
+ * {@code queue-release}, {@code queue-delete}, ... from the CLI and the admin API), appended to
  * {@code DATA/audit.log} ({@code 0600}) and forced, before the action's answer is given.
  */
 public final class AuditLog {

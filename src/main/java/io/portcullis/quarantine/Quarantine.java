@@ -72,11 +72,19 @@ public final class Quarantine implements HoldingArea {
     private final AuditLog audit;
     private final Map<String, QuarantineEntry> entries = new ConcurrentHashMap<>();
     private final java.util.Set<String> meteredCategories = ConcurrentHashMap.newKeySet();
+    private final SenderAllowList allowList;
+    private volatile java.util.function.Function<String, java.util.Set<String>> authservIds = listener -> java.util.Set.of();
     private java.util.concurrent.ScheduledExecutorService sweeper;
     private volatile IndexListener indexListener = (id, entry) -> { };
 
-    /** One action's outcome: how many entries it touched, and the queue ids of released copies. */
-    public record Outcome(int entries, int recipients, List<String> queued) {
+    /**
+     * One action's outcome: how many entries it touched, the queue ids of released copies, and
+     * (release-and-allow-sender) how many sender/recipient pairs were added to allow lists.
+     */
+    public record Outcome(int entries, int recipients, List<String> queued, int allowed) {
+        public Outcome(int entries, int recipients, List<String> queued) {
+            this(entries, recipients, queued, 0);
+        }
     }
 
     public Quarantine(Path directory, Spool spool, QuarantineConfig config, Telemetry telemetry, AuditLog audit,
@@ -88,6 +96,23 @@ public final class Quarantine implements HoldingArea {
         this.audit = audit;
         this.disk = disk;
         this.clock = clock;
+        // DATA/quarantine-allowed-senders, beside DATA/audit.log (the store is DATA/spool/quarantine)
+        this.allowList = new SenderAllowList(this.directory.toAbsolutePath().getParent().getParent()
+                .resolve("quarantine-allowed-senders"), config.allowSenders().maxPerRecipient(),
+                config.allowSenders().maxEntries(), disk);
+    }
+
+    /** The recipients' sender allow lists (release-and-allow-sender). */
+    public SenderAllowList allowList() {
+        return allowList;
+    }
+
+    /**
+     * The authserv-ids whose Authentication-Results a listener's content chain writes (and strips
+     * from clients): what {@code allow-senders.require-authentication} believes. None by default.
+     */
+    public void trustAuthenticationResults(java.util.function.Function<String, java.util.Set<String>> byListener) {
+        this.authservIds = byListener;
     }
 
     public Quarantine(Path directory, Spool spool, QuarantineConfig config, Telemetry telemetry, AuditLog audit)
@@ -181,6 +206,94 @@ public final class Quarantine implements HoldingArea {
         }
         index(entry(id, envelope, List.of(held)));
         telemetry.received(envelope); // as a queued message is, by the spool's commit listener
+        releaseAllowed(id, envelope);
+    }
+
+    /**
+     * Held for an allow-listed category (spam): the recipients whose allow list has the sender
+     * (authenticated, unless configured otherwise) get their copy at once, released as an
+     * administrator would (journal, tracking), by {@code allow-list}; the others stay held. A
+     * failure here leaves the message held: the hold is already durable and answered for.
+     */
+    private void releaseAllowed(String id, Envelope envelope) {
+        QuarantineConfig.AllowSenders rules = config.allowSenders();
+        String sender = envelope.sender();
+        // several steps' reasons are joined by " | " (content/ContentChain): every one must be skippable
+        if (sender == null || sender.isEmpty() || !java.util.Arrays.stream(envelope.quarantine().split(" \\| "))
+                .allMatch(reason -> rules.categories().contains(QuarantineEntry.category(reason)))) {
+            return;
+        }
+        List<String> allowed = envelope.recipients().stream().map(Envelope.Recipient::address)
+                .filter(r -> allowList.allows(r, sender)).toList();
+        if (allowed.isEmpty()) {
+            return;
+        }
+        try {
+            if (rules.requireAuthentication()) {
+                List<String[]> fields;
+                try (InputStream in = message(id).open()) {
+                    fields = HeldFacts.fields(in.readNBytes(HeldFacts.HEADER_LIMIT));
+                }
+                if (!SenderAuthentication.passes(fields, authservIds.apply(envelope.listener()), sender)) {
+                    log.info("quarantine: {} from allowed sender <{}> kept held: the sender's domain did not pass"
+                            + " SPF, DKIM or DMARC here", id, sender);
+                    return;
+                }
+            }
+            synchronized (this) {
+                releaseOne(id, allowed, "allow-list");
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("quarantine: releasing {} to allowed recipients {} failed ({}); kept held", id, allowed, e.toString());
+        }
+    }
+
+    /**
+     * Releases the entry's held recipients among {@code recipients} (all held ones when empty)
+     * and adds its sender to each released recipient's allow list (see {@link SenderAllowList});
+     * one audit line. A full allow list does not stop the release; the outcome counts what was added.
+     */
+    public synchronized Outcome releaseAndAllow(String id, List<String> recipients, String actor) throws IOException {
+        Outcome outcome = releaseAndAllowOne(id, recipients, actor);
+        audit.record(actor, "release-allow-sender", id, outcome.recipients(), "allowed " + outcome.allowed()
+                + (recipients.isEmpty() ? "" : "; recipients " + String.join(",", recipients)));
+        return outcome;
+    }
+
+    /** {@link #releaseAndAllow} for every entry {@code filter} matches; one audit line. */
+    public synchronized Outcome releaseAllAndAllow(QuarantineFilter filter, String actor) throws IOException {
+        int released = 0;
+        int recipients = 0;
+        int allowed = 0;
+        List<String> queued = new ArrayList<>();
+        for (QuarantineEntry entry : matching(filter)) {
+            Outcome one = releaseAndAllowOne(entry.id(), List.of(), actor);
+            released += one.entries();
+            recipients += one.recipients();
+            allowed += one.allowed();
+            queued.addAll(one.queued());
+        }
+        audit.record(actor, "release-allow-sender-bulk", filter.toString(), released, recipients + " recipients, allowed "
+                + allowed);
+        return new Outcome(released, recipients, queued, allowed);
+    }
+
+    private Outcome releaseAndAllowOne(String id, List<String> recipients, String actor) throws IOException {
+        QuarantineEntry entry = entry(id);
+        List<String> chosen = entry.held().stream()
+                .filter(r -> recipients.isEmpty() || recipients.stream().anyMatch(r::equalsIgnoreCase)).toList();
+        Outcome released = releaseOne(id, chosen.isEmpty() ? recipients : chosen, actor);
+        int allowed = 0;
+        if (!entry.sender().isEmpty()) {
+            for (String recipient : chosen) {
+                try {
+                    allowed += allowList.add(recipient, entry.sender(), actor, clock.instant()) ? 1 : 0;
+                } catch (SenderAllowList.Full e) {
+                    log.warn("quarantine: <{}> not allowed for <{}>: {}", entry.sender(), recipient, e.getMessage());
+                }
+            }
+        }
+        return new Outcome(released.entries(), released.recipients(), released.queued(), allowed);
     }
 
     /** Entries matching {@code filter}, newest first, {@code offset} skipped, at most {@code limit}. */

@@ -22,6 +22,11 @@ import java.util.TreeMap;
  * page. Digests are queued in the reserved flow {@value GatewayConfig#QUARANTINE_DIGEST_FLOW} from
  * the null sender with NOTIFY=NEVER (no bounce loops), and leave by the normal outbound path.
  * Every text shown is made printable first, so nothing a sender wrote can shape the digest.
+ *
+ * <p>A digest lists only what was held for its recipient since that recipient's last digest: the
+ * ids each recipient was told about (still held) and the time of the last run are kept in {@code
+ * DATA/quarantine-digest-state} (JSON, replaced whole and forced after the digests are queued, so
+ * a crash in between sends an entry twice, never skips one). A recipient with nothing new gets no digest.
  */
 public final class QuarantineDigests {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
@@ -35,25 +40,50 @@ public final class QuarantineDigests {
     private final QuarantineConfig config;
     private final String hostname;
 
-    public QuarantineDigests(Quarantine quarantine, ReleaseLinks links, Spool spool, QuarantineConfig config, String hostname) {
+    private final java.nio.file.Path stateFile;
+
+    /** What the last run left: when it ran, and the ids each recipient has been sent. */
+    public record State(Instant lastRun, Map<String, java.util.Set<String>> sent) {
+    }
+
+    public QuarantineDigests(Quarantine quarantine, ReleaseLinks links, Spool spool, QuarantineConfig config, String hostname,
+                             java.nio.file.Path dataDirectory) {
         this.quarantine = quarantine;
         this.links = links;
         this.spool = spool;
         this.config = config;
         this.hostname = hostname;
+        this.stateFile = dataDirectory.resolve("quarantine-digest-state");
     }
 
-    /** Queues a digest for every recipient with held mail now; returns the queue ids. None without a base URL. */
-    public List<String> sendAll() throws IOException {
+    /** The state the last run left (none before the first). */
+    public State state() throws IOException {
+        if (!java.nio.file.Files.exists(stateFile)) {
+            return new State(null, Map.of());
+        }
+        return io.portcullis.spool.Json.MAPPER.readValue(java.nio.file.Files.readAllBytes(stateFile), State.class);
+    }
+
+    /**
+     * Queues a digest for every recipient with mail held since their last digest; returns the
+     * queue ids. None without a base URL.
+     */
+    public synchronized List<String> sendAll() throws IOException {
         if (config.digestBaseUrl() == null) {
             return List.of();
         }
+        Map<String, java.util.Set<String>> previously = state().sent();
+        Map<String, java.util.Set<String>> sent = new TreeMap<>();
         Map<String, List<QuarantineEntry>> byRecipient = new TreeMap<>();
         for (QuarantineEntry entry : quarantine.list(QuarantineFilter.ALL, 0, Integer.MAX_VALUE)) {
             for (String recipient : entry.held()) {
                 String domain = recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
                 if (config.digestDomains().isEmpty() || config.digestDomains().contains(domain)) {
-                    byRecipient.computeIfAbsent(recipient.toLowerCase(Locale.ROOT), r -> new java.util.ArrayList<>()).add(entry);
+                    String key = recipient.toLowerCase(Locale.ROOT);
+                    sent.computeIfAbsent(key, r -> new java.util.TreeSet<>()).add(entry.id());
+                    if (!previously.getOrDefault(key, java.util.Set.of()).contains(entry.id())) {
+                        byRecipient.computeIfAbsent(key, r -> new java.util.ArrayList<>()).add(entry);
+                    }
                 }
             }
         }
@@ -61,6 +91,20 @@ public final class QuarantineDigests {
         for (Map.Entry<String, List<QuarantineEntry>> one : byRecipient.entrySet()) {
             queued.add(send(one.getKey(), one.getValue()));
         }
+        byte[] state = io.portcullis.spool.Json.MAPPER.writeValueAsBytes(new State(links.now(), sent));
+        io.portcullis.spool.PrivateFiles.Temporary temporary = io.portcullis.spool.PrivateFiles.createTemporary(stateFile);
+        try (java.nio.channels.FileChannel channel = temporary.channel()) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(state);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(false);
+        } catch (IOException | RuntimeException e) {
+            java.nio.file.Files.deleteIfExists(temporary.file());
+            throw e;
+        }
+        java.nio.file.Files.move(temporary.file(), stateFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        io.portcullis.spool.DiskSync.SYSTEM.forceDirectory(stateFile.getParent());
         return queued;
     }
 
@@ -87,6 +131,10 @@ public final class QuarantineDigests {
                     .append("\r\n  Held for: ").append(line(entry.reason())).append("\r\n  Release: ")
                     .append(config.digestBaseUrl()).append("/quarantine/release?token=")
                     .append(links.sign(entry.id(), held, expires)).append("\r\n");
+            if (!entry.sender().isEmpty()) {
+                text.append("  Release and always allow this sender: ").append(config.digestBaseUrl())
+                        .append("/quarantine/release?token=").append(links.sign(entry.id(), held, expires, true)).append("\r\n");
+            }
         }
         if (entries.size() > MAX_LISTED) {
             text.append("\r\n... and ").append(entries.size() - MAX_LISTED).append(" more; ask your administrator.\r\n");

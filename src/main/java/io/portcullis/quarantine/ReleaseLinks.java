@@ -25,13 +25,15 @@ import javax.crypto.spec.SecretKeySpec;
  * appended to {@code quarantine-links-used} and forced before the release it allows, so a crash
  * can lose a release (the recipient clicks again) but never allow a second one.
  *
- * <p>Token: {@code base64url(id NUL recipient NUL expiry-seconds NUL nonce) "." base64url(hmac)};
+ * <p>Token: {@code base64url(id NUL recipient NUL expiry-seconds NUL nonce [NUL "allow-sender"]) "." base64url(hmac)}
+ * (the last field: the link also adds the sender to the recipient's allow list);
  * the signature is compared in constant time before anything in the token is believed.
  */
 public final class ReleaseLinks {
     private static final Base64.Encoder ENCODE = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODE = Base64.getUrlDecoder();
     private static final int MAX_TOKEN = 1024;
+    private static final String ALLOW_SENDER = "allow-sender";
 
     private final byte[] key;
     private final Path used;
@@ -40,7 +42,7 @@ public final class ReleaseLinks {
     private final SecureRandom random = new SecureRandom();
 
     /** What a token says, once its signature and expiry are checked. */
-    public record Link(String id, String recipient, Instant expires) {
+    public record Link(String id, String recipient, Instant expires, boolean allowSender) {
     }
 
     /** Why a token does not work: {@code INVALID} (not ours, altered), {@code EXPIRED}, {@code USED}. */
@@ -79,10 +81,15 @@ public final class ReleaseLinks {
 
     /** A token releasing {@code id} to {@code recipient}, valid until {@code expires}. */
     public String sign(String id, String recipient, Instant expires) {
+        return sign(id, recipient, expires, false);
+    }
+
+    /** As {@link #sign(String, String, Instant)}; with {@code allowSender}, the link releases and allows the sender. */
+    public String sign(String id, String recipient, Instant expires, boolean allowSender) {
         byte[] nonce = new byte[12];
         random.nextBytes(nonce);
         String payload = ENCODE.encodeToString((id + "\0" + recipient + "\0" + expires.getEpochSecond() + "\0"
-                + ENCODE.encodeToString(nonce)).getBytes(StandardCharsets.UTF_8));
+                + ENCODE.encodeToString(nonce) + (allowSender ? "\0" + ALLOW_SENDER : "")).getBytes(StandardCharsets.UTF_8));
         return payload + "." + ENCODE.encodeToString(mac(payload));
     }
 
@@ -103,7 +110,8 @@ public final class ReleaseLinks {
         } catch (IllegalArgumentException e) {
             throw new RefusedLink(Refusal.INVALID);
         }
-        if (fields.length != 4 || !fields[2].matches("\\d{1,12}")) {
+        if (fields.length < 4 || fields.length > 5 || (fields.length == 5 && !fields[4].equals(ALLOW_SENDER))
+                || !fields[2].matches("\\d{1,12}")) {
             throw new RefusedLink(Refusal.INVALID);
         }
         Instant expires = Instant.ofEpochSecond(Long.parseLong(fields[2]));
@@ -115,7 +123,7 @@ public final class ReleaseLinks {
                 throw new RefusedLink(Refusal.USED);
             }
         }
-        return new Link(fields[0], fields[1], expires);
+        return new Link(fields[0], fields[1], expires, fields.length == 5);
     }
 
     /** Checks the token and marks it used, durably, before the caller acts on it. */

@@ -279,7 +279,7 @@ final class MessageIntake {
         log.info("{}: queued {} from=<{}> rcpts={} size={} client={}{}", listener, message.id(), envelope.sender(),
                 envelope.recipients().size(), envelope.size(), session.client.address(),
                 envelope.quarantine() == null ? "" : " quarantined: " + envelope.quarantine());
-        return new Outcome(Replies.QUEUED.append(message.id()), null);
+        return new Outcome((envelope.quarantine() == null ? Replies.QUEUED : Replies.ACCEPTED_HELD).append(message.id()), null);
     }
 
     private Envelope envelope(MailTransaction transaction, MessageReceiver receiver, long storedSize) {

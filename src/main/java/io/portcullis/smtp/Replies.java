@@ -16,6 +16,13 @@ public final class Replies {
     public static final Reply SENDER_OK = new Reply(250, "2.1.0", "Sender OK");
     public static final Reply RECIPIENT_OK = new Reply(250, "2.1.5", "Recipient OK");
     public static final Reply QUEUED = new Reply(250, "2.0.0", "OK queued as");
+    /**
+     * A message a content check held in the quarantine: accepted (the gateway has taken
+     * responsibility, so 250), but not queued for delivery, so no "queued as". Like Exchange's
+     * and Proxmox's answers it does not tell the sender that it was held (that would let a
+     * spammer probe the filters); the id stays, for the admin's search.
+     */
+    public static final Reply ACCEPTED_HELD = new Reply(250, "2.0.0", "OK accepted as");
     public static final Reply CHUNK_RECEIVED = new Reply(250, "2.0.0", "octets received");
     public static final Reply CANNOT_VRFY = new Reply(252, "2.5.2",
             "Cannot VRFY user, but will accept message and attempt delivery");

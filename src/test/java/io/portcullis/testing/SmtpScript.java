@@ -25,7 +25,7 @@ import javax.net.ssl.X509TrustManager;
  * has a timeout, so a test that waits for a reply that never comes fails instead of hanging.
  */
 public final class SmtpScript implements AutoCloseable {
-    private static final Pattern QUEUED = Pattern.compile("queued as ([0-9A-Z]+(?:-[a-z0-9-]+)?)");
+    private static final Pattern QUEUED = Pattern.compile("(?:queued|accepted) as ([0-9A-Z]+(?:-[a-z0-9-]+)?)");
 
     private Socket socket;
     private InputStream in;
@@ -125,7 +125,7 @@ public final class SmtpScript implements AutoCloseable {
         return socket.getPort();
     }
 
-    /** The queue id from the last "250 ... queued as ID" reply. */
+    /** The queue id from the last "250 ... queued as ID" (or, for a held message, "accepted as ID") reply. */
     public String queueId() {
         Matcher m = QUEUED.matcher(lastReply);
         assertThat(m.find()).as("last reply names a queue id: " + lastReply).isTrue();
