@@ -50,10 +50,10 @@ final class QuarantineAcrossNodes {
             out.println(QueueCommands.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(entries));
             return 0;
         }
-        out.printf("%-20s %-12s %-20s %-16s %6s  %s%n", "NODE", "ID", "HELD AT", "REASON", "SCORE", "SENDER / SUBJECT");
+        out.printf("%-12s %-18s %-20s %-16s %6s  %s%n", "NODE", "ID", "HELD AT", "REASON", "SCORE", "SENDER / SUBJECT");
         for (QuarantineTable.NodeEntry row : entries) {
             QuarantineEntry entry = row.entry();
-            out.printf(Locale.ROOT, "%-20s %-12s %-20s %-16s %6s  <%s> %s%n", row.node(), entry.id(),
+            out.printf(Locale.ROOT, "%-12s %-18s %-20s %-16s %6s  <%s> %s%n", row.node(), entry.id(),
                     entry.arrival().toString().replaceFirst("\\.\\d+Z$", "Z"), entry.category(),
                     entry.score() == null ? "-" : String.format(Locale.ROOT, "%.1f", entry.score()), entry.sender(),
                     entry.subject() == null ? "" : entry.subject());

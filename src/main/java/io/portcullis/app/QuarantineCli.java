@@ -154,11 +154,11 @@ final class QuarantineCli {
                 out.println(result.toPrettyString());
                 return;
             }
-            out.printf("%-12s %-20s %-16s %6s  %s%n", "ID", "HELD AT", "REASON", "SCORE", "SENDER / SUBJECT / RECIPIENTS");
+            out.printf("%-18s %-20s %-16s %6s  %s%n", "ID", "HELD AT", "REASON", "SCORE", "SENDER / SUBJECT / RECIPIENTS");
             for (JsonNode entry : result.path("entries")) {
                 String score = entry.path("score").isNumber() ? String.format(java.util.Locale.ROOT, "%.1f",
                         entry.path("score").asDouble()) : "-";
-                out.printf("%-12s %-20s %-16s %6s  <%s>%n", entry.path("id").asText(),
+                out.printf("%-18s %-20s %-16s %6s  <%s>%n", entry.path("id").asText(),
                         entry.path("arrival").asText().replaceFirst("\\.\\d+Z$", "Z"), entry.path("category").asText(),
                         score, entry.path("sender").asText());
                 out.printf("%58s %s%n", "", entry.path("subject").asText(""));

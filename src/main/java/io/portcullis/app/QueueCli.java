@@ -95,12 +95,12 @@ final class QueueCli {
                 out.println(result.toPrettyString());
                 return;
             }
-            out.printf("%-12s %6s %9s %-9s %-8s %s%n", "ID", "AGE", "SIZE", "FLOW", "STATE", "SENDER / RECIPIENTS");
+            out.printf("%-18s %6s %9s %-9s %-8s %s%n", "ID", "AGE", "SIZE", "FLOW", "STATE", "SENDER / RECIPIENTS");
             for (JsonNode entry : result) {
                 String state = entry.path("held").asBoolean() ? "held" : entry.path("inProgress").asBoolean() ? "sending"
                         : "next " + until(Instant.parse(entry.path("nextAttempt").asText()));
                 String sender = entry.path("sender").asText();
-                out.printf("%-12s %6s %9d %-9s %-8s <%s>%n", entry.path("id").asText(), age(entry.path("ageSeconds").asLong()),
+                out.printf("%-18s %6s %9d %-9s %-8s <%s>%n", entry.path("id").asText(), age(entry.path("ageSeconds").asLong()),
                         entry.path("size").asLong(), entry.path("flow").asText(), state, sender);
                 for (JsonNode recipient : entry.path("recipients")) {
                     out.printf("%48s -> <%s>%n", "", recipient.asText());
