@@ -257,12 +257,14 @@ class QuarantineDashboardTest {
         assertThat(rows()).containsExactlyInAnyOrderElementsOf(news);
         filter(Map.of("sender", "shop.test", "until", "2000-01-01"), "(0)");
         assertThat(browser.findElement(By.id("q-empty")).isDisplayed()).isTrue();
-        filter(Map.of("sender", "shop.test", "since", "2000-01-01"), "(1\u201310 of 12)");
-        filter(Map.of("reason", "spam", "sender", "paper.test"), "(3)");
-        filter(Map.of("min-score", "5", "sender", "paper.test"), "(0)"); // no spam score without spamd
+        filter(Map.of("sender", "shop.test", "reason", "spam", "since", "2000-01-01"), "(1\u201310 of 12)");
+        browser.findElement(By.id("q-next")).click();
+        wait.until(d -> d.findElement(By.id("q-count")).getText().equals("(11\u201312 of 12)"));
+        assertThat(browser.findElement(By.id("q-next")).isEnabled()).isFalse();
+        browser.findElement(By.id("q-previous")).click();
+        wait.until(d -> d.findElement(By.id("q-count")).getText().equals("(1\u201310 of 12)"));
 
         // Every promotion, across pages: the page's box, then "all matching", confirmed with the count.
-        filter(Map.of("sender", "shop.test"), "(1\u201310 of 12)");
         browser.findElement(By.id("q-page-all")).click();
         assertThat(browser.findElement(By.id("q-selection")).getText()).isEqualTo("10 messages selected");
         browser.findElement(By.id("q-select-matching")).click();
