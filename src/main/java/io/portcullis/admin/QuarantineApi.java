@@ -35,7 +35,10 @@ import org.eclipse.jetty.http.HttpHeader;
 final class QuarantineApi {
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 1000;
-    /** The actions {@code POST /ID/ACTION} takes; the dashboard offers the buttons of those listed. */
+    /**
+     * The actions {@code POST /ID/ACTION} takes, listed to the dashboard, which offers a button only
+     * for those listed (its "release and allow the sender" calls {@code release-and-allow-sender}).
+     */
     static final List<String> ACTIONS = List.of("release", "delete");
 
     private final Quarantine quarantine;

@@ -302,7 +302,7 @@
       recipients.appendChild(label);
     });
     const allow = $("v-release-allow");
-    allow.disabled = !(page && page.actions && page.actions.includes("release-and-allow"));
+    allow.disabled = !(page && page.actions && page.actions.includes("release-and-allow-sender"));
     $("v-text").textContent = preview.text;
     $("v-truncated").classList.toggle("hidden", !preview.truncated);
     $("v-as-html").classList.toggle("hidden", !preview.html);
@@ -371,13 +371,14 @@
       text = "Delete this message for every recipient? This cannot be undone.";
     } else {
       const count = recipients ? recipients.length : Object.values(viewing.recipients).filter((s) => s === "held").length;
-      text = "Release this message to " + plural(count, "recipient") + (recipients ? " (" + recipients.join(", ") + ")" : "") + "?";
+      text = "Release this message to " + plural(count, "recipient") + (recipients ? " (" + recipients.join(", ") + ")" : "")
+        + (action === "release-and-allow-sender" ? " and always allow <" + viewing.sender + "> for them" : "") + "?";
       if (count === 0) {
         $("q-error").textContent = "No held recipient is checked.";
         return;
       }
     }
-    if (!(await confirmAction(text, action === "delete" ? "Delete" : "Release"))) return;
+    if (!(await confirmAction(text, action === "delete" ? "Delete" : action === "release" ? "Release" : "Release and allow"))) return;
     const query = recipients ? "?recipients=" + encodeURIComponent(recipients.join(",")) : "";
     const outcome = await api("/api/quarantine/" + encodeURIComponent(id) + "/" + action + query, { method: "POST" }).then((r) => r.json());
     $("q-result").textContent = action === "delete" ? "Deleted 1 message."
@@ -387,12 +388,13 @@
   }
 
   $("v-release").addEventListener("click", () => act("release", null).catch(failed));
-  $("v-release-selected").addEventListener("click", () => {
-    const checked = [...document.querySelectorAll("#v-recipients input.recipient:checked")].map((box) => box.value);
-    act("release", checked).catch(failed);
-  });
+  function checkedRecipients() {
+    return [...document.querySelectorAll("#v-recipients input.recipient:checked")].map((box) => box.value);
+  }
+
+  $("v-release-selected").addEventListener("click", () => act("release", checkedRecipients()).catch(failed));
   $("v-delete").addEventListener("click", () => act("delete", null).catch(failed));
-  $("v-release-allow").addEventListener("click", () => act("release-and-allow", null).catch(failed));
+  $("v-release-allow").addEventListener("click", () => act("release-and-allow-sender", checkedRecipients()).catch(failed));
 
   load().catch(failed);
 })();
