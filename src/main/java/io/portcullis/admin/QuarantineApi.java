@@ -22,8 +22,7 @@ import org.eclipse.jetty.http.HttpHeader;
  *       leave out what arrived since), {@code actions} the per-entry actions this build offers;</li>
  *   <li>{@code GET /api/quarantine/ID} — the entry and its journal; {@code /ID/preview} — headers,
  *       the text (HTML as text) and the attachments' names, types and sizes, as JSON;
- *       {@code /ID/raw} — the message as received, as a download ({@code ID.eml}); {@code /ID/html-link} —
- *       a single-use path to its HTML body for a sandboxed frame ({@link QuarantineHtmlView});</li>
+ *       {@code /ID/raw} — the message as received, as a download ({@code ID.eml});</li>
  *   <li>{@code POST /api/quarantine/ID/release[?recipients=a@x,b@y]}, {@code POST /api/quarantine/ID/delete};</li>
  *   <li>{@code GET /api/quarantine/ID/link?recipient=a@x} — a signed single-use release link's path
  *       ({@link ReleaseLinkPage}), for a digest;</li>
@@ -31,6 +30,9 @@ import org.eclipse.jetty.http.HttpHeader;
  *       least one filter, or {@code all=true}; answers the count.</li>
  * </ul>
  * Every action is written to the audit log as {@code admin-api ADDRESS}.
+ *
+ * <p>{@code GET /api/quarantine/ID/html-link} answers a single-use path to the message's HTML body,
+ * for the dashboard's sandboxed frame ({@link QuarantineHtmlView}).
  */
 final class QuarantineApi {
     static final int DEFAULT_PAGE = 50;
