@@ -243,6 +243,8 @@ public final class AdminServer implements AutoCloseable {
             }
         } else if (path.equals("/quarantine/release") && releaseLinks != null) {
             releaseLinks.handle(exchange); // the signed link is the authority: no admin token
+        } else if (path.equals(QuarantineHtmlView.PATH) && quarantine != null) {
+            quarantine.htmlView().serve(exchange); // a single-use grant from the API is the authority
         } else if (!allowMethod(exchange, "GET", "HEAD")) {
             return;
         } else if (path.equals("/.well-known/mta-sts.txt")) {
@@ -258,6 +260,8 @@ public final class AdminServer implements AutoCloseable {
             assets.serve(exchange);
         } else if (path.equals("/dashboard")) {
             assets.serve(exchange, "dashboard.html");
+        } else if (path.equals("/dashboard/quarantine")) {
+            assets.serve(exchange, "quarantine.html");
         } else if (path.equals("/")) {
             exchange.response().getHeaders().put(HttpHeader.LOCATION, "/dashboard");
             exchange.respond(302, "text/plain", "");

@@ -17,7 +17,9 @@ import org.eclipse.jetty.http.HttpHeader;
  * The quarantine over HTTP (token required, as all of {@code /api/}):
  * <ul>
  *   <li>{@code GET /api/quarantine?reason=&sender=&recipient=&subject=&since=&until=&min-score=&max-score=&offset=&limit=}
- *       — {@code {total, offset, limit, entries}}, newest first ({@code limit} at most 1000, 50 by default);</li>
+ *       — {@code {total, offset, limit, entries, time, actions}}, newest first ({@code limit} at most 1000, 50 by
+ *       default); {@code time} is the gateway's clock when listed (a bulk action passes it as {@code until} to
+ *       leave out what arrived since), {@code actions} the per-entry actions this build offers;</li>
  *   <li>{@code GET /api/quarantine/ID} — the entry and its journal; {@code /ID/preview} — headers,
  *       the text (HTML as text) and the attachments' names, types and sizes, as JSON;
  *       {@code /ID/raw} — the message as received, as a download ({@code ID.eml});</li>
@@ -30,15 +32,24 @@ import org.eclipse.jetty.http.HttpHeader;
  *       least one filter, or {@code all=true}; answers the count.</li>
  * </ul>
  * Every action is written to the audit log as {@code admin-api ADDRESS}.
+ *
+ * <p>{@code GET /api/quarantine/ID/html-link} answers a single-use path to the message's HTML body,
+ * for the dashboard's sandboxed frame ({@link QuarantineHtmlView}).
  */
 final class QuarantineApi {
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 1000;
+    /**
+     * The actions {@code POST /ID/ACTION} takes, listed to the dashboard, which offers a button only
+     * for those listed (its "release and allow the sender" calls {@code release-and-allow-sender}).
+     */
+    static final List<String> ACTIONS = List.of("release", "delete");
 
     private final Quarantine quarantine;
     private final ObjectMapper json;
     private final io.portcullis.quarantine.ReleaseLinks links;
     private final java.time.Duration linkValidity;
+    private final QuarantineHtmlView htmlView;
 
     QuarantineApi(Quarantine quarantine, ObjectMapper json, io.portcullis.quarantine.ReleaseLinks links,
                   java.time.Duration linkValidity) {
@@ -46,6 +57,12 @@ final class QuarantineApi {
         this.json = json;
         this.links = links;
         this.linkValidity = linkValidity;
+        this.htmlView = new QuarantineHtmlView(quarantine);
+    }
+
+    /** The sandboxed HTML documents that {@code /ID/html-link} grants, served at {@link QuarantineHtmlView#PATH}. */
+    QuarantineHtmlView htmlView() {
+        return htmlView;
     }
 
     void handle(Exchange exchange) throws IOException {
@@ -66,6 +83,10 @@ final class QuarantineApi {
             } else if (path.length == 5 && path[4].equals("link")) {
                 if (AdminServer.allowMethod(exchange, "GET")) {
                     link(exchange, path[3]);
+                }
+            } else if (path.length == 5 && path[4].equals("html-link")) {
+                if (AdminServer.allowMethod(exchange, "GET")) {
+                    ok(exchange, Map.of("path", htmlView.grant(path[3])));
                 }
             } else if (path.length == 5 && (path[4].equals("preview") || path[4].equals("raw"))) {
                 if (AdminServer.allowMethod(exchange, "GET", "HEAD")) {
@@ -96,6 +117,8 @@ final class QuarantineApi {
         body.put("offset", offset);
         body.put("limit", limit);
         body.put("entries", entries);
+        body.put("time", links != null ? links.now() : java.time.Instant.now());
+        body.put("actions", ACTIONS);
         ok(exchange, body);
     }
 

@@ -19,9 +19,11 @@ import java.util.regex.Pattern;
  * the first {@value #READ_LIMIT} octets only, at most {@value #MAX_DEPTH} multipart levels deep;
  * the text is cut at {@value #TEXT_LIMIT} characters. The result is data for a text view (JSON or
  * a terminal), never markup.
+ *
+ * @param html whether there is an HTML body, which {@link #htmlSource} returns for a sandboxed view
  */
 public record SafePreview(List<List<String>> headers, String text, boolean htmlOnly, List<Attachment> attachments,
-                          boolean truncated) {
+                          boolean truncated, boolean html) {
     static final int READ_LIMIT = 1024 * 1024;
     static final int TEXT_LIMIT = 16 * 1024;
     static final int MAX_DEPTH = 5;
@@ -37,10 +39,7 @@ public record SafePreview(List<List<String>> headers, String text, boolean htmlO
     }
 
     public static SafePreview of(StoredMessage message) throws IOException {
-        byte[] octets;
-        try (InputStream in = message.open()) {
-            octets = in.readNBytes(READ_LIMIT);
-        }
+        byte[] octets = head(message);
         String raw = new String(octets, StandardCharsets.ISO_8859_1);
         List<List<String>> headers = new ArrayList<>();
         for (String[] field : HeldFacts.fields(octets)) {
@@ -51,7 +50,25 @@ public record SafePreview(List<List<String>> headers, String text, boolean htmlO
         String text = walk.plain != null ? walk.plain : walk.html != null ? htmlToText(walk.html) : "";
         boolean truncated = message.length() > READ_LIMIT || text.length() > TEXT_LIMIT;
         return new SafePreview(headers, text.substring(0, Math.min(TEXT_LIMIT, text.length())),
-                walk.plain == null && walk.html != null, walk.attachments, truncated);
+                walk.plain == null && walk.html != null, walk.attachments, truncated, walk.html != null);
+    }
+
+    /**
+     * The decoded source of the message's first HTML body (the part the text preview reduces to
+     * text), read from the same first {@value #READ_LIMIT} octets; null when there is none. This is
+     * hostile markup: only for a document served with a sandboxing Content-Security-Policy into a
+     * sandboxed frame, never for a page of ours.
+     */
+    public static String htmlSource(StoredMessage message) throws IOException {
+        Walk walk = new Walk();
+        walk.part(new String(head(message), StandardCharsets.ISO_8859_1), 0);
+        return walk.html;
+    }
+
+    private static byte[] head(StoredMessage message) throws IOException {
+        try (InputStream in = message.open()) {
+            return in.readNBytes(READ_LIMIT);
+        }
     }
 
     /** The text of an HTML document: no element survives, entities for the common characters decoded. */
