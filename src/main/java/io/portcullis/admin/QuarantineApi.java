@@ -43,7 +43,7 @@ final class QuarantineApi {
      * The actions {@code POST /ID/ACTION} takes, listed to the dashboard, which offers a button only
      * for those listed (its "release and allow the sender" calls {@code release-and-allow-sender}).
      */
-    static final List<String> ACTIONS = List.of("release", "delete");
+    static final List<String> ACTIONS = List.of("release", "delete", "release-and-allow-sender");
 
     private final Quarantine quarantine;
     private final ObjectMapper json;
