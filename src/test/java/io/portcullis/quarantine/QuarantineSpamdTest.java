@@ -4,48 +4,113 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.testing.Closing;
 import io.portcullis.testing.Eventually;
+import io.portcullis.testing.MutableClock;
 import io.portcullis.testing.ScannerDaemon;
+import io.portcullis.testing.SmtpSink;
 import io.portcullis.testing.TestGateway;
-import java.nio.file.Files;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * A realistic spam quarantine with Debian's SpamAssassin: spamd marks GTUBE (X-Spam-Flag, its
- * score), the rules step after it holds what is marked under the category {@code spam}; the entry
- * carries spamd's score, is found by a score filter and delivered once when released.
+ * Issue 16's acceptance with Debian's SpamAssassin and a real smtp-sink: spamd marks GTUBE
+ * (X-Spam-Flag, its score) and the rules step after it holds what is marked under the category
+ * {@code spam}; the entry carries spamd's score and is found by a score filter; the next digest
+ * (at {@code digest.at} on the gateway's clock, moved by the test) reaches the sink through the
+ * normal outbound path; its release link, followed with a real HTTP client, delivers GTUBE to the
+ * sink exactly once; the link does not work a second time, and a link from a later digest does
+ * not work after its expiry.
  */
 class QuarantineSpamdTest {
     static final String GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+    private static final Pattern RELEASE = Pattern.compile(
+            "  Release: https://quarantine\\.example\\.test(/quarantine/release\\?token=[A-Za-z0-9_.-]+)");
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private int post(TestGateway gateway, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminAddress().getPort() + path))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private static String yaml(String spamd, int sinkPort) throws Exception {
+        String yaml = TestGateway.deliveringYaml("""
+                domains: [example.test]
+                connectors:
+                  - name: internal
+                    type: smarthost
+                    hosts: ["127.0.0.1:%d"]
+                    tls: none
+                routes:
+                  - domains: ["*"]
+                    connector: internal
+                delivery:
+                  retry: [1s]
+                """.formatted(sinkPort));
+        return yaml.replace("  - name: outbound\n", "    content:\n      chain: [spamd, spam-quarantine]\n  - name: outbound\n") + """
+                checks:
+                  - name: spamd
+                    type: spamd
+                    address: %s
+                    timeout: 60s
+                    mark-score: 5
+                    reject-score: 5000
+                  - name: spam-quarantine
+                    type: rules
+                    header-checks:
+                      - pattern: "^X-Spam-Flag: YES"
+                        action: quarantine
+                        text: "spam: marked by SpamAssassin"
+                admin:
+                  bind: 127.0.0.1:0
+                  token: %s
+                quarantine:
+                  link-validity: 3d
+                  digest:
+                    base-url: https://quarantine.example.test
+                    at: "08:00"
+                    zone: UTC
+                """.formatted(spamd, QuarantineReviewTest.TOKEN);
+    }
+
+    private static String gtube(String subject) {
+        return "From: <sender@remote.test>\r\nTo: <user@example.test>\r\nSubject: " + subject + "\r\n"
+                + "Message-ID: <" + subject.replace(' ', '-') + "@remote.test>\r\n\r\nThis is the GTUBE\r\n\r\n" + GTUBE + "\r\n";
+    }
+
+    private static List<String> digests(SmtpSink sink) throws Exception {
+        return sink.transactions().stream().filter(t -> t.contains("Subject: Quarantine digest")).toList();
+    }
+
+    private static long copiesOf(SmtpSink sink, String subject) throws Exception {
+        return sink.transactions().stream().filter(t -> t.contains("Subject: " + subject) && t.contains(GTUBE)).count();
+    }
+
+    private static String link(String digest, String subject) {
+        Matcher m = RELEASE.matcher(digest.substring(digest.indexOf("Subject: " + subject)));
+        assertThat(m.find()).as(digest).isTrue();
+        return m.group(1);
+    }
 
     @Test
-    void gtubeIsHeldWithItsScoreAndReleasedOnce() throws Exception {
+    void gtubeIsHeldAppearsInTheNextDigestAndItsLinkReleasesItOnce() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T07:59:30Z"));
         ScannerDaemon spamd = ScannerDaemon.spamd();
+        SmtpSink sink = null;
         TestGateway gateway = null;
         try {
-            gateway = TestGateway.startYaml(TestGateway.contentYaml("""
-                    - name: spamd
-                      type: spamd
-                      address: %s
-                      timeout: 60s
-                      mark-score: 5
-                      reject-score: 5000
-                    - name: spam-quarantine
-                      type: rules
-                      header-checks:
-                        - pattern: "^X-Spam-Flag: YES"
-                          action: quarantine
-                          text: "spam: marked by SpamAssassin"
-                    """.formatted(spamd.address()), """
-                    content:
-                      chain: [spamd, spam-quarantine]
-                    """, "").replace("queue-only: true", "queue-only: false"));
-            String gtube = "From: <sender@remote.test>\r\nTo: <user@example.test>\r\nSubject: gtube test\r\n"
-                    + "Message-ID: <gtube@remote.test>\r\n\r\nThis is the GTUBE\r\n\r\n" + GTUBE + "\r\n";
-            String id = QuarantineStoreTest.send(gateway, gtube, "user@example.test");
-            String ham = QuarantineStoreTest.send(gateway, "From: <friend@remote.test>\r\nSubject: lunch\r\n\r\n"
+            sink = SmtpSink.start(0);
+            gateway = TestGateway.startYaml(yaml(spamd.address(), sink.port()), clock);
+            String id = QuarantineStoreTest.send(gateway, gtube("gtube test"), "user@example.test");
+            QuarantineStoreTest.send(gateway, "From: <friend@remote.test>\r\nSubject: lunch\r\n\r\n"
                     + "Shall we meet for lunch on Tuesday at noon near the station?\r\n", "user@example.test");
             QuarantineEntry entry = gateway.quarantine().entry(id);
             assertThat(entry.category()).isEqualTo("spam");
@@ -54,24 +119,34 @@ class QuarantineSpamdTest {
             assertThat(gateway.quarantine().list(QuarantineFilter.parse(Map.of("reason", "spam", "min-score", "500")), 0, 10))
                     .extracting(QuarantineEntry::id).containsExactly(id);
             assertThat(gateway.metrics()).contains("portcullis_quarantine_messages{reason=\"spam\"} 1.0");
-            TestGateway running = gateway;
-            Eventually.await(Duration.ofSeconds(30), "the ham delivered", () -> QuarantineStoreTest.dropped(running).size() == 1);
-            assertThat(Files.readString(QuarantineStoreTest.dropped(gateway).getFirst())).contains("Subject: lunch");
+            SmtpSink at = sink;
+            Eventually.await(Duration.ofSeconds(30), "the ham at the sink",
+                    () -> at.transactions().stream().anyMatch(t -> t.contains("Subject: lunch")));
+            assertThat(copiesOf(sink, "gtube test")).isZero();
 
-            gateway.quarantine().release(id, List.of(), "test");
-            Eventually.await(Duration.ofSeconds(30), "the released GTUBE delivered",
-                    () -> QuarantineStoreTest.dropped(running).size() == 2);
-            assertThat(QuarantineStoreTest.dropped(gateway).stream().filter(f -> {
-                try {
-                    return Files.readString(f).contains(GTUBE);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            })).hasSize(1);
+            clock.advance(Duration.ofMinutes(1)); // 08:00:30: the digest is due
+            Eventually.await(Duration.ofSeconds(30), "the digest at the sink", () -> digests(at).size() == 1);
+            String digest = digests(sink).getFirst();
+            assertThat(digest).contains("To: <user@example.test>", "Subject: Quarantine digest: 1 message held for you",
+                    "Subject: gtube test", "Held for: header-check: spam: marked by SpamAssassin");
+            String release = link(digest, "gtube test");
+            assertThat(post(gateway, release)).isEqualTo(200);
+            Eventually.await(Duration.ofSeconds(30), "the released GTUBE at the sink", () -> copiesOf(at, "gtube test") == 1);
+            assertThat(post(gateway, release)).as("a second use").isEqualTo(410);
+            Eventually.never(Duration.ofSeconds(2), "a second copy", () -> copiesOf(at, "gtube test") > 1);
             assertThat(gateway.quarantine().count(QuarantineFilter.ALL)).isZero();
-            assertThat(ham).isNotEqualTo(id);
+
+            // a second GTUBE, listed in the next day's digest; its link is used only after it expired
+            String later = QuarantineStoreTest.send(gateway, gtube("gtube again"), "user@example.test");
+            clock.advance(Duration.ofDays(1));
+            Eventually.await(Duration.ofSeconds(30), "the next day's digest", () -> digests(at).size() == 2);
+            String next = digests(sink).get(1);
+            clock.advance(Duration.ofDays(3).plusMinutes(1));
+            assertThat(post(gateway, link(next, "gtube again"))).as("after expiry").isEqualTo(410);
+            assertThat(gateway.quarantine().entry(later).held()).containsExactly("user@example.test");
+            assertThat(copiesOf(sink, "gtube again")).isZero();
         } finally {
-            Closing.closeAll(gateway, spamd);
+            Closing.closeAll(gateway, sink, spamd);
         }
     }
 }
