@@ -53,9 +53,7 @@ public final class Gateway implements AutoCloseable {
     private Telemetry telemetry;
     private AdminServer admin;
     private Quarantine quarantine;
-    private io.portcullis.quarantine.ReleaseLinks releaseLinks;
-    private java.util.concurrent.ScheduledExecutorService quarantineDigests;
-    private io.portcullis.quarantine.QuarantineDigests digests;
+    private QuarantineMail quarantineMail;
     private java.util.concurrent.ScheduledExecutorService certificateChecks;
     private MtaStsService mtaSts;
     /** Set by {@code portcullis drain}: listeners paused (health says not ready) until undrain. */
@@ -108,7 +106,9 @@ public final class Gateway implements AutoCloseable {
             spool.holdIn(gateway.quarantine); // held messages commit into the quarantine from now on
             gateway.quarantine.start();
             gateway.shared = SharedDatabase.start(config, dataDirectory, gateway.telemetry, aggregates, gateway.quarantine);
-            gateway.startQuarantineDigests();
+            gateway.quarantineMail = new QuarantineMail(gateway.quarantine, spool, config.quarantine(), config.hostname(),
+                    dataDirectory, clock);
+            gateway.quarantineMail.start();
                         gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC(),
                     Connectors.internalAddressRule(config));
             gateway.mtaSts.start();
@@ -162,43 +162,12 @@ public final class Gateway implements AutoCloseable {
                 .collect(java.util.stream.Collectors.toSet());
     }
 
-    /**
-     * Digests at {@code quarantine.digest.at} (in its zone), then every interval, when a base URL
-     * is configured. The gateway's clock is read every second (a test moves it); a digest time
-     * that passed while the gateway was down is caught up at start (from the last run's time).
-     */
-    private void startQuarantineDigests() throws IOException {
-        io.portcullis.config.QuarantineConfig settings = config.quarantine();
-        if (settings.digestBaseUrl() == null) {
-            return;
-        }
-        io.portcullis.quarantine.DigestSchedule schedule = new io.portcullis.quarantine.DigestSchedule(settings.digestAt(),
-                settings.digestZone(), settings.digestInterval());
-        java.time.Instant last = digests().state().lastRun();
-        java.util.concurrent.atomic.AtomicReference<java.time.Instant> due = new java.util.concurrent.atomic.AtomicReference<>(
-                schedule.next(last != null ? last : clock.instant()));
-        log.info("quarantine: next digests at {}", due.get());
-        quarantineDigests = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("quarantine-digests").factory());
-        quarantineDigests.scheduleWithFixedDelay(() -> {
-            try {
-                java.time.Instant now = clock.instant();
-                if (!now.isBefore(due.get())) {
-                    due.set(schedule.next(now));
-                    log.info("quarantine: {} digests queued; next at {}", sendQuarantineDigests().size(), due.get());
-                }
-            } catch (IOException | RuntimeException e) { // a scheduled task that throws is never run again
-                log.error("quarantine: sending digests failed: {}", e.toString());
-            }
-        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
     private void startAdmin() throws IOException {
         String token = config.admin().token() != null ? config.admin().token() : AdminToken.loadOrCreate(dataDirectory);
         admin = new AdminServer(config.admin(), token, telemetry, new QueueService(scheduler), this::health,
                 dataDirectory.resolve("reports"), dataDirectory.resolve("tracking"),
                 () -> config.mtaSts().served() == null ? null : config.mtaSts().served().text());
-        admin.serveQuarantine(quarantine, releaseLinks(), config.quarantine().linkValidity());
+        admin.serveQuarantine(quarantine, quarantineMail.releaseLinks(), config.quarantine().linkValidity());
         admin.serveCluster(new io.portcullis.admin.ClusterView(() -> config.cluster(), token, telemetry::summary, this::health,
                 io.portcullis.spool.Json.MAPPER));
         if (shared != null) {
@@ -412,25 +381,9 @@ public final class Gateway implements AutoCloseable {
         return quarantine;
     }
 
-    /** The signing key and used-link record, one per process (the admin page and the digests share them). */
-    private synchronized io.portcullis.quarantine.ReleaseLinks releaseLinks() throws IOException {
-        if (releaseLinks == null) {
-            releaseLinks = new io.portcullis.quarantine.ReleaseLinks(dataDirectory, clock);
-        }
-        return releaseLinks;
-    }
-
     /** Queues a quarantine digest for every recipient with mail held since their last one (also at the digest times). */
     public List<String> sendQuarantineDigests() throws IOException {
-        return digests().sendAll();
-    }
-
-    private synchronized io.portcullis.quarantine.QuarantineDigests digests() throws IOException {
-        if (digests == null) {
-            digests = new io.portcullis.quarantine.QuarantineDigests(quarantine, releaseLinks(), spool, config.quarantine(),
-                    config.hostname(), dataDirectory);
-        }
-        return digests;
+        return quarantineMail.sendDigests();
     }
 
     public Spool spool() {
@@ -472,8 +425,8 @@ public final class Gateway implements AutoCloseable {
         if (sharedStores != null) {
             sharedStores.close();
         }
-        if (quarantineDigests != null) {
-            quarantineDigests.shutdownNow();
+        if (quarantineMail != null) {
+            quarantineMail.close();
         }
         if (quarantine != null) {
             quarantine.close();
