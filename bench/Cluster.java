@@ -123,7 +123,7 @@ final class Cluster {
         Path directory = Files.createDirectories(Bench.work.resolve("haproxy"));
         Path config = Files.writeString(directory.resolve("haproxy.cfg"), """
                 global
-                    maxconn 20000
+                    maxconn 4000
                 defaults
                     mode tcp
                     timeout connect 5s
