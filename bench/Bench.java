@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  *
  * <p>Optional scenarios ({@link Extras}): {@code --defences} (the inbound policy checks on, all
  * passing) and {@code --tls} (outbound delivery plain, opportunistic and DANE-verified to a TLS
- * sink), each against its own baseline; {@code --only} runs just those.
+ * sink) and {@code --cluster} (one node against two behind HAProxy, the shared stores in Redis and
+ * PostgreSQL on: {@link Cluster}), each against its own baseline; {@code --only} runs just those.
  */
 public class Bench {
     record Scenario(int sessions, int size, int count) {
@@ -66,10 +67,11 @@ public class Bench {
         boolean quick = List.of(args).contains("--quick");
         boolean defences = List.of(args).contains("--defences");
         boolean tls = List.of(args).contains("--tls");
-        // --only: the extra scenarios named (--defences, --tls) with their own baselines, nothing else
+        boolean cluster = List.of(args).contains("--cluster");
+        // --only: the extra scenarios named (--defences, --tls, --cluster) with their own baselines, nothing else
         boolean only = List.of(args).contains("--only");
-        if (only && !defences && !tls) {
-            throw new IllegalArgumentException("--only needs --defences or --tls");
+        if (only && !defences && !tls && !cluster) {
+            throw new IllegalArgumentException("--only needs --defences, --tls or --cluster");
         }
         work = Files.createTempDirectory("portcullis-bench");
         List<Result> results = new ArrayList<>();
@@ -95,6 +97,9 @@ public class Bench {
             }
             if (tls) {
                 results.addAll(Extras.tls(quick));
+            }
+            if (cluster) {
+                results.addAll(Cluster.cluster(portcullis, quick));
             }
             print(results, matrix, idle);
             write(results, idle);

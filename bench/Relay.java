@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
 /**
  * A relay under test: Portcullis (its JVM, started from target/portcullis.jar) or a private
  * Postfix instance under the bench's temporary folder, with what the bench reads of each: its
- * processes, their CPU, and its log of deliveries (our tracking log, Postfix's maillog).
+ * processes, their CPU, and its log of deliveries (our tracking log, Postfix's maillog). A
+ * {@link #group} is several Portcullis nodes behind a balancer ({@code --cluster}): its processes
+ * are every node's JVM and the balancer's, its log every node's tracking log.
  */
 final class Relay implements AutoCloseable {
     final String name;
@@ -22,6 +24,11 @@ final class Relay implements AutoCloseable {
     final Process process;          // Portcullis' JVM
     final Path postfixDirectory;    // Postfix's instance
     final Path log;
+    /** For a group: its nodes (closed with it) and other processes counted with it (the balancer, not closed). */
+    private List<Relay> members = List.of();
+    private List<Process> helpers = List.of();
+    /** For a group: each node's tracking lines at the last {@link #logSize()}, read by {@link #delaysSince}. */
+    private final Map<Relay, Long> offsets = new HashMap<>();
 
     private Relay(String name, int port, Process process, Path postfixDirectory, Path log) {
         this.name = name;
@@ -29,6 +36,18 @@ final class Relay implements AutoCloseable {
         this.process = process;
         this.postfixDirectory = postfixDirectory;
         this.log = log;
+    }
+
+    /**
+     * Nodes behind a balancer listening on {@code port}: CPU and memory are the nodes' and the
+     * helpers' (the balancer), delays come from every node's tracking log. Closing it stops
+     * nothing: whoever started the nodes and the balancer stops them.
+     */
+    static Relay group(String name, int port, List<Relay> nodes, List<Process> helpers) {
+        Relay group = new Relay(name, port, null, null, null);
+        group.members = List.copyOf(nodes);
+        group.helpers = List.copyOf(helpers);
+        return group;
     }
 
     static Relay portcullis(String name, String config, int port) throws Exception {
@@ -109,6 +128,14 @@ final class Relay implements AutoCloseable {
 
     /** The relay's processes: the JVM, or Postfix's master and everything under it. */
     List<Long> pids() throws IOException {
+        if (!members.isEmpty()) {
+            List<Long> pids = new ArrayList<>();
+            for (Relay member : members) {
+                pids.addAll(member.pids());
+            }
+            helpers.forEach(helper -> pids.add(helper.pid()));
+            return pids;
+        }
         if (process != null) {
             return List.of(process.pid());
         }
@@ -120,6 +147,17 @@ final class Relay implements AutoCloseable {
 
     /** CPU used so far: live processes' user + system time, plus the reaped children the master waited for. */
     long cpuTicks() throws IOException {
+        if (!members.isEmpty()) {
+            long ticks = 0;
+            for (Relay member : members) {
+                ticks += member.cpuTicks();
+            }
+            for (Process helper : helpers) {
+                long[] stat = ProcessStats.stat(helper.pid());
+                ticks += stat == null ? 0 : stat[0] + stat[1];
+            }
+            return ticks;
+        }
         long ticks = 0;
         List<Long> pids = pids();
         for (long pid : pids) {
@@ -132,6 +170,12 @@ final class Relay implements AutoCloseable {
     }
 
     long logSize() throws IOException {
+        if (!members.isEmpty()) {
+            for (Relay member : members) {
+                offsets.put(member, member.logSize());
+            }
+            return 0;
+        }
         if (process == null) {
             return Files.exists(log) ? Files.size(log) : 0;
         }
@@ -154,6 +198,12 @@ final class Relay implements AutoCloseable {
     /** Arrival-to-delivery delays in ms of the messages delivered since the offset. */
     List<Double> delaysSince(long offset) throws IOException {
         List<Double> delays = new ArrayList<>();
+        if (!members.isEmpty()) {
+            for (Relay member : members) {
+                delays.addAll(member.delaysSince(offsets.getOrDefault(member, 0L)));
+            }
+            return delays;
+        }
         if (process == null) {
             String text = Files.readString(log).substring((int) offset);
             Matcher m = Pattern.compile("postfix/(?:\\w+/)*smtp\\[\\d+]: \\w+: to=<[^>]*>.*?, delay=([\\d.]+),.*status=sent").matcher(text);
@@ -185,6 +235,9 @@ final class Relay implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (!members.isEmpty()) {
+            return;
+        }
         if (process != null) {
             process.destroy();
             process.waitFor(30, TimeUnit.SECONDS);
