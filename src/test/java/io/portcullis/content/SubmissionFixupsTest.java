@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * dkimpy) cover them; mail that has them keeps its own; mail from the Internet is not changed.
  */
 class SubmissionFixupsTest {
-    private static final Pattern MESSAGE_ID = Pattern.compile("(?m)^Message-ID: <[0-9A-Z]+\\.[0-9a-f]{16}@gateway\\.test>\r\n");
+    private static final Pattern MESSAGE_ID = Pattern.compile("(?m)^Message-ID: <[0-9A-Z]+(?:-[a-z0-9-]+)?\\.[0-9a-f]{16}@gateway\\.test>\r\n");
     private static final Pattern DATE = Pattern.compile(
             "(?m)^Date: [A-Z][a-z]{2}, \\d{1,2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}\r\n");
     private static TestGateway gateway;
