@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
  * AUTH guessing from many sources over real connections: from several loopback addresses
  * (127.0.0.2, 127.0.0.3, ... bound by the client socket), and from IPv6 clients named by PROXY
  * headers. Guessers are slowed down and refused; the real user is never locked out by them.
- * A new gateway per test: the throttle outlives sessions and would leak between tests.
+ * A new gateway per test: the throttle outlives sessions and would leak between tests. The
+ * throttle's delays are shortened (its counts are the defaults): what is refused does not depend
+ * on them, and the defaults' seconds of waiting made this the slowest class of the suite.
  */
 class AuthThrottleTest {
     private static final String USER = "bob@example.test";
@@ -45,6 +47,7 @@ class AuthThrottleTest {
                 connectors: [{name: internet, type: drop, folder: drop/outbound}]
                 routes: [{domains: ["*"], connector: internet}]
                 delivery: {queue-only: true}
+                auth-throttle: {delay-per-failure: 50ms, max-delay: 250ms}
                 """.formatted(USER, hash));
     }
 
