@@ -63,9 +63,9 @@ class SameNodeIdTwiceTest {
                 a.write(event("A1"));
                 b.write(event("B1"));
                 Eventually.await(Duration.ofSeconds(20), "the events written", () -> count(postgres) == 3);
-                assertThat(conflict(registryA)).isZero();
 
-                clock.advance(Duration.ofMinutes(61)); // the next maintenance, at the next write
+                // a writer may see the other at its first maintenance already; the next one, at the next write, at the latest
+                clock.advance(Duration.ofMinutes(61));
                 alone.write(event("ALONE2"));
                 a.write(event("A2"));
                 b.write(event("B2"));
