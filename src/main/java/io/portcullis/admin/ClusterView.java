@@ -90,13 +90,17 @@ public final class ClusterView {
     private CompletableFuture<JsonNode> get(URI uri, String token, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Authorization", "Bearer " + token)
                 .GET().build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS) // the whole exchange, body included
-                .thenApply(response -> {
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> new BoundedBody());
+        CompletableFuture<HttpResponse<byte[]>> bounded = exchange.copy()
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS); // the whole exchange, body included
+        // a peer still sending when time is up is hung up on, not read on into memory after the page was answered
+        bounded.whenComplete((response, failure) -> {
+            if (failure != null) {
+                exchange.cancel(true);
+            }
+        });
+        return bounded.thenApply(response -> {
                     byte[] body = response.body();
-                    if (body.length > MAX_ANSWER) {
-                        throw new IllegalStateException("answer over " + MAX_ANSWER + " octets");
-                    }
                     // /health answers 503 with its JSON when the node is not ready: still an answer
                     if (response.statusCode() != 200 && !(response.statusCode() == 503 && uri.getPath().equals("/health"))) {
                         throw new IllegalStateException(uri.getPath() + " answered HTTP " + response.statusCode());
@@ -107,6 +111,55 @@ public final class ClusterView {
                         throw new IllegalStateException(uri.getPath() + ": not JSON");
                     }
                 });
+    }
+
+    /**
+     * A peer's answer, refused (and the connection cancelled) as soon as it passes {@link #MAX_ANSWER}
+     * octets: a peer sending without end costs at most that much memory, not whatever arrives until
+     * the timeout.
+     */
+    private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final java.io.ByteArrayOutputStream octets = new java.io.ByteArrayOutputStream();
+        private java.util.concurrent.Flow.Subscription subscription;
+
+        @Override
+        public java.util.concurrent.CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<java.nio.ByteBuffer> buffers) {
+            for (java.nio.ByteBuffer buffer : buffers) {
+                if (body.isDone()) {
+                    return;
+                }
+                if (octets.size() + (long) buffer.remaining() > MAX_ANSWER) {
+                    subscription.cancel();
+                    body.completeExceptionally(new IllegalStateException("answer over " + MAX_ANSWER + " octets"));
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                octets.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            body.completeExceptionally(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(octets.toByteArray());
+        }
     }
 
     private NodeStatus status(ClusterConfig.Peer peer, JsonNode health, JsonNode summary) {

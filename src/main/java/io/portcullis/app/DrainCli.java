@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
  */
 final class DrainCli {
     private static final long POLL_MILLIS = 250;
+    /** Waits are cut to this (about 146 years), so the deadline fits System.nanoTime's arithmetic. */
+    private static final Duration LONGEST_WAIT = Duration.ofNanos(Long.MAX_VALUE / 2);
 
     private DrainCli() {
     }
@@ -51,7 +53,8 @@ final class DrainCli {
                     + " messages queued, " + status.path("held").asLong() + " held, " + status.path("sessions").asInt()
                     + " sessions finishing");
             out.flush();
-            long deadline = System.nanoTime() + patience.toNanos();
+            // the longest --timeout (999999999h) holds more nanoseconds than a long: that is "as long as it takes"
+            long deadline = System.nanoTime() + (patience.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : patience).toNanos();
             while (status.path("queued").asLong() > 0 || status.path("sessions").asInt() > 0) {
                 if (System.nanoTime() - deadline >= 0) {
                     out.println("not drained after " + timeout + ": " + status.path("queued").asLong() + " messages still queued, "

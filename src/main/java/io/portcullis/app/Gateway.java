@@ -231,10 +231,24 @@ public final class Gateway implements AutoCloseable {
         return drainStatus();
     }
 
-    /** Accepts again on every listener (the addresses they had). */
+    /**
+     * Accepts again on every listener (the addresses they had), or on none: when one cannot bind
+     * (another program took its port meanwhile), those already resumed are paused again and the node
+     * stays drained as a whole, as its health says.
+     */
     public synchronized Map<String, Object> undrain() throws IOException {
+        List<Listener> resumed = new java.util.ArrayList<>();
         for (Listener listener : listeners) {
-            listener.resume();
+            try {
+                boolean paused = listener.isPaused();
+                listener.resume();
+                if (paused) {
+                    resumed.add(listener);
+                }
+            } catch (IOException e) {
+                resumed.forEach(Listener::pause);
+                throw e;
+            }
         }
         draining = false;
         log.info("undrain: listeners accept again");

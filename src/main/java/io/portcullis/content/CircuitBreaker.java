@@ -10,7 +10,10 @@ import java.time.Instant;
  * scanner. Then one call is let through as a trial; success closes the circuit, failure opens it
  * again for another period. With a {@link SharedCircuit} (several nodes, Redis), a circuit opened
  * on any node counts as open here too (read at most once a second, by one caller, never under the
- * lock), and this node's opening and closing are written there.
+ * lock), and this node's opening and closing are written there. A circuit another node opened holds
+ * here for at most this node's own {@code openFor} from when it was first seen open: a node with a
+ * far longer period (a careless edit, an old config) cannot keep the scanner from every node for
+ * that long; this node then tries the scanner itself, and a success closes the shared circuit.
  */
 public final class CircuitBreaker {
     public static final int DEFAULT_THRESHOLD = 5;
@@ -25,6 +28,8 @@ public final class CircuitBreaker {
     private final SharedCircuit shared;
     /** The shared circuit's state as last read: open until this (System.nanoTime), and when to read it again. */
     private volatile long sharedOpenUntilNanos;
+    /** When this node first saw the shared circuit open ({@code clock}), null while it is closed. */
+    private volatile Instant sharedOpenSince;
     private final java.util.concurrent.atomic.AtomicLong nextSharedReadNanos = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
     private static final long SHARED_READ_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -52,7 +57,20 @@ public final class CircuitBreaker {
         long now = System.nanoTime();
         long next = nextSharedReadNanos.get();
         if (now - next >= 0 && nextSharedReadNanos.compareAndSet(next, now + SHARED_READ_EVERY_NANOS)) {
-            sharedOpenUntilNanos = now + shared.remainingOpenMillis() * 1_000_000;
+            long remaining = shared.remainingOpenMillis();
+            if (remaining <= 0) {
+                sharedOpenSince = null;
+            } else {
+                Instant seen = clock.instant();
+                Instant since = sharedOpenSince;
+                if (since == null) {
+                    since = seen;
+                    sharedOpenSince = seen;
+                }
+                long ownLeft = Math.max(0, Duration.between(seen, since.plus(openFor)).toMillis());
+                remaining = Math.min(remaining, ownLeft);
+            }
+            sharedOpenUntilNanos = now + remaining * 1_000_000;
         }
         return sharedOpenUntilNanos - now > 0;
     }
@@ -76,8 +94,9 @@ public final class CircuitBreaker {
             openUntil = null;
             trialInFlight = false;
         }
-        if (wasOpen && shared != null) {
+        if ((wasOpen || sharedOpenSince != null) && shared != null) {
             sharedOpenUntilNanos = System.nanoTime();
+            sharedOpenSince = null;
             shared.closed();
         }
     }

@@ -79,6 +79,8 @@ public final class DatabaseWriter implements TrackingSink, IndexListener, AutoCl
     private Instant nextRetry = Instant.MIN;
     private Instant nextMaintenance = Instant.MIN;
     private Instant lastDropLog = Instant.MIN;
+    private final Instant started;
+    private volatile boolean nodeConflict;
 
     /**
      * @param reports           the local report files, sent again at start (a crash may have lost the last upsert)
@@ -112,6 +114,9 @@ public final class DatabaseWriter implements TrackingSink, IndexListener, AutoCl
                 .description("tracking events waiting on local disk for the shared database").register(registry);
         Gauge.builder("portcullis.database.up", this, w -> w.up ? 1 : 0)
                 .description("1 when the last write to the shared database succeeded").register(registry);
+        Gauge.builder("portcullis.database.node.conflict", this, w -> w.nodeConflict ? 1 : 0)
+                .description("1 when another process writes tracking events under this node-id").register(registry);
+        started = clock.instant();
         bufferBytes = buffer.bytes();
         thread = Thread.ofVirtual().name("database-writer").start(this::run);
     }
@@ -268,12 +273,29 @@ public final class DatabaseWriter implements TrackingSink, IndexListener, AutoCl
                 }
             }
         }
+        checkNodeName(connection, now);
         List<String> dropped = TrackingTable.dropBefore(connection, oldestKept());
         partitions.removeIf(day -> day.isBefore(oldestKept()));
         if (!dropped.isEmpty()) {
             log.info("database: dropped tracking partitions past the retention: {}", dropped);
         }
         nextMaintenance = now.plus(Duration.ofHours(1));
+    }
+
+    /**
+     * Once an hour: whether events under this node's name, written since this writer started, carry
+     * another process's boot id (the high half of every event id). Two live nodes with one node-id
+     * (a cloned host, the host-name default) replace each other's quarantine index rows and blur
+     * each other's tracking; this says so (a log line and portcullis_database_node_conflict).
+     */
+    private void checkNodeName(Connection connection, Instant now) throws SQLException {
+        Instant since = started.isAfter(now.minus(Duration.ofHours(2))) ? started : now.minus(Duration.ofHours(2));
+        boolean other = TrackingTable.otherWriter(connection, node, since, new UUID(bootId, 0).toString().substring(0, 19));
+        if (other && !nodeConflict) {
+            log.error("database: another process writes tracking events as node {}; give each node its own node-id"
+                    + " (two nodes with one node-id replace each other's quarantine index rows)", node);
+        }
+        nodeConflict = other;
     }
 
     private LocalDate oldestKept() {

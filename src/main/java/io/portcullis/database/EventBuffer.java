@@ -21,7 +21,8 @@ import java.util.List;
  * and moves a read position forward in memory after each batch the database took; when the
  * position reaches the end the file is truncated to zero and forced. A crash in between leaves the
  * file whole: the next start sends it again from the front, and the database's unique key drops
- * what it already has. A line cut short by a crash is cut off when the file is opened.
+ * what it already has. A line cut short by a crash is cut off when the file is opened; a line
+ * that is not a whole event (disk damage) is skipped when read.
  *
  * <p>Bound: the file never grows past {@code maxBytes}; the events of a batch that do not fit are
  * dropped, and the caller counts and logs them. Used by one thread (the writer's).
@@ -130,7 +131,10 @@ final class EventBuffer implements AutoCloseable {
                     String text = new String(data, start, i - start, StandardCharsets.UTF_8);
                     start = i + 1;
                     try {
-                        events.add(Json.MAPPER.readValue(text, PendingEvent.class));
+                        PendingEvent event = Json.MAPPER.readValue(text, PendingEvent.class);
+                        if (isWhole(event)) {
+                            events.add(event);
+                        }
                     } catch (IOException e) {
                         // not an event (cannot happen short of disk damage): skipped
                     }
@@ -143,6 +147,16 @@ final class EventBuffer implements AutoCloseable {
             position += start;
         }
         return new Chunk(events, position);
+    }
+
+    /**
+     * True for an event the database can take: JSON that is not a whole event (damage that still
+     * parses) would fail every try, a NOT NULL refused or a NullPointerException, and hold up every
+     * event behind it for good, so it is skipped like a line that is not JSON.
+     */
+    private static boolean isWhole(PendingEvent pending) {
+        return pending != null && pending.node() != null && pending.id() != null && pending.event() != null
+                && pending.event().time() != null && pending.event().event() != null;
     }
 
     /** The database took the events up to {@code end}; when that is everything, the file is emptied. */

@@ -84,6 +84,20 @@ final class TrackingTable {
         return dropped;
     }
 
+    /** Whether an event of {@code node} since {@code since} has an id that does not start with {@code idPrefix}. */
+    static boolean otherWriter(Connection connection, String node, Instant since, String idPrefix) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM tracking_events"
+                + " WHERE time >= ? AND node = ? AND left(event_id::text, ?) <> ?)")) {
+            query.setTimestamp(1, Timestamp.from(since));
+            query.setString(2, node);
+            query.setInt(3, idPrefix.length());
+            query.setString(4, idPrefix);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() && rows.getBoolean(1);
+            }
+        }
+    }
+
     /** One multi-row INSERT; rows whose (time, node, event_id) is there already are skipped. Returns rows inserted. */
     static int insert(Connection connection, List<PendingEvent> events) throws SQLException {
         if (events.isEmpty()) {

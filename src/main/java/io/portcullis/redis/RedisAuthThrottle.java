@@ -86,8 +86,10 @@ public final class RedisAuthThrottle implements AuthThrottle {
     @Override
     public Duration delayBeforeCheck(String user) {
         try {
-            String count = redis.call(FEATURE, jedis -> jedis.hget(userKey(user), "c"));
-            int failures = count == null ? 0 : Integer.parseInt(count);
+            int failures = redis.call(FEATURE, jedis -> {
+                String count = jedis.hget(userKey(user), "c");
+                return count == null ? 0 : Integer.parseInt(count);
+            });
             return failures < config.maxFailures() ? Duration.ZERO
                     : capped(config.delayPerFailure().multipliedBy(failures / config.maxFailures()));
         } catch (RedisUnavailableException e) {
@@ -109,11 +111,10 @@ public final class RedisAuthThrottle implements AuthThrottle {
             args.add("0");
         }
         try {
-            List<?> counts = (List<?>) redis.call(FEATURE, jedis -> RedisConnection.eval(jedis, FAIL, keys, args));
-            long count = (Long) counts.get(0);
-            if (user != null) {
-                count = Math.max(count, (Long) counts.get(1));
-            }
+            long count = redis.call(FEATURE, jedis -> {
+                List<?> counts = (List<?>) RedisConnection.eval(jedis, FAIL, keys, args);
+                return user == null ? (Long) counts.get(0) : Math.max((Long) counts.get(0), (Long) counts.get(1));
+            });
             return capped(config.delayPerFailure().multipliedBy(count));
         } catch (RedisUnavailableException e) {
             return failOpen ? fallback.failed(client, user) : config.delayPerFailure();

@@ -102,7 +102,10 @@ public final class RedisConnection implements AutoCloseable {
     /**
      * Runs {@code action} on a pooled connection. Throws {@link RedisUnavailableException} (after
      * counting and logging it for {@code feature}) when Redis fails, times out, or failed less than
-     * {@link #PAUSE} ago.
+     * {@link #PAUSE} ago, and when its answer is not what the command gives (a number or list where
+     * the action reads one: whatever answers on that address may not be our Redis), so the action
+     * reads the answer inside, and a garbled one is a failure like a dead Redis, never an exception
+     * that ends the session.
      */
     <T> T call(String feature, Function<Jedis, T> action) {
         if (System.nanoTime() - pausedUntilNanos < 0) {
@@ -115,7 +118,8 @@ public final class RedisConnection implements AutoCloseable {
                 log.info("shared state: Redis at {} answers again", address);
             }
             return result;
-        } catch (JedisException e) {
+        } catch (JedisException | ClassCastException | NumberFormatException | IndexOutOfBoundsException
+                 | NullPointerException e) {
             pausedUntilNanos = System.nanoTime() + PAUSE.toNanos();
             failing = true;
             pool.clear(); // idle connections to a restarted Redis are dead; the next call opens a fresh one

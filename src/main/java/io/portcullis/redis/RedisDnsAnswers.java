@@ -42,7 +42,13 @@ final class RedisDnsAnswers implements SharedAnswers {
         List<String> keys = list.stream().map(name -> redis.key("dnsbl", name)).toList();
         List<?> values;
         try {
-            values = (List<?>) redis.call(FEATURE, jedis -> RedisConnection.eval(jedis, READ, keys, List.of()));
+            values = redis.call(FEATURE, jedis -> {
+                List<?> answer = (List<?>) RedisConnection.eval(jedis, READ, keys, List.of());
+                if (answer.size() != 2 * list.size()) {
+                    throw new IndexOutOfBoundsException(answer.size() + " values for " + list.size() + " names");
+                }
+                return answer;
+            });
         } catch (RedisUnavailableException e) {
             return Map.of();
         }

@@ -54,8 +54,7 @@ public final class RedisRateLimits implements RateLimitStore {
             args.add(Long.toString(interval * bucket.limit()));
         }
         try {
-            Object refused = redis.call(FEATURE, jedis -> RedisConnection.eval(jedis, GCRA, keys, args));
-            return ((Long) refused).intValue();
+            return redis.call(FEATURE, jedis -> ((Long) RedisConnection.eval(jedis, GCRA, keys, args)).intValue());
         } catch (RedisUnavailableException e) {
             if (failOpen) {
                 return fallback.acquire(buckets);
