@@ -101,6 +101,7 @@
       return;
     }
     $("q-error").textContent = "";
+    $("q-list").setAttribute("aria-busy", "true");   // until the answer to the latest listing is shown
     const params = new URLSearchParams(filter);
     params.set("offset", offset);
     params.set("limit", $("q-limit").value);
@@ -120,6 +121,7 @@
   function render() {
     const body = $("q-list").querySelector("tbody");
     body.replaceChildren();
+    $("q-list").removeAttribute("aria-busy");
     const entries = page.entries;
     $("q-count").textContent = entries.length === page.total ? "(" + page.total + ")"
       : "(" + (page.offset + 1) + "\u2013" + (page.offset + entries.length) + " of " + page.total + ")";
