@@ -160,10 +160,21 @@ public final class QuarantineDigests {
         }
     }
 
-    /** One printable line, at most 200 characters (control characters, CR and LF become spaces). */
-    private static String line(String text) {
+    /**
+     * One printable line, at most 200 characters: control characters (CR, LF, NEL), the line and
+     * paragraph separators (U+2028, U+2029: a mandatory break where text is laid out) and the format
+     * characters (bidirectional overrides and isolates, zero-width ones) become spaces, so a
+     * sender's text can neither start a line of its own that looks like ours nor reorder one.
+     */
+    static String line(String text) {
         StringBuilder out = new StringBuilder();
-        text.codePoints().limit(200).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        text.codePoints().limit(200).forEach(c -> out.appendCodePoint(shapesText(c) ? ' ' : c));
         return out.toString();
+    }
+
+    private static boolean shapesText(int c) {
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR;
     }
 }
