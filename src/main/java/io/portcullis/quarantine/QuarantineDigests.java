@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * The per-recipient digest: one plain-text mail to each recipient with held mail (in the
  * configured domains), listing each held message (sender, subject, when, why) with a signed,
  * single-use, expiring release link ({@link ReleaseLinks}) to the admin server's public release
- * page. Digests are queued in the reserved flow {@value GatewayConfig#QUARANTINE_DIGEST_FLOW} from
+ * page (none for a virus hold: {@link QuarantineEntry#selfReleasable}). Digests are queued in the reserved flow {@value GatewayConfig#QUARANTINE_DIGEST_FLOW} from
  * the null sender with NOTIFY=NEVER (no bounce loops), and leave by the normal outbound path.
  * Every text shown is made printable first, so nothing a sender wrote can shape the digest.
  *
@@ -137,8 +137,12 @@ public final class QuarantineDigests {
             String held = entry.held().stream().filter(recipient::equalsIgnoreCase).findFirst().orElse(recipient);
             text.append("\r\n").append(WHEN.format(entry.arrival())).append("  from <")
                     .append(line(entry.sender())).append(">\r\n  Subject: ").append(line(String.valueOf(entry.subject())))
-                    .append("\r\n  Held for: ").append(line(entry.reason())).append("\r\n  Release: ")
-                    .append(config.digestBaseUrl()).append("/quarantine/release?token=")
+                    .append("\r\n  Held for: ").append(line(entry.reason())).append("\r\n");
+            if (!entry.selfReleasable()) {
+                text.append("  Held as a virus: only your administrator can release it.\r\n");
+                continue;
+            }
+            text.append("  Release: ").append(config.digestBaseUrl()).append("/quarantine/release?token=")
                     .append(links.sign(entry.id(), held, expires)).append("\r\n");
             if (!entry.sender().isEmpty()) {
                 text.append("  Release and always allow this sender: ").append(config.digestBaseUrl())
