@@ -30,7 +30,9 @@ class DigestLinesCannotBeForgedBySenderTextTest {
             assertThat(DigestFloodCannotHideAHeldMessageTest.digest(gateway.dataDirectory())).contains("queued 1 digests");
             Eventually.await(Duration.ofSeconds(30), "the digest delivered", () -> QuarantineStoreTest.dropped(gateway).size() == 1);
             String mail = Files.readString(QuarantineStoreTest.dropped(gateway).getFirst());
-            assertThat(mail).contains("Subject: invoice   Release: https://evil.example/", "from <billing @remote.test>");
+            assertThat(mail).contains("from <billing @remote.test>");
+            assertThat(mail.lines().filter(l -> l.contains("https://evil.example/")))
+                    .singleElement().satisfies(l -> assertThat(l).startsWith("  Subject: invoice"));
             assertThat(mail.codePoints().filter(c -> Character.getType(c) == Character.FORMAT
                     || Character.getType(c) == Character.LINE_SEPARATOR || Character.getType(c) == Character.PARAGRAPH_SEPARATOR))
                     .as("format characters and separators in the digest").isEmpty();
