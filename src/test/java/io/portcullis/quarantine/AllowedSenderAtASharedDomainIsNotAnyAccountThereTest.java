@@ -63,6 +63,12 @@ class AllowedSenderAtASharedDomainIsNotAnyAccountThereTest {
             assertThat(stored).contains("dkim=pass", "header.d=mail.test", "dmarc=pass");
             assertThat(gateway.quarantine().entry(replayed).held()).containsExactly("a@example.test");
 
+            // the same, with the friend's From: put above the signed one: our DKIM check fails it (dkim=fail)
+            String twoFroms = send(gateway, "friend@mail.test", "From: Friend <friend@mail.test>\r\n"
+                    + sign(keys, "From: Mallory <mallory@mail.test>\r\n" + SPAM_FROM.formatted("cheap pills", "m2")));
+            assertThat(gateway.quarantine().entries()).as("the replay with two From: fields is still held")
+                    .extracting(QuarantineEntry::id).contains(twoFroms);
+
             // the friend's own signed mail (spf fails here too): the allow list lets it through
             String own = send(gateway, "friend@mail.test", sign(keys, "From: Friend <friend@mail.test>\r\n"
                     + SPAM_FROM.formatted("the minutes", "f1")));
