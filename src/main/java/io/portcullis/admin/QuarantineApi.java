@@ -29,7 +29,8 @@ import org.eclipse.jetty.http.HttpHeader;
  *   <li>{@code GET /api/quarantine/ID/link?recipient=a@x[&allow-sender=true]} — a signed single-use
  *       release (and, with allow-sender, always-allow) link's path ({@link ReleaseLinkPage}), for a digest;</li>
  *   <li>{@code POST /api/quarantine/actions/(release|release-and-allow-sender|delete)?FILTERS} — every matching entry; at
- *       least one filter, or {@code all=true}; answers the count.</li>
+ *       least one filter, or {@code all=true}; answers the count ({@code recipients}, {@code offset} and {@code limit}
+ *       are refused there: each would look like it narrows the action).</li>
  * </ul>
  * Every action is written to the audit log as {@code admin-api ADDRESS}.
  *
@@ -165,6 +166,12 @@ final class QuarantineApi {
 
     private void bulk(Exchange exchange, String action) throws IOException {
         Map<String, String> query = exchange.query();
+        for (String ignored : List.of("recipients", "offset", "limit")) {
+            if (query.containsKey(ignored)) { // each would look like it narrows the action, and would be ignored
+                throw new IllegalArgumentException(ignored + ": a bulk action takes every entry the filter matches, for every"
+                        + " held recipient; narrow the filter instead (recipient=, until=, ...)");
+            }
+        }
         QuarantineFilter filter = filter(query);
         if (filter.isEmpty() && !"true".equals(query.get("all"))) {
             throw new IllegalArgumentException("a bulk action needs at least one filter ("

@@ -13,7 +13,8 @@ import org.eclipse.jetty.http.HttpHeader;
  * admin token: the signed link is the authority). GET only shows what would be released and a
  * button (mail scanners and previews fetch links; a GET must never act); POST spends the token
  * and releases the message to the link's one recipient (a "release and always allow" link also
- * adds the sender to that recipient's allow list). The pages are minimal HTML with every
+ * adds the sender to that recipient's allow list). A virus hold is refused (403, the token left
+ * unspent): an administrator releases it. The pages are minimal HTML with every
  * value escaped, no script, and a Content-Security-Policy that allows nothing but posting the
  * form back here.
  */
@@ -35,6 +36,10 @@ final class ReleaseLinkPage {
             if (exchange.method().equals("GET")) {
                 ReleaseLinks.Link link = links.check(token);
                 QuarantineEntry entry = quarantine.entry(link.id());
+                if (!entry.selfReleasable()) {
+                    adminOnly(exchange);
+                    return;
+                }
                 page(exchange, 200, "<p>Release this message to <b>" + escape(link.recipient()) + "</b>"
                         + (link.allowSender() ? " and always allow its sender <b>" + escape(entry.sender()) + "</b>" : "")
                         + "?</p><p>From: "
@@ -45,7 +50,10 @@ final class ReleaseLinkPage {
                 return;
             }
             ReleaseLinks.Link link = links.check(token);
-            quarantine.entry(link.id()); // gone (deleted, expired): the token stays unspent and says so
+            if (!quarantine.entry(link.id()).selfReleasable()) { // gone (deleted, expired): the token stays unspent and says so
+                adminOnly(exchange);
+                return;
+            }
             link = links.spend(token);
             String actor = "release-link " + link.recipient();
             Quarantine.Outcome outcome = link.allowSender()
@@ -63,6 +71,11 @@ final class ReleaseLinkPage {
         } catch (NoSuchFileException e) {
             page(exchange, 410, "<p>This message is no longer in the quarantine.</p>");
         }
+    }
+
+    /** A virus hold: not released by a link, whoever made it; the token stays unspent. */
+    private static void adminOnly(Exchange exchange) {
+        page(exchange, 403, "<p>This message was held as a virus: only your administrator can release it.</p>");
     }
 
     private static void page(Exchange exchange, int status, String body) {

@@ -293,6 +293,12 @@ final class QuarantineCli {
 
         @Override
         ObjectNode request() {
+            if (id == null && !to.isEmpty()) {
+                // a release by filter goes to every held recipient of each match: --to would be ignored
+                spec.commandLine().getErr().println("portcullis quarantine release: --to needs an ID (a release by filter"
+                        + " goes to every held recipient of each match; narrow the match with --recipient)");
+                return null;
+            }
             ObjectNode request = super.request();
             if (request != null && id != null) {
                 request.set("recipients", QueueCommands.JSON.valueToTree(to));

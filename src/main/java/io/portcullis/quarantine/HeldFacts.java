@@ -60,13 +60,24 @@ record HeldFacts(String subject, Double score) {
         return fields;
     }
 
-    /** Only printable characters (controls become spaces; octets above 127 read as UTF-8 where they are), at most {@code max}. */
+    /**
+     * Only printable characters, at most {@code max} (octets above 127 read as UTF-8 where they
+     * are): controls become spaces, and what would reorder or break the text where it is shown
+     * becomes U+FFFD, visibly: the bidirectional controls (an attachment named
+     * {@code invoice<U+202E>fdp.exe} reads "invoiceexe.pdf") and the line and paragraph separators.
+     */
     static String printable(String latin1, int max) {
         String text = new String(latin1.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
                 java.nio.charset.StandardCharsets.UTF_8);
         StringBuilder out = new StringBuilder(Math.min(text.length(), max));
-        text.codePoints().limit(max).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        text.codePoints().limit(max).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' '
+                : reorders(c) ? '\uFFFD' : c));
         return out.toString();
+    }
+
+    private static boolean reorders(int c) {
+        return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E || c == 0x200F || c == 0x061C
+                || c == 0x2028 || c == 0x2029;
     }
 
     private static Double number(String text) {

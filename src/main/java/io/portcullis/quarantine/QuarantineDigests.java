@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * The per-recipient digest: one plain-text mail to each recipient with held mail (in the
  * configured domains), listing each held message (sender, subject, when, why) with a signed,
  * single-use, expiring release link ({@link ReleaseLinks}) to the admin server's public release
- * page. Digests are queued in the reserved flow {@value GatewayConfig#QUARANTINE_DIGEST_FLOW} from
+ * page (none for a virus hold: {@link QuarantineEntry#selfReleasable}). Digests are queued in the reserved flow {@value GatewayConfig#QUARANTINE_DIGEST_FLOW} from
  * the null sender with NOTIFY=NEVER (no bounce loops), and leave by the normal outbound path.
  * Every text shown is made printable first, so nothing a sender wrote can shape the digest.
  *
@@ -27,12 +27,14 @@ import java.util.TreeMap;
  * ids each recipient was told about (still held) and the time of the last run are kept in {@code
  * DATA/quarantine-digest-state} (JSON, replaced whole and forced after the digests are queued, so
  * a crash in between sends an entry twice, never skips one). A recipient with nothing new gets no digest.
+ * A digest lists at most {@value #MAX_LISTED} entries, the oldest new ones; the newer ones are not
+ * counted as sent and wait for the next digest.
  */
 public final class QuarantineDigests {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
-    private static final int MAX_LISTED = 500;
+    static final int MAX_LISTED = 500;
 
     private final Quarantine quarantine;
     private final ReleaseLinks links;
@@ -80,8 +82,10 @@ public final class QuarantineDigests {
                 String domain = recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
                 if (config.digestDomains().isEmpty() || config.digestDomains().contains(domain)) {
                     String key = recipient.toLowerCase(Locale.ROOT);
-                    sent.computeIfAbsent(key, r -> new java.util.TreeSet<>()).add(entry.id());
-                    if (!previously.getOrDefault(key, java.util.Set.of()).contains(entry.id())) {
+                    java.util.Set<String> told = sent.computeIfAbsent(key, r -> new java.util.TreeSet<>());
+                    if (previously.getOrDefault(key, java.util.Set.of()).contains(entry.id())) {
+                        told.add(entry.id());
+                    } else {
                         byRecipient.computeIfAbsent(key, r -> new java.util.ArrayList<>()).add(entry);
                     }
                 }
@@ -89,7 +93,12 @@ public final class QuarantineDigests {
         }
         List<String> queued = new java.util.ArrayList<>();
         for (Map.Entry<String, List<QuarantineEntry>> one : byRecipient.entrySet()) {
-            queued.add(send(one.getKey(), one.getValue()));
+            // newest first; past MAX_LISTED, the oldest are listed and the newer wait for the next
+            // digest (not marked sent): a flood of new spam cannot push a held message out of every digest
+            List<QuarantineEntry> entries = one.getValue();
+            List<QuarantineEntry> listed = entries.subList(Math.max(0, entries.size() - MAX_LISTED), entries.size());
+            queued.add(send(one.getKey(), listed, entries.size() - listed.size()));
+            listed.forEach(entry -> sent.get(one.getKey()).add(entry.id()));
         }
         byte[] state = io.portcullis.spool.Json.MAPPER.writeValueAsBytes(new State(links.now(), sent));
         io.portcullis.spool.PrivateFiles.Temporary temporary = io.portcullis.spool.PrivateFiles.createTemporary(stateFile);
@@ -108,7 +117,7 @@ public final class QuarantineDigests {
         return queued;
     }
 
-    private String send(String recipient, List<QuarantineEntry> entries) throws IOException {
+    private String send(String recipient, List<QuarantineEntry> entries, int waiting) throws IOException {
         Instant now = links.now();
         Instant expires = now.plus(config.linkValidity());
         StringBuilder text = new StringBuilder();
@@ -123,21 +132,25 @@ public final class QuarantineDigests {
                 .append("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
                 .append("These messages to you were held by ").append(hostname).append(". To receive one, open its link\r\n")
                 .append("and confirm; each link works once, until ").append(WHEN.format(expires)).append(".\r\n");
-        for (QuarantineEntry entry : entries.subList(0, Math.min(MAX_LISTED, entries.size()))) {
+        for (QuarantineEntry entry : entries) {
             // the entry's recipient spelling, as the link names it
             String held = entry.held().stream().filter(recipient::equalsIgnoreCase).findFirst().orElse(recipient);
             text.append("\r\n").append(WHEN.format(entry.arrival())).append("  from <")
                     .append(line(entry.sender())).append(">\r\n  Subject: ").append(line(String.valueOf(entry.subject())))
-                    .append("\r\n  Held for: ").append(line(entry.reason())).append("\r\n  Release: ")
-                    .append(config.digestBaseUrl()).append("/quarantine/release?token=")
+                    .append("\r\n  Held for: ").append(line(entry.reason())).append("\r\n");
+            if (!entry.selfReleasable()) {
+                text.append("  Held as a virus: only your administrator can release it.\r\n");
+                continue;
+            }
+            text.append("  Release: ").append(config.digestBaseUrl()).append("/quarantine/release?token=")
                     .append(links.sign(entry.id(), held, expires)).append("\r\n");
             if (!entry.sender().isEmpty()) {
                 text.append("  Release and always allow this sender: ").append(config.digestBaseUrl())
                         .append("/quarantine/release?token=").append(links.sign(entry.id(), held, expires, true)).append("\r\n");
             }
         }
-        if (entries.size() > MAX_LISTED) {
-            text.append("\r\n... and ").append(entries.size() - MAX_LISTED).append(" more; ask your administrator.\r\n");
+        if (waiting > 0) {
+            text.append("\r\n... and ").append(waiting).append(" more, held since; they are listed in your next digest.\r\n");
         }
         byte[] content = text.toString().getBytes(StandardCharsets.UTF_8);
         try (IncomingMessage message = spool.create()) {
@@ -151,10 +164,21 @@ public final class QuarantineDigests {
         }
     }
 
-    /** One printable line, at most 200 characters (control characters, CR and LF become spaces). */
-    private static String line(String text) {
+    /**
+     * One printable line, at most 200 characters: control characters (CR, LF, NEL), the line and
+     * paragraph separators (U+2028, U+2029: a mandatory break where text is laid out) and the format
+     * characters (bidirectional overrides and isolates, zero-width ones) become spaces, so a
+     * sender's text can neither start a line of its own that looks like ours nor reorder one.
+     */
+    static String line(String text) {
         StringBuilder out = new StringBuilder();
-        text.codePoints().limit(200).forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        text.codePoints().limit(200).forEach(c -> out.appendCodePoint(shapesText(c) ? ' ' : c));
         return out.toString();
+    }
+
+    private static boolean shapesText(int c) {
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR;
     }
 }

@@ -25,6 +25,16 @@ public record QuarantineEntry(String id, String category, String reason, Double 
         recipients = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(recipients));
     }
 
+    /**
+     * Whether a recipient may release this entry with a digest's link: not when any step held it
+     * as a virus (every reason of several is looked at). A virus is released by an administrator
+     * only, as it is never skipped for an allowed sender: a digest is the first place a hostile
+     * sender's subject ("release to read your invoice") meets a button that delivers the attachment.
+     */
+    public boolean selfReleasable() {
+        return reason == null || java.util.Arrays.stream(reason.split(" \\| ")).noneMatch(r -> category(r).equals("virus"));
+    }
+
     /** Recipients still held. */
     public List<String> held() {
         return recipients.entrySet().stream().filter(e -> e.getValue().equals(HELD)).map(Map.Entry::getKey).toList();

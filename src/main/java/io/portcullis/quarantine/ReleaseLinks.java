@@ -27,7 +27,8 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Token: {@code base64url(id NUL recipient NUL expiry-seconds NUL nonce [NUL "allow-sender"]) "." base64url(hmac)}
  * (the last field: the link also adds the sender to the recipient's allow list);
- * the signature is compared in constant time before anything in the token is believed.
+ * the signature is compared in constant time, as the one spelling we made (unpadded, unused bits
+ * zero), before anything in the token is believed.
  */
 public final class ReleaseLinks {
     private static final Base64.Encoder ENCODE = Base64.getUrlEncoder().withoutPadding();
@@ -99,11 +100,13 @@ public final class ReleaseLinks {
             throw new RefusedLink(Refusal.INVALID);
         }
         String payload = token.substring(0, token.indexOf('.'));
-        byte[] signature;
         String[] fields;
         try {
-            signature = DECODE.decode(token.substring(token.indexOf('.') + 1));
-            if (!MessageDigest.isEqual(signature, mac(payload))) {
+            // The signature as we spelled it, character for character: base64 has other spellings of
+            // the same octets (padding, the last character's unused bits), and each would be a token
+            // never spent. So a used link is used in every spelling.
+            byte[] signature = token.substring(token.indexOf('.') + 1).getBytes(StandardCharsets.UTF_8);
+            if (!MessageDigest.isEqual(signature, ENCODE.encode(mac(payload)))) {
                 throw new RefusedLink(Refusal.INVALID);
             }
             fields = new String(DECODE.decode(payload), StandardCharsets.UTF_8).split("\0", -1);
