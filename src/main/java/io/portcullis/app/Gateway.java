@@ -107,7 +107,7 @@ public final class Gateway implements AutoCloseable {
             gateway.quarantine.start();
             gateway.shared = SharedDatabase.start(config, dataDirectory, gateway.telemetry, aggregates, gateway.quarantine);
             gateway.quarantineMail = new QuarantineMail(gateway.quarantine, spool, config.quarantine(), config.hostname(),
-                    dataDirectory, clock);
+                    dataDirectory, clock, domain -> started.config.routes().isLocal(domain));
             gateway.quarantineMail.start();
                         gateway.mtaSts = new MtaStsService(config, dataDirectory, spool, java.time.Clock.systemUTC(),
                     Connectors.internalAddressRule(config));

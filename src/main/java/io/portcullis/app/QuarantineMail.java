@@ -31,12 +31,15 @@ final class QuarantineMail implements AutoCloseable {
     private final String hostname;
     private final Path dataDirectory;
     private final Clock clock;
+    private final java.util.function.Predicate<String> ourDomain;
     private ReleaseLinks releaseLinks;
     private QuarantineDigests digests;
     private ScheduledExecutorService schedule;
 
+    /** @param ourDomain is a domain the organisation's own (digests go only there unless {@code digest.domains} says) */
     QuarantineMail(Quarantine quarantine, Spool spool, QuarantineConfig settings, String hostname, Path dataDirectory,
-                   Clock clock) {
+                   Clock clock, java.util.function.Predicate<String> ourDomain) {
+        this.ourDomain = ourDomain;
         this.quarantine = quarantine;
         this.spool = spool;
         this.settings = settings;
@@ -59,7 +62,7 @@ final class QuarantineMail implements AutoCloseable {
 
     private synchronized QuarantineDigests digests() throws IOException {
         if (digests == null) {
-            digests = new QuarantineDigests(quarantine, releaseLinks(), spool, settings, hostname, dataDirectory);
+            digests = new QuarantineDigests(quarantine, releaseLinks(), spool, settings, hostname, dataDirectory, ourDomain);
         }
         return digests;
     }

@@ -16,7 +16,7 @@ import java.util.Map;
  * @param digestBaseUrl    where recipients reach the admin server's release page
  *                         ({@code https://quarantine.example.test}); null: no digests are sent
  * @param digestInterval   how often each recipient with held mail gets a digest (1 day)
- * @param digestDomains    only recipients in these domains get digests; empty: every recipient
+ * @param digestDomains    only recipients in these domains get digests; empty: the gateway's own {@code domains:}
  * @param digestAt         the time of day digests go out ({@code digest.at}, 08:00), in {@code digestZone}
  *                         ({@code digest.zone}, the system's); then every {@code digestInterval}
  * @param allowSenders     the per-recipient sender allow lists ({@code allow-senders:})

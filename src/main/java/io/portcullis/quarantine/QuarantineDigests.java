@@ -41,6 +41,7 @@ public final class QuarantineDigests {
     private final Spool spool;
     private final QuarantineConfig config;
     private final String hostname;
+    private final java.util.function.Predicate<String> ourDomain;
 
     private final java.nio.file.Path stateFile;
 
@@ -48,8 +49,13 @@ public final class QuarantineDigests {
     public record State(Instant lastRun, Map<String, java.util.Set<String>> sent) {
     }
 
+    /**
+     * @param ourDomain which recipient domains are the organisation's own (the gateway's {@code
+     *                  domains:}): without {@code digest.domains}, only their recipients get digests
+     */
     public QuarantineDigests(Quarantine quarantine, ReleaseLinks links, Spool spool, QuarantineConfig config, String hostname,
-                             java.nio.file.Path dataDirectory) {
+                             java.nio.file.Path dataDirectory, java.util.function.Predicate<String> ourDomain) {
+        this.ourDomain = ourDomain;
         this.quarantine = quarantine;
         this.links = links;
         this.spool = spool;
@@ -80,7 +86,7 @@ public final class QuarantineDigests {
         for (QuarantineEntry entry : quarantine.list(QuarantineFilter.ALL, 0, Integer.MAX_VALUE)) {
             for (String recipient : entry.held()) {
                 String domain = recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
-                if (config.digestDomains().isEmpty() || config.digestDomains().contains(domain)) {
+                if (config.digestDomains().isEmpty() ? ourDomain.test(domain) : config.digestDomains().contains(domain)) {
                     String key = recipient.toLowerCase(Locale.ROOT);
                     java.util.Set<String> told = sent.computeIfAbsent(key, r -> new java.util.TreeSet<>());
                     if (previously.getOrDefault(key, java.util.Set.of()).contains(entry.id())) {
