@@ -6,15 +6,12 @@ import io.portcullis.spool.DiskSync;
 import io.portcullis.spool.Envelope;
 import io.portcullis.spool.HoldingArea;
 import io.portcullis.spool.IncomingMessage;
-import io.portcullis.spool.Json;
 import io.portcullis.spool.PrivateFiles;
 import io.portcullis.spool.QueueId;
 import io.portcullis.spool.Spool;
 import io.portcullis.spool.StoredMessage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,7 +20,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -196,7 +192,7 @@ public final class Quarantine implements HoldingArea {
                 envelope.recipients().stream().map(Envelope.Recipient::address).toList(), envelope.quarantine(),
                 facts.score(), facts.subject(), null);
         Path journal = directory.resolve(id + JOURNAL_SUFFIX);
-        append(journal, List.of(held));
+        QuarantineJournal.append(disk, journal, List.of(held));
         try {
             disk.rename(record, directory.resolve(id + RECORD_SUFFIX));
             disk.forceDirectory(directory);
@@ -204,7 +200,7 @@ public final class Quarantine implements HoldingArea {
             Files.deleteIfExists(journal); // not held: the session answers 451 (a record renamed meanwhile is recovered as held)
             throw e;
         }
-        index(entry(id, envelope, List.of(held)));
+        index(QuarantineEntry.of(id, envelope, List.of(held), config::retentionOf));
         telemetry.received(envelope); // as a queued message is, by the spool's commit listener
         releaseAllowed(id, envelope);
     }
@@ -323,7 +319,7 @@ public final class Quarantine implements HoldingArea {
     /** The entry's journal: HELD first, then what became of its recipients. */
     public List<QuarantineRecord> journal(String id) throws IOException {
         entry(id);
-        return readJournal(directory.resolve(id + JOURNAL_SUFFIX));
+        return QuarantineJournal.read(directory.resolve(id + JOURNAL_SUFFIX));
     }
 
     /**
@@ -422,10 +418,10 @@ public final class Quarantine implements HoldingArea {
         }
         QuarantineRecord line = new QuarantineRecord(QuarantineRecord.Type.RELEASED, clock.instant(), actor, chosen,
                 null, null, null, queueId);
-        append(directory.resolve(id + JOURNAL_SUFFIX), List.of(line));
+        QuarantineJournal.append(disk, directory.resolve(id + JOURNAL_SUFFIX), List.of(line));
         telemetry.administered("RELEASE", held.withRecipients(held.recipients().stream()
                 .filter(r -> chosen.contains(r.address())).toList()), "released from the quarantine as " + queueId);
-        QuarantineEntry updated = withStates(entry, chosen, QuarantineEntry.RELEASED);
+        QuarantineEntry updated = entry.withStates(chosen, QuarantineEntry.RELEASED);
         if (updated.held().isEmpty()) {
             entries.remove(id);
             indexListener.changed(id, null);
@@ -476,72 +472,17 @@ public final class Quarantine implements HoldingArea {
 
     private QuarantineEntry read(String id, Path record) throws IOException {
         Envelope envelope = StoredMessage.envelopeOf(record);
-        List<QuarantineRecord> journal = readJournal(directory.resolve(id + JOURNAL_SUFFIX));
+        List<QuarantineRecord> journal = QuarantineJournal.read(directory.resolve(id + JOURNAL_SUFFIX));
         if (journal.isEmpty() || journal.getFirst().type() != QuarantineRecord.Type.HELD) {
             // the journal's name was lost with the directory fsync the crash prevented: held as the envelope says
             HeldFacts facts = HeldFacts.read(StoredMessage.ofRecord(record));
             QuarantineRecord held = new QuarantineRecord(QuarantineRecord.Type.HELD, envelope.arrival(), "content-check",
                     envelope.recipients().stream().map(Envelope.Recipient::address).toList(), envelope.quarantine(),
                     facts.score(), facts.subject(), null);
-            append(directory.resolve(id + JOURNAL_SUFFIX), List.of(held));
+            QuarantineJournal.append(disk, directory.resolve(id + JOURNAL_SUFFIX), List.of(held));
             journal = List.of(held);
         }
-        return entry(id, envelope, journal);
-    }
-
-    private QuarantineEntry entry(String id, Envelope envelope, List<QuarantineRecord> journal) {
-        QuarantineRecord held = journal.getFirst();
-        Map<String, String> states = new LinkedHashMap<>();
-        envelope.recipients().forEach(r -> states.put(r.address(), QuarantineEntry.HELD));
-        for (QuarantineRecord line : journal.subList(1, journal.size())) {
-            String state = line.type() == QuarantineRecord.Type.RELEASED ? QuarantineEntry.RELEASED : QuarantineEntry.DELETED;
-            line.recipients().forEach(r -> states.replace(r, state));
-        }
-        String category = QuarantineEntry.category(held.reason());
-        return new QuarantineEntry(id, category, held.reason(), held.score(), envelope.sender(), states, held.subject(),
-                envelope.arrival(), envelope.arrival().plus(config.retentionOf(category)), envelope.size(),
-                envelope.listener(), envelope.flow(), envelope.messageId());
-    }
-
-    private static QuarantineEntry withStates(QuarantineEntry entry, List<String> recipients, String state) {
-        Map<String, String> states = new LinkedHashMap<>(entry.recipients());
-        recipients.forEach(r -> states.replace(r, state));
-        return new QuarantineEntry(entry.id(), entry.category(), entry.reason(), entry.score(), entry.sender(), states,
-                entry.subject(), entry.arrival(), entry.expires(), entry.size(), entry.listener(), entry.flow(),
-                entry.messageId());
-    }
-
-    private void append(Path journal, List<QuarantineRecord> records) throws IOException {
-        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
-        for (QuarantineRecord record : records) {
-            lines.write(Json.MAPPER.writeValueAsBytes(record));
-            lines.write('\n');
-        }
-        try (FileChannel channel = PrivateFiles.openAppend(journal)) {
-            ByteBuffer bytes = ByteBuffer.wrap(lines.toByteArray());
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            disk.force(channel, journal);
-        }
-    }
-
-    /** The journal's lines; a last line cut short by a crash is ignored (its force never returned). */
-    private static List<QuarantineRecord> readJournal(Path journal) throws IOException {
-        List<QuarantineRecord> records = new ArrayList<>();
-        if (!Files.exists(journal)) {
-            return records;
-        }
-        for (String line : Files.readAllLines(journal, java.nio.charset.StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                try {
-                    records.add(Json.MAPPER.readValue(line, QuarantineRecord.class));
-                } catch (IOException e) {
-                    log.warn("quarantine: ignoring an incomplete journal line of {}", journal);
-                }
-            }
-        }
-        return records;
+        return QuarantineEntry.of(id, envelope, journal, config::retentionOf);
     }
 
     private void removeFiles(String id) throws IOException {

@@ -59,4 +59,28 @@ public record QuarantineEntry(String id, String category, String reason, Double 
         head = head.replaceAll("[^a-z0-9._-]", "-");
         return head.isEmpty() ? "other" : head.substring(0, Math.min(40, head.length()));
     }
+
+    /** The entry a journal (HELD first) makes of a held message's envelope; {@code retention} per category. */
+    static QuarantineEntry of(String id, io.portcullis.spool.Envelope envelope, List<QuarantineRecord> journal,
+                              java.util.function.Function<String, java.time.Duration> retention) {
+        QuarantineRecord held = journal.getFirst();
+        Map<String, String> states = new java.util.LinkedHashMap<>();
+        envelope.recipients().forEach(r -> states.put(r.address(), HELD));
+        for (QuarantineRecord line : journal.subList(1, journal.size())) {
+            String state = line.type() == QuarantineRecord.Type.RELEASED ? RELEASED : DELETED;
+            line.recipients().forEach(r -> states.replace(r, state));
+        }
+        String category = category(held.reason());
+        return new QuarantineEntry(id, category, held.reason(), held.score(), envelope.sender(), states, held.subject(),
+                envelope.arrival(), envelope.arrival().plus(retention.apply(category)), envelope.size(),
+                envelope.listener(), envelope.flow(), envelope.messageId());
+    }
+
+    /** This entry with {@code recipients} in {@code state}. */
+    QuarantineEntry withStates(List<String> recipients, String state) {
+        Map<String, String> states = new java.util.LinkedHashMap<>(recipients());
+        recipients.forEach(r -> states.replace(r, state));
+        return new QuarantineEntry(id(), category(), reason(), score(), sender(), states, subject(), arrival(), expires(),
+                size(), listener(), flow(), messageId());
+    }
 }
