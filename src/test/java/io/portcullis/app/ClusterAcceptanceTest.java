@@ -20,7 +20,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Issue 17 end to end: two nodes ({@code node-id} a and b, each its own data directory) behind ONE
@@ -201,11 +200,10 @@ class ClusterAcceptanceTest {
         String timeline = Eventually.value(Duration.ofSeconds(15), "the other node's track shows the delivery", () -> {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            CommandLine track = Main.commandLine();
-            track.setOut(new PrintWriter(out, true));
-            track.setErr(new PrintWriter(err, true));
-            int exit = track.execute("track", "--config", other.dataDirectory().getParent().resolve("test.yaml").toString(),
-                    "--data-dir", other.dataDirectory().toString(), "--message-id", "tracked.cluster@client.test");
+            int exit = CliAccess.run(java.util.List.of("track", "--config",
+                    other.dataDirectory().getParent().resolve("test.yaml").toString(), "--data-dir",
+                    other.dataDirectory().toString(), "--message-id", "tracked.cluster@client.test"),
+                    new PrintWriter(out, true), new PrintWriter(err, true));
             assertThat(exit).as(err.toString()).isZero();
             return out.toString();
         }, out -> out.contains("DELIVER"));

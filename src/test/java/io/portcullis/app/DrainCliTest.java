@@ -21,10 +21,7 @@ class DrainCliTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        picocli.CommandLine command = Main.commandLine();
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(err, true));
-        return command.execute(args);
+        return CliAccess.run(java.util.List.of(args), new PrintWriter(out, true), new PrintWriter(err, true));
     }
 
     @Test
