@@ -8,16 +8,9 @@ import io.portcullis.testing.MutableClock;
 import io.portcullis.testing.ScannerDaemon;
 import io.portcullis.testing.SmtpSink;
 import io.portcullis.testing.TestGateway;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,31 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class QuarantineSpamdTest {
     static final String GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
-    private static final Pattern RELEASE = Pattern.compile(
-            "  Release: https://quarantine\\.example\\.test(/quarantine/release\\?token=[A-Za-z0-9_.-]+)");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-    private int post(TestGateway gateway, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminAddress().getPort() + path))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
     private static String yaml(String spamd, int sinkPort) throws Exception {
-        String yaml = TestGateway.deliveringYaml("""
-                domains: [example.test]
-                connectors:
-                  - name: internal
-                    type: smarthost
-                    hosts: ["127.0.0.1:%d"]
-                    tls: none
-                routes:
-                  - domains: ["*"]
-                    connector: internal
-                delivery:
-                  retry: [1s]
-                """.formatted(sinkPort));
-        return yaml.replace("  - name: outbound\n", "    content:\n      chain: [spamd, spam-quarantine]\n  - name: outbound\n") + """
+        return DigestSink.yaml(sinkPort, "spamd, spam-quarantine") + """
                 checks:
                   - name: spamd
                     type: spamd
@@ -86,18 +56,8 @@ class QuarantineSpamdTest {
                 + "Message-ID: <" + subject.replace(' ', '-') + "@remote.test>\r\n\r\nThis is the GTUBE\r\n\r\n" + GTUBE + "\r\n";
     }
 
-    private static List<String> digests(SmtpSink sink) throws Exception {
-        return sink.transactions().stream().filter(t -> t.contains("Subject: Quarantine digest")).toList();
-    }
-
     private static long copiesOf(SmtpSink sink, String subject) throws Exception {
         return sink.transactions().stream().filter(t -> t.contains("Subject: " + subject) && t.contains(GTUBE)).count();
-    }
-
-    private static String link(String digest, String subject) {
-        Matcher m = RELEASE.matcher(digest.substring(digest.indexOf("Subject: " + subject)));
-        assertThat(m.find()).as(digest).isTrue();
-        return m.group(1);
     }
 
     @Test
@@ -125,24 +85,24 @@ class QuarantineSpamdTest {
             assertThat(copiesOf(sink, "gtube test")).isZero();
 
             clock.advance(Duration.ofMinutes(1)); // 08:00:30: the digest is due
-            Eventually.await(Duration.ofSeconds(30), "the digest at the sink", () -> digests(at).size() == 1);
-            String digest = digests(sink).getFirst();
+            Eventually.await(Duration.ofSeconds(30), "the digest at the sink", () -> DigestSink.digests(at).size() == 1);
+            String digest = DigestSink.digests(sink).getFirst();
             assertThat(digest).contains("To: <user@example.test>", "Subject: Quarantine digest: 1 message held for you",
                     "Subject: gtube test", "Held for: header-check: spam: marked by SpamAssassin");
-            String release = link(digest, "gtube test");
-            assertThat(post(gateway, release)).isEqualTo(200);
+            String release = DigestSink.link(DigestSink.RELEASE, digest, "gtube test");
+            assertThat(DigestSink.post(gateway, release)).isEqualTo(200);
             Eventually.await(Duration.ofSeconds(30), "the released GTUBE at the sink", () -> copiesOf(at, "gtube test") == 1);
-            assertThat(post(gateway, release)).as("a second use").isEqualTo(410);
+            assertThat(DigestSink.post(gateway, release)).as("a second use").isEqualTo(410);
             Eventually.never(Duration.ofSeconds(2), "a second copy", () -> copiesOf(at, "gtube test") > 1);
             assertThat(gateway.quarantine().count(QuarantineFilter.ALL)).isZero();
 
             // a second GTUBE, listed in the next day's digest; its link is used only after it expired
             String later = QuarantineStoreTest.send(gateway, gtube("gtube again"), "user@example.test");
             clock.advance(Duration.ofDays(1));
-            Eventually.await(Duration.ofSeconds(30), "the next day's digest", () -> digests(at).size() == 2);
-            String next = digests(sink).stream().filter(t -> t.contains("Subject: gtube again")).findFirst().orElseThrow();
+            Eventually.await(Duration.ofSeconds(30), "the next day's digest", () -> DigestSink.digests(at).size() == 2);
+            String next = DigestSink.digests(sink).stream().filter(t -> t.contains("Subject: gtube again")).findFirst().orElseThrow();
             clock.advance(Duration.ofDays(3).plusMinutes(1));
-            assertThat(post(gateway, link(next, "gtube again"))).as("after expiry").isEqualTo(410);
+            assertThat(DigestSink.post(gateway, DigestSink.link(DigestSink.RELEASE, next, "gtube again"))).as("after expiry").isEqualTo(410);
             assertThat(gateway.quarantine().entry(later).held()).containsExactly("user@example.test");
             assertThat(copiesOf(sink, "gtube again")).isZero();
         } finally {

@@ -6,15 +6,8 @@ import io.portcullis.testing.Eventually;
 import io.portcullis.testing.MutableClock;
 import io.portcullis.testing.SmtpSink;
 import io.portcullis.testing.TestGateway;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,31 +18,8 @@ import org.junit.jupiter.api.Test;
  * and an expired link get 410; the "release and always allow" link also allows the sender.
  */
 class ScheduledDigestDeliveryTest {
-    private static final Pattern RELEASE = Pattern.compile("  Release: https://quarantine\\.example\\.test(/quarantine/release\\?token=[A-Za-z0-9_.-]+)");
-    private static final Pattern ALLOW = Pattern.compile("  Release and always allow this sender: https://quarantine\\.example\\.test(/quarantine/release\\?token=[A-Za-z0-9_.-]+)");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-    private int post(TestGateway gateway, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminAddress().getPort() + path))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
     private static String yaml(int sinkPort) throws Exception {
-        String yaml = TestGateway.deliveringYaml("""
-                domains: [example.test]
-                connectors:
-                  - name: internal
-                    type: smarthost
-                    hosts: ["127.0.0.1:%d"]
-                    tls: none
-                routes:
-                  - domains: ["*"]
-                    connector: internal
-                delivery:
-                  retry: [1s]
-                """.formatted(sinkPort));
-        return yaml.replace("  - name: outbound\n", "    content:\n      chain: [rules]\n  - name: outbound\n") + """
+        return DigestSink.yaml(sinkPort, "rules") + """
                 checks:
                   - name: rules
                     type: rules
@@ -73,16 +43,6 @@ class ScheduledDigestDeliveryTest {
         return "X-Mailer: BulkBlaster 3\r\nSubject: " + subject + "\r\n\r\nbuy now\r\n";
     }
 
-    private static List<String> digests(SmtpSink sink) throws Exception {
-        return sink.transactions().stream().filter(t -> t.contains("Subject: Quarantine digest")).toList();
-    }
-
-    private static String link(Pattern pattern, String digest, String subject) {
-        Matcher m = pattern.matcher(digest.substring(digest.indexOf("Subject: " + subject)));
-        assertThat(m.find()).as(digest).isTrue();
-        return m.group(1);
-    }
-
     @Test
     void digestsGoOutAtTheirTimeWithOnlyNewEntriesAndTheirLinksReleaseOnce() throws Exception {
         // 07:59:30 in Berlin (UTC+1 in December)
@@ -93,15 +53,15 @@ class ScheduledDigestDeliveryTest {
             Eventually.never(Duration.ofSeconds(2), "a digest before 08:00", () -> !sink.transactions().isEmpty());
 
             clock.advance(Duration.ofMinutes(1)); // 08:00:30
-            Eventually.await(Duration.ofSeconds(30), "the 08:00 digest at the sink", () -> digests(sink).size() == 1);
-            String digest = digests(sink).getFirst();
+            Eventually.await(Duration.ofSeconds(30), "the 08:00 digest at the sink", () -> DigestSink.digests(sink).size() == 1);
+            String digest = DigestSink.digests(sink).getFirst();
             assertThat(digest).contains("To: <user@example.test>", "Subject: Quarantine digest: 2 messages held for you",
                     "Subject: first offer", "Subject: second offer", "Held for: header-check: spam: bulk mailer");
 
-            String releaseFirst = link(RELEASE, digest, "first offer");
-            assertThat(post(gateway, releaseFirst)).isEqualTo(200);
+            String releaseFirst = DigestSink.link(DigestSink.RELEASE, digest, "first offer");
+            assertThat(DigestSink.post(gateway, releaseFirst)).isEqualTo(200);
             Eventually.await(Duration.ofSeconds(30), "the released message at the sink", () -> sink.transactions().size() == 2);
-            assertThat(post(gateway, releaseFirst)).isEqualTo(410); // single use
+            assertThat(DigestSink.post(gateway, releaseFirst)).isEqualTo(410); // single use
             assertThat(sink.transactions().stream().filter(t -> t.contains("Subject: first offer") && t.contains("buy now")))
                     .hasSize(1);
             assertThat(gateway.quarantine().count(QuarantineFilter.ALL)).isEqualTo(1);
@@ -109,17 +69,17 @@ class ScheduledDigestDeliveryTest {
             // the next day: only the newly held message is listed, not the one still held from yesterday
             String third = QuarantineStoreTest.send(gateway, spam("third offer"), "user@example.test");
             clock.advance(Duration.ofDays(1));
-            Eventually.await(Duration.ofSeconds(30), "the next day's digest", () -> digests(sink).size() == 2);
-            String next = digests(sink).stream().filter(t -> !t.equals(digest)).findFirst().orElseThrow();
+            Eventually.await(Duration.ofSeconds(30), "the next day's digest", () -> DigestSink.digests(sink).size() == 2);
+            String next = DigestSink.digests(sink).stream().filter(t -> !t.equals(digest)).findFirst().orElseThrow();
             assertThat(next).contains("Subject: Quarantine digest: 1 message held for you", "Subject: third offer")
                     .doesNotContain("second offer");
-            assertThat(post(gateway, link(ALLOW, next, "third offer"))).isEqualTo(200);
+            assertThat(DigestSink.post(gateway, DigestSink.link(DigestSink.ALLOW, next, "third offer"))).isEqualTo(200);
             Eventually.await(Duration.ofSeconds(30), "the third at the sink", () -> sink.transactions().size() == 4);
             assertThat(gateway.quarantine().allowList().allows("user@example.test", "sender@remote.test")).isTrue();
 
             // three days on, the second's link from the first digest has expired; no new digest either
             clock.advance(Duration.ofDays(3));
-            assertThat(post(gateway, link(RELEASE, digest, "second offer"))).isEqualTo(410);
+            assertThat(DigestSink.post(gateway, DigestSink.link(DigestSink.RELEASE, digest, "second offer"))).isEqualTo(410);
             assertThat(gateway.quarantine().entry(second).held()).containsExactly("user@example.test");
             Eventually.never(Duration.ofSeconds(2), "a digest with nothing new", () -> sink.transactions().size() > 4);
             assertThat(first).isNotEqualTo(third);
